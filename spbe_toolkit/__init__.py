@@ -1,0 +1,24 @@
+"""spbe-toolkit: scoring, evaluation workspaces, coaching memos and national statistics
+for Indonesia's SPBE / Pemerintah Digital maturity evaluation."""
+
+from spbe_toolkit.errors import ConflictError, SpbeError, SubmissionError, ValidationError
+from spbe_toolkit.frameworks import Framework, list_frameworks, load_framework
+from spbe_toolkit.scoring import level_matrix, predicate, round_half_up, score, score_from_domains
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConflictError",
+    "Framework",
+    "SpbeError",
+    "SubmissionError",
+    "ValidationError",
+    "__version__",
+    "level_matrix",
+    "list_frameworks",
+    "load_framework",
+    "predicate",
+    "round_half_up",
+    "score",
+    "score_from_domains",
+]

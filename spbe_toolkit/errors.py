@@ -1,0 +1,39 @@
+"""Exception hierarchy. Every error names the file, row, instance and indicator concerned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SpbeError(Exception):
+    """Base class of every error raised by spbe-toolkit."""
+
+
+class ValidationError(SpbeError, ValueError):
+    """A framework file or a levels table breaks a rule.
+
+    ``problems`` holds one human-readable line per offending item, so callers can show
+    them all at once instead of fixing one per run.
+    """
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        self.problems = list(problems)
+        text = message
+        if self.problems:
+            shown = self.problems[:50]
+            text += "\n" + "\n".join(f"  - {p}" for p in shown)
+            if len(self.problems) > len(shown):
+                text += f"\n  … and {len(self.problems) - len(shown)} more"
+        super().__init__(text)
+
+
+class SubmissionError(SpbeError):
+    """Raised by ``read_submissions(strict=True)``; carries the full problems table."""
+
+    def __init__(self, message: str, problems=None) -> None:  # problems: DataFrame
+        self.problems = problems
+        super().__init__(message)
+
+
+class ConflictError(SpbeError):
+    """Someone else changed the value an evaluator was editing in the meantime."""

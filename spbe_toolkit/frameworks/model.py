@@ -1,0 +1,362 @@
+"""The Framework model: loading a framework file and refusing a broken one.
+
+A framework file is TOML (standard library ``tomllib``) with the hierarchy (domains,
+aspects, indicators with string codes), weights in percent of the index, the level range,
+level names per indicator kind, predicate bands and provenance notes. See
+``spbe2020.toml`` beside this module for the full shape.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from spbe_toolkit.errors import ValidationError
+
+_BUILTIN_PACKAGE = "spbe_toolkit.frameworks"
+_WEIGHT_TOLERANCE = 1e-6
+# Scales tried to turn weights into exact integers (weights of 59/2020 are multiples of 0.05).
+_UNIT_SCALES = (1, 2, 4, 5, 10, 20, 25, 40, 50, 100, 200, 1000, 10000)
+
+
+@dataclass(frozen=True)
+class Band:
+    """A predicate band: ``lower <= value < upper`` (the top band includes its upper bound)."""
+
+    predicate: str
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True, eq=False)
+class Framework:
+    """A validated evaluation framework. Build it with :func:`load_framework`."""
+
+    name: str
+    title: str
+    regulation: str
+    level_min: int
+    level_max: int
+    bands: tuple[Band, ...]
+    kinds: dict[str, dict[str, Any]]
+    domains: pd.DataFrame
+    aspects: pd.DataFrame
+    indicators: pd.DataFrame
+    provenance: dict[str, Any] = field(default_factory=dict)
+    first_year: int | None = None
+    last_year: int | None = None
+    source: str = ""
+
+    # ----------------------------------------------------------------- structure
+    @property
+    def codes(self) -> list[str]:
+        """Indicator codes in framework order."""
+        return self.indicators["indicator"].tolist()
+
+    @property
+    def has_domains(self) -> bool:
+        return len(self.domains) > 0
+
+    @property
+    def domain_codes(self) -> list[str]:
+        return self.domains["code"].tolist()
+
+    @property
+    def aspect_codes(self) -> list[str]:
+        return self.aspects["code"].tolist()
+
+    @property
+    def levels(self) -> range:
+        """The allowed integer levels, e.g. ``range(1, 6)``."""
+        return range(self.level_min, self.level_max + 1)
+
+    @property
+    def predicates(self) -> list[str]:
+        """Predicate names from the lowest band to the highest."""
+        return [b.predicate for b in self.bands]
+
+    @cached_property
+    def subitem_parent(self) -> dict[str, str]:
+        """Map of sub-item code (e.g. ``"35a"``) to its indicator (``"35"``)."""
+        out: dict[str, str] = {}
+        for code, subs in zip(self.indicators["indicator"], self.indicators["subitems"]):
+            for s in subs:
+                out[s] = code
+        return out
+
+    @cached_property
+    def weight_scale(self) -> int:
+        """Smallest integer k such that every weight × k is a whole number (exact sums)."""
+        w = self.indicators["weight"].to_numpy(dtype=float)
+        for k in _UNIT_SCALES:
+            if np.allclose(w * k, np.round(w * k), rtol=0, atol=1e-9):
+                return k
+        return 0  # weights are not on a decimal grid: arithmetic falls back to floats
+
+    @cached_property
+    def weight_units(self) -> np.ndarray:
+        """Indicator weights × :attr:`weight_scale` as exact integers (float64 array)."""
+        w = self.indicators["weight"].to_numpy(dtype=float)
+        k = self.weight_scale
+        return np.round(w * k) if k else w
+
+    @property
+    def aspect_weights(self) -> pd.Series:
+        """Aspect weight (percent of the index) by aspect code."""
+        return self.aspects.set_index("code")["weight"]
+
+    @property
+    def domain_weights(self) -> pd.Series:
+        """Domain weight (percent of the index) by domain code; empty without domains."""
+        return self.domains.set_index("code")["weight"]
+
+    def kind_of(self, indicator: str) -> str:
+        return str(self.indicators.set_index("indicator").at[str(indicator), "kind"])
+
+    def level_names(self, indicator: str) -> dict[int, str]:
+        """Level → name for one indicator, e.g. ``{1: "Rintisan", …}``."""
+        kind = self.kinds[self.kind_of(indicator)]
+        return {int(k): v for k, v in kind["level_names"].items()}
+
+    def level_label(self, indicator: str, level: int) -> str:
+        """``"3 — Terdefinisi"`` style label for widgets and memos."""
+        name = self.level_names(indicator).get(int(level), "")
+        return f"{int(level)} — {name}" if name else str(int(level))
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and weights in one dict (used by ``spbe frameworks``)."""
+        return {
+            "name": self.name,
+            "regulation": self.regulation,
+            "domains": len(self.domains),
+            "aspects": len(self.aspects),
+            "indicators": len(self.indicators),
+            "levels": f"{self.level_min}–{self.level_max}",
+            "bands": " / ".join(f"{b.predicate} ≥ {b.lower:g}" for b in reversed(self.bands)),
+            "domain_weights": ", ".join(f"{c} {w:g}" for c, w in self.domain_weights.items()),
+            "aspect_weights": ", ".join(f"{c} {w:g}" for c, w in self.aspect_weights.items()),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"<Framework {self.name}: {len(self.domains)} domains, {len(self.aspects)} aspects, "
+            f"{len(self.indicators)} indicators, levels {self.level_min}–{self.level_max}>"
+        )
+
+
+# --------------------------------------------------------------------------- loading
+def list_frameworks() -> list[str]:
+    """Names of the frameworks shipped with the package, sorted."""
+    files = resources.files(_BUILTIN_PACKAGE).iterdir()
+    return sorted(f.name[: -len(".toml")] for f in files if f.name.endswith(".toml"))
+
+
+_CACHE: dict[str, Framework] = {}
+
+
+def load_framework(name_or_path: str | Path | Framework) -> Framework:
+    """Load a built-in framework by name (``"spbe2020"``) or a framework file by path.
+
+    The file is validated; a broken one raises :class:`ValidationError` listing every
+    problem (weights not summing to 100, duplicate or missing codes, bands that overlap,
+    leave gaps or do not cover the level range, references to unknown aspects or domains).
+    """
+    if isinstance(name_or_path, Framework):
+        return name_or_path
+    key = str(name_or_path)
+    if key in _CACHE:
+        return _CACHE[key]
+    if isinstance(name_or_path, str) and name_or_path in list_frameworks():
+        ref = resources.files(_BUILTIN_PACKAGE) / f"{name_or_path}.toml"
+        text, source = ref.read_text(encoding="utf-8"), f"{name_or_path} (built-in)"
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise ValidationError(
+                f"Unknown framework {key!r}: not a built-in name ({', '.join(list_frameworks())}) "
+                "and no such file."
+            )
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"Framework file {source}: not valid TOML ({exc}).") from exc
+    fw = _build(data, source)
+    _CACHE[key] = fw
+    return fw
+
+
+def _build(data: dict[str, Any], source: str) -> Framework:
+    problems: list[str] = []
+    where = f"Framework file {source}"
+
+    for key in ("name", "level_min", "level_max", "bands", "aspects", "indicators"):
+        if key not in data:
+            problems.append(f"missing required key {key!r}")
+    if problems:
+        raise ValidationError(f"{where} is incomplete:", problems)
+
+    lmin, lmax = data["level_min"], data["level_max"]
+    if not (isinstance(lmin, int) and isinstance(lmax, int) and lmin < lmax):
+        problems.append(f"level range {lmin!r}..{lmax!r} must be two integers with min < max")
+
+    # ---- hierarchy
+    domains = pd.DataFrame(data.get("domains", []), columns=["code", "name"])
+    aspects_raw = data["aspects"]
+    aspects = pd.DataFrame(aspects_raw)
+    for col in ("code", "name", "domain"):
+        if col not in aspects:
+            aspects[col] = None
+    aspects = aspects[["code", "name", "domain"]]
+    inds = pd.DataFrame(data["indicators"])
+    for col, default in (("code", None), ("name", ""), ("aspect", None), ("weight", np.nan),
+                         ("kind", None), ("subitems", None)):
+        if col not in inds:
+            inds[col] = default
+
+    for label, table in (("domain", domains), ("aspect", aspects), ("indicator", inds)):
+        codes = table["code"]
+        for i, c in enumerate(codes):
+            if c is None or (isinstance(c, float) and math.isnan(c)) or str(c).strip() == "":
+                problems.append(f"{label} #{i + 1} has no code")
+        dup = codes[codes.duplicated() & codes.notna()]
+        for c in dup.unique():
+            problems.append(f"duplicate {label} code {c!r}")
+        if label != "indicator":
+            for c in codes:
+                if c is not None and not isinstance(c, str):
+                    problems.append(f"{label} code {c!r} must be a string")
+    inds["code"] = inds["code"].map(lambda c: str(c) if c is not None else c)
+
+    domain_set = set(domains["code"])
+    for code, dom in zip(aspects["code"], aspects["domain"]):
+        if len(domains) and (dom is None or dom not in domain_set):
+            problems.append(f"aspect {code!r} points to unknown domain {dom!r}")
+        if not len(domains) and dom is not None and not (isinstance(dom, float) and math.isnan(dom)):
+            problems.append(f"aspect {code!r} names domain {dom!r} but the framework has no domains")
+    aspect_set = set(aspects["code"])
+    for code, asp in zip(inds["code"], inds["aspect"]):
+        if asp not in aspect_set:
+            problems.append(f"indicator {code!r} points to unknown aspect {asp!r}")
+    used_aspects = set(inds["aspect"])
+    for code in aspects["code"]:
+        if code not in used_aspects:
+            problems.append(f"aspect {code!r} has no indicators")
+    if len(domains):
+        used_domains = set(aspects["domain"])
+        for code in domains["code"]:
+            if code not in used_domains:
+                problems.append(f"domain {code!r} has no aspects")
+
+    # ---- weights
+    weights = pd.to_numeric(inds["weight"], errors="coerce")
+    for code, w, raw in zip(inds["code"], weights, inds["weight"]):
+        if pd.isna(w):
+            problems.append(f"indicator {code!r} has no numeric weight (got {raw!r})")
+        elif w <= 0:
+            problems.append(f"indicator {code!r} has a non-positive weight {w:g}")
+    total = float(weights.sum())
+    if abs(total - 100.0) > _WEIGHT_TOLERANCE:
+        problems.append(f"indicator weights sum to {total:g}, not 100")
+
+    # ---- kinds and level names
+    kinds = data.get("kinds", {})
+    for code, kind in zip(inds["code"], inds["kind"]):
+        if kinds and kind not in kinds:
+            problems.append(f"indicator {code!r} has unknown kind {kind!r} (known: {', '.join(kinds)})")
+    for kname, kind in kinds.items():
+        names = kind.get("level_names", {})
+        bad = [k for k in names if not str(k).lstrip("-").isdigit() or not lmin <= int(k) <= lmax]
+        if bad:
+            problems.append(f"kind {kname!r} names levels outside {lmin}..{lmax}: {', '.join(map(str, bad))}")
+    if not kinds:
+        kinds = {"umum": {"label": "Tingkat", "label_en": "Level", "level_names": {}, "level_descriptions": {}}}
+        inds["kind"] = "umum"
+
+    # ---- sub-items
+    subitems = []
+    all_codes = set(inds["code"])
+    seen_sub: set[str] = set()
+    for code, subs in zip(inds["code"], inds["subitems"]):
+        if subs is None or (isinstance(subs, float) and math.isnan(subs)):
+            subitems.append(())
+            continue
+        subs = tuple(str(s) for s in subs)
+        for s in subs:
+            if s in all_codes or s in seen_sub:
+                problems.append(f"sub-item code {s!r} of indicator {code!r} is not unique")
+            seen_sub.add(s)
+        subitems.append(subs)
+    inds["subitems"] = subitems
+
+    # ---- bands
+    bands: list[Band] = []
+    for i, b in enumerate(data["bands"]):
+        try:
+            bands.append(Band(str(b["predicate"]), float(b["lower"]), float(b["upper"])))
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"band #{i + 1} needs predicate, lower and upper (got {b!r})")
+    bands.sort(key=lambda b: b.lower)
+    for b in bands:
+        if b.lower >= b.upper:
+            problems.append(f"band {b.predicate!r} is empty: lower {b.lower:g} ≥ upper {b.upper:g}")
+    for lo, hi in zip(bands, bands[1:]):
+        if hi.lower < lo.upper:
+            problems.append(f"bands {lo.predicate!r} and {hi.predicate!r} overlap ({hi.lower:g} < {lo.upper:g})")
+        elif hi.lower > lo.upper:
+            problems.append(f"gap between bands {lo.predicate!r} and {hi.predicate!r} ({lo.upper:g}..{hi.lower:g})")
+    if bands and isinstance(lmin, int) and isinstance(lmax, int):
+        if bands[0].lower > lmin:
+            problems.append(f"bands start at {bands[0].lower:g} and do not cover level {lmin}")
+        if bands[-1].upper < lmax:
+            problems.append(f"bands end at {bands[-1].upper:g} and do not cover level {lmax}")
+    names = [b.predicate for b in bands]
+    if len(set(names)) != len(names):
+        problems.append("predicate names repeat across bands")
+
+    if problems:
+        raise ValidationError(f"{where} is not a valid framework:", problems)
+
+    inds = inds.assign(weight=weights.astype(float))
+    aspect_domain = dict(zip(aspects["code"], aspects["domain"]))
+    indicators = pd.DataFrame(
+        {
+            "indicator": inds["code"].astype(str),
+            "name": inds["name"].astype(str),
+            "aspect": inds["aspect"].astype(str),
+            "domain": [aspect_domain.get(a) if len(domains) else None for a in inds["aspect"]],
+            "weight": inds["weight"],
+            "kind": inds["kind"].astype(str),
+            "subitems": inds["subitems"],
+        }
+    )
+    # group weights summed on a 1e-9 grid so 10 × 1.3 shows as 13, not 13.000000000000002
+    aspects = aspects.assign(weight=aspects["code"].map(indicators.groupby("aspect")["weight"].sum()).round(9))
+    if len(domains):
+        domains = domains.assign(weight=domains["code"].map(indicators.groupby("domain")["weight"].sum()).round(9))
+    else:
+        domains = domains.assign(weight=pd.Series(dtype=float))
+    return Framework(
+        name=str(data["name"]),
+        title=str(data.get("title", data["name"])),
+        regulation=str(data.get("regulation", "")),
+        level_min=int(lmin),
+        level_max=int(lmax),
+        bands=tuple(bands),
+        kinds=kinds,
+        domains=domains.reset_index(drop=True),
+        aspects=aspects.reset_index(drop=True),
+        indicators=indicators.reset_index(drop=True),
+        provenance=dict(data.get("provenance", {})),
+        first_year=data.get("first_year"),
+        last_year=data.get("last_year"),
+        source=source,
+    )

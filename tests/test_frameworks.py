@@ -1,0 +1,151 @@
+"""Framework files: structure, weights, level names, and refusal of broken files."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import pytest
+
+import spbe_toolkit as spbe
+from spbe_toolkit.errors import ValidationError
+
+
+def test_list_frameworks():
+    assert spbe.list_frameworks() == ["pemdi2026", "spbe2018", "spbe2020"]
+
+
+@pytest.mark.parametrize(
+    "name, n_dom, n_asp, n_ind, lmin, lmax, lowers",
+    [
+        ("spbe2018", 3, 7, 35, 0, 5, [0, 1.8, 2.6, 3.5, 4.2]),
+        ("spbe2020", 4, 8, 47, 1, 5, [1, 1.8, 2.6, 3.5, 4.2]),
+        ("pemdi2026", 0, 7, 20, 1, 5, [1, 1.5, 2.5, 3.5, 4.0]),
+    ],
+)
+def test_structure(name, n_dom, n_asp, n_ind, lmin, lmax, lowers):
+    fw = spbe.load_framework(name)
+    assert (len(fw.domains), len(fw.aspects), len(fw.indicators)) == (n_dom, n_asp, n_ind)
+    assert (fw.level_min, fw.level_max) == (lmin, lmax)
+    assert [b.lower for b in fw.bands] == lowers
+    assert fw.predicates == ["Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan"]
+    assert fw.indicators["weight"].sum() == pytest.approx(100)
+    assert list(fw.indicators.columns[:5]) == ["indicator", "name", "aspect", "domain", "weight"]
+    assert all(isinstance(c, str) for c in fw.indicators["indicator"])
+    assert fw.provenance["confirmed"] and fw.provenance["derived"]
+
+
+def test_spbe2020_weights_match_reference():
+    fw = spbe.load_framework("spbe2020")
+    assert fw.domain_weights.to_dict() == {"D1": 13, "D2": 25, "D3": 16.5, "D4": 45.5}
+    assert fw.aspect_weights.to_dict() == {
+        "A1": 13, "A2": 10, "A3": 10, "A4": 5, "A5": 12, "A6": 4.5, "A7": 27.5, "A8": 18,
+    }  # fmt: skip
+    w = fw.indicators.set_index("indicator")["weight"]
+    assert w["42"] == w["47"] == 3.0  # not the 3.50 printed in the report's table
+    assert fw.weight_scale == 20
+
+
+def test_spbe2018_weights_and_subitems():
+    fw = spbe.load_framework("spbe2018")
+    assert fw.domain_weights.to_dict() == {"D1": 17, "D2": 28, "D3": 55}
+    assert fw.aspect_weights.tolist() == [7, 10, 8, 8, 12, 35, 20]
+    assert fw.subitem_parent == {"35a": "35", "35b": "35", "35c": "35"}
+
+
+def test_level_names():
+    fw = spbe.load_framework("spbe2020")
+    assert fw.level_names("1") == {1: "Rintisan", 2: "Terkelola", 3: "Terdefinisi", 4: "Terpadu dan Terukur", 5: "Optimum"}
+    assert fw.level_label("32", 3) == "3 — Transaksi"
+    assert spbe.load_framework("spbe2018").level_names("25")[0] == "Tidak Ada"
+
+
+def _builtin_text(name="spbe2020") -> str:
+    return (resources.files("spbe_toolkit.frameworks") / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def test_load_corrected_copy_from_path(tmp_path):
+    text = _builtin_text().replace('name = "spbe2020"', 'name = "spbe2020-koreksi"', 1)
+    p = tmp_path / "koreksi.toml"
+    p.write_text(text, encoding="utf-8")
+    fw = spbe.load_framework(p)
+    assert fw.name == "spbe2020-koreksi" and len(fw.indicators) == 47
+    assert fw.source == str(p)
+
+
+def _first_indicator_block(text):
+    return text.index("[[indicators]]")
+
+
+BROKEN = {
+    "weights_not_100": (
+        lambda t: t.replace("weight = 3.0", "weight = 3.5"),
+        r"weights sum to 103, not 100",
+    ),
+    "duplicate_indicator_code": (
+        lambda t: t.replace('code = "2"\n', 'code = "1"\n', 1),
+        r"duplicate indicator code '1'",
+    ),
+    "missing_indicator_code": (
+        lambda t: t.replace('code = "3"\n', "", 1),
+        r"indicator #3 has no code",
+    ),
+    "unknown_aspect": (
+        lambda t: t.replace('aspect = "A8"', 'aspect = "A9"', 1),
+        r"indicator '42' points to unknown aspect 'A9'",
+    ),
+    "unknown_domain": (
+        lambda t: t.replace('domain = "D4"', 'domain = "D7"', 1),
+        r"aspect 'A7' points to unknown domain 'D7'",
+    ),
+    "bands_overlap": (
+        lambda t: t.replace("lower = 2.6\nupper = 3.5", "lower = 2.5\nupper = 3.5"),
+        r"bands 'Cukup' and 'Baik' overlap",
+    ),
+    "bands_gap": (
+        lambda t: t.replace("lower = 2.6\nupper = 3.5", "lower = 2.7\nupper = 3.5"),
+        r"gap between bands 'Cukup' and 'Baik'",
+    ),
+    "bands_do_not_cover_top": (
+        lambda t: t.replace("lower = 4.2\nupper = 5.0", "lower = 4.2\nupper = 4.9"),
+        r"bands end at 4.9 and do not cover level 5",
+    ),
+    "bands_do_not_cover_bottom": (
+        lambda t: t.replace('predicate = "Kurang"\nlower = 1', 'predicate = "Kurang"\nlower = 1.2'),
+        r"bands start at 1.2 and do not cover level 1",
+    ),
+    "not_toml": (lambda t: t + "\n[[indicators\n", r"not valid TOML"),
+    "unknown_kind": (
+        lambda t: t.replace('kind = "layanan"', 'kind = "servis"', 1),
+        r"unknown kind 'servis'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_framework_file_is_refused(tmp_path, case):
+    mutate, message = BROKEN[case]
+    text = _builtin_text()
+    broken = mutate(text)
+    assert broken != text, "the mutation must change the file"
+    p = tmp_path / f"{case}.toml"
+    p.write_text(broken, encoding="utf-8")
+    with pytest.raises(ValidationError, match=message) as exc:
+        spbe.load_framework(p)
+    assert str(p) in str(exc.value)
+
+
+def test_all_problems_listed_at_once(tmp_path):
+    text = _builtin_text().replace("weight = 3.0", "weight = 3.5").replace('aspect = "A8"', 'aspect = "A9"', 1)
+    p = tmp_path / "two.toml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        spbe.load_framework(p)
+    msg = str(exc.value)
+    assert re.search("weights sum to", msg) and re.search("unknown aspect 'A9'", msg)
+    assert len(exc.value.problems) >= 2
+
+
+def test_unknown_name():
+    with pytest.raises(ValidationError, match="Unknown framework 'spbe2030'"):
+        spbe.load_framework("spbe2030")
