@@ -4,6 +4,8 @@ for Indonesia's SPBE / Pemerintah Digital maturity evaluation."""
 from spbe_toolkit.errors import ConflictError, SpbeError, SubmissionError, ValidationError
 from spbe_toolkit.frameworks import Framework, list_frameworks, load_framework
 from spbe_toolkit.scoring import level_matrix, predicate, round_half_up, score, score_from_domains
+from spbe_toolkit.submissions import Submissions, read_submissions
+from spbe_toolkit.templates import write_template
 
 __version__ = "0.1.0"
 
@@ -21,4 +23,7 @@ __all__ = [
     "round_half_up",
     "score",
     "score_from_domains",
+    "Submissions",
+    "read_submissions",
+    "write_template",
 ]

@@ -65,8 +65,7 @@ def predicate(values, fw: Framework | str, basis: PredicateBasis = "exact"):
     if bad.any():
         shown = [f"{v:g}" for v in arr[bad][:20]]
         raise ValidationError(
-            f"index values outside the level range {fw.level_min}–{fw.level_max} of {fw.name}: "
-            + ", ".join(shown)
+            f"index values outside the level range {fw.level_min}–{fw.level_max} of {fw.name}: " + ", ".join(shown)
         )
     lowers = np.array([b.lower for b in fw.bands])
     pos = np.searchsorted(lowers, arr, side="right") - 1
@@ -138,8 +137,7 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
     missing_cols = [c for c in ("instance", "indicator", "level") if c not in levels.columns]
     if missing_cols:
         raise ValidationError(
-            f"levels table lacks column(s) {', '.join(missing_cols)}; "
-            f"it has: {', '.join(map(str, levels.columns))}"
+            f"levels table lacks column(s) {', '.join(missing_cols)}; it has: {', '.join(map(str, levels.columns))}"
         )
     has_stage = "stage" in levels.columns
     n = len(levels)
@@ -234,8 +232,7 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
         both = has_sub & ~np.isnan(mat[:, j])
         for r in np.flatnonzero(both):
             problems.append(
-                f"instance {keys[r]!r}: indicator {fw.codes[j]!r} given both whole and as sub-items "
-                f"{', '.join(subs)}"
+                f"instance {keys[r]!r}: indicator {fw.codes[j]!r} given both whole and as sub-items {', '.join(subs)}"
             )
         with np.errstate(invalid="ignore"):
             mean = np.nanmean(np.where(has_sub[:, None], sub_vals, 0.0), axis=1)
@@ -247,7 +244,9 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
         miss_r, miss_c = np.nonzero(np.isnan(values))
         # rows whose only problem is a bad level are already reported; report truly absent ones
         for r, c in zip(miss_r, miss_c):
-            if counts[r * ncols + c] == 0 and not any(counts[r * ncols + colpos[s]] for s in fw.indicators["subitems"].iat[c]):
+            if counts[r * ncols + c] == 0 and not any(
+                counts[r * ncols + colpos[s]] for s in fw.indicators["subitems"].iat[c]
+            ):
                 problems.append(f"instance {keys[r]!r}: indicator {fw.codes[c]!r} is missing")
 
     if problems:
@@ -351,7 +350,9 @@ def score_from_domains(
             problems.append(f"row {r + 1}: instance {label.iat[r]!r}: domain {need[c]} is missing or not a number")
     bad = ~np.isnan(vals) & ((vals < fw.level_min) | (vals > fw.level_max))
     for r, c in zip(*np.nonzero(bad)):
-        problems.append(f"row {r + 1}: instance {label.iat[r]!r}: domain {need[c]} = {vals[r, c]:g} outside the level range")
+        problems.append(
+            f"row {r + 1}: instance {label.iat[r]!r}: domain {need[c]} = {vals[r, c]:g} outside the level range"
+        )
     if problems:
         raise ValidationError("domain table cannot be scored:", problems)
     w = fw.domain_weights.to_numpy(dtype=float)

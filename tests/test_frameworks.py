@@ -55,7 +55,13 @@ def test_spbe2018_weights_and_subitems():
 
 def test_level_names():
     fw = spbe.load_framework("spbe2020")
-    assert fw.level_names("1") == {1: "Rintisan", 2: "Terkelola", 3: "Terdefinisi", 4: "Terpadu dan Terukur", 5: "Optimum"}
+    assert fw.level_names("1") == {
+        1: "Rintisan",
+        2: "Terkelola",
+        3: "Terdefinisi",
+        4: "Terpadu dan Terukur",
+        5: "Optimum",
+    }
     assert fw.level_label("32", 3) == "3 — Transaksi"
     assert spbe.load_framework("spbe2018").level_names("25")[0] == "Tidak Ada"
 

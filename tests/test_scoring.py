@@ -48,9 +48,12 @@ def test_denpasar_2019_with_indicator_35_as_mean():
 def test_denpasar_self_assessment_scores_too():
     d = _denpasar()
     lv = d.rename(columns={"self_level": "level"})[["instance", "indicator", "level"]]
-    assert spbe.score(lv, "spbe2018")["index"].iat[0] < spbe.score(
-        d.rename(columns={"final_level": "level"})[["instance", "indicator", "level"]], "spbe2018"
-    )["index"].iat[0]
+    assert (
+        spbe.score(lv, "spbe2018")["index"].iat[0]
+        < spbe.score(d.rename(columns={"final_level": "level"})[["instance", "indicator", "level"]], "spbe2018")[
+            "index"
+        ].iat[0]
+    )
 
 
 def _results_2024() -> pd.DataFrame:
@@ -71,7 +74,11 @@ def test_results_2024_reproduced_from_domains():
 
 @pytest.mark.parametrize(
     "name, exact, published",
-    [("Pemerintah Kab. Nias Barat", 1.7985, "Kurang"), ("Pemerintah Kab. Pacitan", 3.4986, "Baik"), ("Pemerintah Kab. Luwu", 2.5968, "Cukup")],
+    [
+        ("Pemerintah Kab. Nias Barat", 1.7985, "Kurang"),
+        ("Pemerintah Kab. Pacitan", 3.4986, "Baik"),
+        ("Pemerintah Kab. Luwu", 2.5968, "Cukup"),
+    ],
 )
 def test_band_edge_cases_2024(name, exact, published):
     r = _results_2024()
@@ -130,12 +137,30 @@ def test_exact_band_edge_from_levels():
 
 
 BAD_TABLES = {
-    "unknown indicator": (lambda d: d.assign(indicator=d["indicator"].replace("47", "48")), r"row 47: instance 'Instansi A', indicator '48', level 3: unknown indicator for spbe2020"),
-    "duplicate row": (lambda d: pd.concat([d, d.iloc[[3]]]), r"rows 4, 48: instance 'Instansi A', indicator '4' given 2 times"),
-    "level not a number": (lambda d: d.assign(level=d["level"].astype(object).where(d.index != 5, "tiga")), r"row 6: .*indicator '6', level 'tiga': level is not a number"),
-    "level empty": (lambda d: d.assign(level=d["level"].where(d.index != 7)), r"row 8: .*indicator '8', level empty: level is empty"),
-    "level not integer": (lambda d: d.assign(level=d["level"].astype(float).where(d.index != 2, 2.5)), r"row 3: .*indicator '3', level 2.5: level is not a whole number"),
-    "level out of range": (lambda d: d.assign(level=d["level"].where(d.index != 0, 7)), r"row 1: .*indicator '1', level 7: level outside 1–5"),
+    "unknown indicator": (
+        lambda d: d.assign(indicator=d["indicator"].replace("47", "48")),
+        r"row 47: instance 'Instansi A', indicator '48', level 3: unknown indicator for spbe2020",
+    ),
+    "duplicate row": (
+        lambda d: pd.concat([d, d.iloc[[3]]]),
+        r"rows 4, 48: instance 'Instansi A', indicator '4' given 2 times",
+    ),
+    "level not a number": (
+        lambda d: d.assign(level=d["level"].astype(object).where(d.index != 5, "tiga")),
+        r"row 6: .*indicator '6', level 'tiga': level is not a number",
+    ),
+    "level empty": (
+        lambda d: d.assign(level=d["level"].where(d.index != 7)),
+        r"row 8: .*indicator '8', level empty: level is empty",
+    ),
+    "level not integer": (
+        lambda d: d.assign(level=d["level"].astype(float).where(d.index != 2, 2.5)),
+        r"row 3: .*indicator '3', level 2.5: level is not a whole number",
+    ),
+    "level out of range": (
+        lambda d: d.assign(level=d["level"].where(d.index != 0, 7)),
+        r"row 1: .*indicator '1', level 7: level outside 1–5",
+    ),
     "level zero in 2020": (lambda d: d.assign(level=d["level"].where(d.index != 0, 0)), r"level 0: level outside 1–5"),
     "missing indicator": (lambda d: d[d["indicator"] != "30"], r"instance 'Instansi A': indicator '30' is missing"),
     "missing instance": (lambda d: d.assign(instance=d["instance"].where(d.index != 9)), r"row 10: .*no instance name"),

@@ -181,8 +181,7 @@ def load_framework(name_or_path: str | Path | Framework) -> Framework:
         path = Path(name_or_path)
         if not path.is_file():
             raise ValidationError(
-                f"Unknown framework {key!r}: not a built-in name ({', '.join(list_frameworks())}) "
-                "and no such file."
+                f"Unknown framework {key!r}: not a built-in name ({', '.join(list_frameworks())}) and no such file."
             )
         text, source = path.read_text(encoding="utf-8"), str(path)
     try:
@@ -217,8 +216,14 @@ def _build(data: dict[str, Any], source: str) -> Framework:
             aspects[col] = None
     aspects = aspects[["code", "name", "domain"]]
     inds = pd.DataFrame(data["indicators"])
-    for col, default in (("code", None), ("name", ""), ("aspect", None), ("weight", np.nan),
-                         ("kind", None), ("subitems", None)):
+    for col, default in (
+        ("code", None),
+        ("name", ""),
+        ("aspect", None),
+        ("weight", np.nan),
+        ("kind", None),
+        ("subitems", None),
+    ):
         if col not in inds:
             inds[col] = default
 

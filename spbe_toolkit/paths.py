@@ -1,0 +1,21 @@
+"""Where bundled data lives: inside the installed wheel, or in the source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_REPO_DATA = _PACKAGE.parent / "data"
+
+
+def data_dir(name: str) -> Path:
+    """Folder of bundled data ``name`` (``"published"`` or ``"samples"``).
+
+    A wheel carries them as ``spbe_toolkit/_data/<name>``; an editable install or a
+    checkout reads ``data/<name>`` at the top of the repository.
+    """
+    for base in (_PACKAGE / "_data", _REPO_DATA):
+        path = base / name
+        if path.is_dir():
+            return path
+    raise FileNotFoundError(f"bundled data folder {name!r} not found (looked in {_PACKAGE / '_data'} and {_REPO_DATA})")

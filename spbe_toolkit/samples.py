@@ -1,0 +1,295 @@
+"""Deterministic synthetic sample data: filled templates plus evaluator ("final") levels.
+
+Everything here is fictional and labelled so: instance names end in "(Sintetis)", file
+names start with ``SINTETIS_``, and the instance block's contact field says
+"data sintetis". Self-assessed levels are, as in real rounds, usually optimistic relative
+to the evaluators' final levels.
+
+Regenerate the committed samples with ``spbe samples --out data/samples`` (same seed, same
+files) or :func:`generate_samples`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from spbe_toolkit.frameworks import Framework, load_framework
+from spbe_toolkit.templates import template_rows, write_template
+
+SEED = 20241
+PREFIXES = [
+    "Suka",
+    "Karang",
+    "Tanjung",
+    "Sumber",
+    "Bukit",
+    "Muara",
+    "Pasir",
+    "Rawa",
+    "Teluk",
+    "Gunung",
+    "Sungai",
+    "Lembah",
+]
+SUFFIXES = ["maju", "sari", "jaya", "makmur", "indah", "asri", "raya", "mulya", "baru", "damai", "lestari", "harapan"]
+PROVINCES = [
+    "Jawa Barat",
+    "Jawa Tengah",
+    "Jawa Timur",
+    "Sumatera Utara",
+    "Sulawesi Selatan",
+    "Kalimantan Timur",
+    "Nusa Tenggara Timur",
+    "Papua",
+]
+CENTRAL_NAMES = {
+    "Kementerian": [
+        "Kementerian Urusan Contoh",
+        "Kementerian Tata Kelola Percontohan",
+        "Kementerian Layanan Simulasi",
+        "Kementerian Data Rekaan",
+    ],
+    "LPNK": ["Badan Statistik Rekaan", "Badan Riset Percontohan", "Badan Standar Simulasi"],
+    "LNS": ["Komisi Layanan Contoh", "Dewan Digital Rekaan", "Ombudsman Percontohan"],
+    "Instansi Lainnya": ["Sekretariat Lembaga Contoh", "Lembaga Penyiaran Rekaan"],
+}
+# How many of each type a sample round holds (44 in all)
+TYPE_COUNTS = {
+    "Kementerian": 4,
+    "LPNK": 3,
+    "LNS": 3,
+    "Instansi Lainnya": 2,
+    "Pemerintah Provinsi": 6,
+    "Pemerintah Kabupaten": 18,
+    "Pemerintah Kota": 8,
+}
+TYPE_MEAN = {  # latent capability by type, shaped after the 2024 published means
+    "Kementerian": 3.9,
+    "LPNK": 3.7,
+    "LNS": 3.3,
+    "Instansi Lainnya": 3.2,
+    "Pemerintah Provinsi": 3.3,
+    "Pemerintah Kabupaten": 2.9,
+    "Pemerintah Kota": 3.2,
+}
+JUSTIFICATIONS = [
+    "Kebijakan telah ditetapkan melalui peraturan kepala daerah dan diterapkan di seluruh perangkat daerah.",
+    "Dokumen telah disusun dan disahkan; penerapan dipantau setiap semester.",
+    "Aplikasi telah terintegrasi dengan sistem penghubung layanan nasional.",
+    "Reviu dan evaluasi dilaksanakan secara berkala oleh Tim Koordinasi SPBE.",
+    "Layanan telah mendukung transaksi elektronik dan tanda tangan elektronik.",
+    "Penerapan baru pada sebagian unit kerja; perluasan direncanakan tahun depan.",
+]
+EVALUATOR_NOTES_DOWN = [
+    "Bukti dukung belum menunjukkan penerapan di seluruh unit kerja.",
+    "Dokumen kebijakan masih berupa rancangan dan belum ditetapkan.",
+    "Hasil reviu berkala tidak ditemukan dalam bukti dukung.",
+    "Integrasi dengan sistem nasional belum dapat dibuktikan saat interviu.",
+    "Layanan masih bersifat informasi satu arah; fitur transaksi belum berjalan.",
+]
+EVALUATOR_NOTES_UP = [
+    "Bukti tambahan saat interviu menunjukkan penerapan yang lebih luas.",
+    "Verifikasi lapangan menunjukkan layanan telah terintegrasi.",
+]
+DOMAIN_OFFSET = {"D1": 0.3, "D2": -0.4, "D3": -1.2, "D4": 0.6}  # 2020 pattern: Manajemen lowest, Layanan highest
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _instances(rng: np.random.Generator, n_scale: int = 1) -> list[dict]:
+    names_used: set[str] = set()
+    out = []
+    for t, count in TYPE_COUNTS.items():
+        for k in range(count * n_scale):
+            if t in CENTRAL_NAMES:
+                base = CENTRAL_NAMES[t][k % len(CENTRAL_NAMES[t])]
+                name = base if k < len(CENTRAL_NAMES[t]) else f"{base} {k // len(CENTRAL_NAMES[t]) + 1}"
+                province = None
+            else:
+                while True:
+                    place = rng.choice(PREFIXES) + rng.choice(SUFFIXES)
+                    name = f"{t} {place}"
+                    if name not in names_used:
+                        break
+                province = str(rng.choice(PROVINCES))
+            names_used.add(name)
+            out.append({"instance": f"{name} (Sintetis)", "instance_type": t, "province": province})
+    return out
+
+
+def synthetic_round(
+    fw: Framework | str, *, seed: int = SEED, n_scale: int = 1
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Instances, self-assessed levels and final levels of a synthetic round (deterministic).
+
+    Returns ``(instances, self_levels, final_levels)``; level tables are tidy with columns
+    instance, indicator, level (+ justification / evidence, or stage / evaluator / note).
+    ``n_scale`` multiplies the number of instances (44 per unit) for benchmarks.
+    """
+    fw = load_framework(fw)
+    rng = np.random.default_rng(seed)
+    insts = _instances(rng, n_scale)
+    rows = template_rows(fw)
+    # map each template row to an offset: by domain for 2018/2020, by aspect position for 2026
+    aspects = fw.aspect_codes
+    self_rows, final_rows = [], []
+    for inst in insts:
+        theta = TYPE_MEAN[inst["instance_type"]] + rng.normal(0, 0.45) - (0.6 if fw.level_min == 0 else 0)
+        team = f"Tim Asesor {rng.integers(1, 6)}"
+        for rec in rows:
+            if rec["domain"]:
+                off = (
+                    DOMAIN_OFFSET.get(rec["domain"], 0.0)
+                    if fw.name == "spbe2020"
+                    else {"D1": 0.0, "D2": -0.3, "D3": 0.4}.get(rec["domain"], 0)
+                )
+            else:
+                off = 0.5 - 0.25 * aspects.index(rec["aspect"])
+            final = int(np.clip(np.round(theta + off + rng.normal(0, 0.7)), fw.level_min, fw.level_max))
+            optimism = rng.choice([0, 1, 2, -1], p=[0.55, 0.33, 0.08, 0.04])
+            own = int(np.clip(final + optimism, fw.level_min, fw.level_max))
+            code = rec["indicator"]
+            slug = _slug(inst["instance"].replace("(Sintetis)", ""))
+            self_rows.append(
+                {
+                    "instance": inst["instance"],
+                    "indicator": code,
+                    "level": own,
+                    "justification": str(rng.choice(JUSTIFICATIONS)),
+                    "evidence": f"https://bukti.contoh.invalid/{slug}/indikator-{code}.pdf",
+                }
+            )
+            if final < own:
+                note = str(rng.choice(EVALUATOR_NOTES_DOWN))
+            elif final > own:
+                note = str(rng.choice(EVALUATOR_NOTES_UP))
+            else:
+                note = ""
+            final_rows.append(
+                {
+                    "instance": inst["instance"],
+                    "indicator": code,
+                    "stage": "final",
+                    "level": final,
+                    "evaluator": team,
+                    "note": note,
+                }
+            )
+    return pd.DataFrame(insts), pd.DataFrame(self_rows), pd.DataFrame(final_rows)
+
+
+def generate_samples(
+    out_dir: str | Path,
+    frameworks: list[str] | None = None,
+    *,
+    seed: int = SEED,
+    n_scale: int = 1,
+    year: int | None = None,
+) -> list[Path]:
+    """Write filled templates and ``final_levels_SINTETIS.csv`` per framework under ``out_dir``.
+
+    Layout: ``out_dir/<framework>/SINTETIS_###_<slug>.xlsx`` and
+    ``out_dir/penilaian/<framework>_final_levels_SINTETIS.csv`` (the evaluators' levels live
+    apart so that reading a framework folder loads only the self-assessments).
+    """
+    frameworks = frameworks or ["spbe2018", "spbe2020", "pemdi2026"]
+    written: list[Path] = []
+    for name in frameworks:
+        fw = load_framework(name)
+        yr = year or {"spbe2018": 2019, "spbe2020": 2024, "pemdi2026": 2026}.get(name, 2026)
+        insts, own, final = synthetic_round(fw, seed=seed, n_scale=n_scale)
+        folder = Path(out_dir) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        by_inst = {k: g for k, g in own.groupby("instance", sort=False)}
+        for i, inst in enumerate(insts.itertuples(index=False), start=1):
+            g = by_inst[inst.instance]
+            levels = {
+                r.indicator: {"level": r.level, "justification": r.justification, "evidence": r.evidence}
+                for r in g.itertuples()
+            }
+            slug = _slug(inst.instance.replace("(Sintetis)", ""))
+            path = folder / f"SINTETIS_{i:03d}_{slug}.xlsx"
+            write_template(
+                path,
+                fw,
+                instance={
+                    "instance": inst.instance,
+                    "instance_type": inst.instance_type,
+                    "province": inst.province,
+                    "year": yr,
+                    "contact": "data sintetis — bukan instansi nyata",
+                },
+                levels=levels,
+            )
+            written.append(path)
+        (Path(out_dir) / "penilaian").mkdir(exist_ok=True)
+        fpath = Path(out_dir) / "penilaian" / f"{name}_final_levels_SINTETIS.csv"
+        with fpath.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(
+                f"# DATA SINTETIS (synthetic, not real instances) — spbe-toolkit samples, seed {seed}, framework {name}, year {yr}\n"
+            )
+            final.to_csv(fh, index=False)
+        written.append(fpath)
+    broken = Path(out_dir) / "contoh_rusak" / "SINTETIS_contoh_rusak_spbe2020.xlsx"
+    written.append(write_broken_example(broken, seed=seed))
+    return written
+
+
+def write_broken_example(path: str | Path, *, seed: int = SEED) -> Path:
+    """A filled spbe2020 template with deliberate mistakes, for demonstrating the problems report.
+
+    It holds a level out of range (7), a decimal level ("2,5"), a level with its name
+    ("3 - Terdefinisi", accepted with a warning) and an empty level.
+    """
+    fw = load_framework("spbe2020")
+    _insts, own, _final = synthetic_round(fw, seed=seed)
+    first = own["instance"].iat[0]
+    g = own[own["instance"] == first]
+    levels = {
+        r.indicator: {"level": r.level, "justification": r.justification, "evidence": r.evidence}
+        for r in g.itertuples()
+    }
+    levels["3"]["level"] = 7
+    levels["15"]["level"] = "2,5"
+    levels["21"]["level"] = "3 - Terdefinisi"
+    levels["40"]["level"] = None
+    return write_template(
+        path,
+        fw,
+        instance={
+            "instance": "Pemerintah Kabupaten Contohsalah (Sintetis)",
+            "instance_type": "Pemerintah Kabupaten",
+            "province": "Jawa Tengah",
+            "year": 2024,
+            "contact": "data sintetis — contoh berkas bermasalah",
+        },
+        levels=levels,
+    )
+
+
+def read_final_levels(path: str | Path) -> pd.DataFrame:
+    """Read a ``<framework>_final_levels_SINTETIS.csv`` (skips its '#' provenance line)."""
+    return pd.read_csv(
+        path, comment="#", dtype={"indicator": str, "note": str, "evaluator": str}, keep_default_na=False
+    )
+
+
+def sample_paths(framework: str) -> tuple[Path, Path]:
+    """(folder of filled templates, final-levels CSV) of the bundled synthetic sample."""
+    from spbe_toolkit.paths import data_dir
+
+    base = data_dir("samples")
+    return base / framework, base / "penilaian" / f"{framework}_final_levels_SINTETIS.csv"
+
+
+def broken_example_path() -> Path:
+    """The bundled deliberately broken spbe2020 template (see :func:`write_broken_example`)."""
+    from spbe_toolkit.paths import data_dir
+
+    return data_dir("samples") / "contoh_rusak" / "SINTETIS_contoh_rusak_spbe2020.xlsx"
