@@ -6,6 +6,7 @@ from spbe_toolkit.frameworks import Framework, list_frameworks, load_framework
 from spbe_toolkit.scoring import level_matrix, predicate, round_half_up, score, score_from_domains
 from spbe_toolkit.submissions import Submissions, read_submissions
 from spbe_toolkit.templates import write_template
+from spbe_toolkit.workspace import Workspace
 
 __version__ = "0.1.0"
 
@@ -26,4 +27,5 @@ __all__ = [
     "Submissions",
     "read_submissions",
     "write_template",
+    "Workspace",
 ]

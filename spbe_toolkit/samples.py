@@ -112,11 +112,12 @@ def _instances(rng: np.random.Generator, n_scale: int = 1) -> list[dict]:
                 name = base if k < len(CENTRAL_NAMES[t]) else f"{base} {k // len(CENTRAL_NAMES[t]) + 1}"
                 province = None
             else:
-                while True:
-                    place = rng.choice(PREFIXES) + rng.choice(SUFFIXES)
-                    name = f"{t} {place}"
-                    if name not in names_used:
-                        break
+                place = rng.choice(PREFIXES) + rng.choice(SUFFIXES)
+                name = f"{t} {place}"
+                n = 2
+                while name in names_used:  # 144 place names per type: number the repeats
+                    name = f"{t} {place} {n}"
+                    n += 1
                 province = str(rng.choice(PROVINCES))
             names_used.add(name)
             out.append({"instance": f"{name} (Sintetis)", "instance_type": t, "province": province})

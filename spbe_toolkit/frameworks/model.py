@@ -84,6 +84,14 @@ class Framework:
         return [b.predicate for b in self.bands]
 
     @cached_property
+    def entry_codes(self) -> list[str]:
+        """Codes as they are entered: each indicator, or its sub-items in its place (…, 34, 35a, 35b, 35c)."""
+        out: list[str] = []
+        for code, subs in zip(self.indicators["indicator"], self.indicators["subitems"]):
+            out.extend(subs or (code,))
+        return out
+
+    @cached_property
     def subitem_parent(self) -> dict[str, str]:
         """Map of sub-item code (e.g. ``"35a"``) to its indicator (``"35"``)."""
         out: dict[str, str] = {}

@@ -1,0 +1,322 @@
+"""ipywidgets panels over a :class:`~spbe_toolkit.workspace.Workspace` (no rules of their own).
+
+* :class:`AdjustmentPanel` — one instance: a live header (index and predicate of the
+  self-assessment and of the current levels, per domain) and an accordion per domain
+  (per aspect when the framework has no domains) with, per indicator, the self level and
+  its justification, a level selector showing level names, a note box, the evidence link
+  and a marker when the level differs from the self-assessment. Changing a level saves it
+  through :meth:`Workspace.adjust` (or shows why it cannot) and updates the header.
+* :class:`RoundOverview` — the round's instances with status and current index, and a
+  picker that opens a panel for the next instance.
+
+Every text shown is Bahasa Indonesia; everything printed from outside is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from spbe_toolkit.errors import ConflictError, SpbeError
+from spbe_toolkit.scoring import score
+from spbe_toolkit.workspace import STAGE_LABELS, Workspace
+
+_BADGE = (
+    '<span style="background:#fde2c8;color:#8a3c00;border-radius:3px;padding:1px 6px;font-size:85%">≠ mandiri</span>'
+)
+
+
+def _esc(v: Any) -> str:
+    return html.escape("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v), quote=True)
+
+
+def _link(url: Any) -> str:
+    if not isinstance(url, str) or not url.strip():
+        return '<span style="color:#888">tanpa tautan bukti</span>'
+    u = url.strip()
+    if u.lower().startswith(("http://", "https://")):
+        return f'<a href="{_esc(u)}" target="_blank" rel="noopener noreferrer">bukti dukung</a>'
+    return f"<code>{_esc(u)}</code>"
+
+
+class IndicatorRow:
+    """Widgets of one indicator inside an :class:`AdjustmentPanel`."""
+
+    def __init__(
+        self,
+        panel: AdjustmentPanel,
+        code: str,
+        name: str,
+        self_level: int,
+        justification: Any,
+        evidence: Any,
+        current: int,
+    ) -> None:
+        fw = panel.ws.framework
+        self.panel = panel
+        self.code = code
+        self.self_level = int(self_level)
+        self.saved_level = int(current)
+        self._guard = False
+        parent = fw.subitem_parent.get(code, code)
+        options = [(fw.level_label(parent, lv), lv) for lv in fw.levels]
+        self.level = w.Dropdown(
+            options=options, value=self.saved_level, description="Tingkat", layout=w.Layout(width="300px")
+        )
+        self.note = w.Textarea(
+            placeholder="Catatan evaluator (wajib bila berbeda dari penilaian mandiri)",
+            layout=w.Layout(width="100%", height="48px"),
+        )
+        self.save = w.Button(description="Simpan", icon="save", layout=w.Layout(width="90px"))
+        self.marker = w.HTML()
+        self.status = w.HTML()
+        title = w.HTML(f"<b>{_esc(code)}</b> {_esc(name)}")
+        self_txt = w.HTML(
+            f'<div style="font-size:90%;color:#333">Mandiri: <b>{_esc(fw.level_label(parent, self.self_level))}</b> · '
+            f"{_link(evidence)}<br><i>{_esc(justification) or '—'}</i></div>"
+        )
+        self.level.observe(self._on_level, names="value")
+        self.save.on_click(lambda _b: self.try_save(self.level.value))
+        self.box = w.VBox(
+            [title, self_txt, w.HBox([self.level, self.save, self.marker]), self.note, self.status],
+            layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"),
+        )
+        self._update_marker()
+
+    def _update_marker(self) -> None:
+        self.marker.value = _BADGE if self.level.value != self.self_level else ""
+
+    def _on_level(self, change) -> None:
+        if self._guard:
+            return
+        self._update_marker()
+        self.try_save(change["new"])
+
+    def set_level_silently(self, value: int) -> None:
+        self._guard = True
+        try:
+            self.level.value = int(value)
+        finally:
+            self._guard = False
+        self._update_marker()
+
+    def try_save(self, level: int) -> bool:
+        """Save ``level`` through the workspace; show the outcome. Returns True when saved."""
+        panel = self.panel
+        try:
+            eid = panel.ws.adjust(
+                panel.instance,
+                self.code,
+                int(level),
+                stage=panel.stage,
+                evaluator=panel.evaluator,
+                note=self.note.value,
+                expected=self.saved_level,
+            )
+        except ConflictError as exc:
+            self.status.value = f'<span style="color:#b00020">⚠ {_esc(exc.pesan)}</span>'
+            fresh = panel.ws.levels("current", panel.instance).set_index("indicator").at[self.code, "level"]
+            self.saved_level = int(fresh)
+            panel.current[self.code] = int(fresh)
+            self.set_level_silently(int(fresh))
+            panel.refresh_header()
+            return False
+        except SpbeError as exc:
+            self.status.value = f'<span style="color:#b00020">Belum tersimpan: {_esc(exc.pesan)}</span>'
+            return False
+        self.saved_level = int(level)
+        self.status.value = (
+            f'<span style="color:#1b5e20">✓ Tersimpan (peristiwa #{eid}, tahap {_esc(panel.stage)})</span>'
+        )
+        panel.current[self.code] = int(level)
+        panel.refresh_header()
+        return True
+
+
+class AdjustmentPanel:
+    """Adjust one instance's levels for one stage. Display it in a notebook cell."""
+
+    def __init__(self, ws: Workspace, instance: str, evaluator: str, stage: str = "dokumen") -> None:
+        self.ws = ws
+        self.instance = instance
+        self.evaluator = evaluator
+        self.stage = stage
+        fw = ws.framework
+        own = ws.self_assessment(instance) if isinstance(instance, str) else pd.DataFrame()
+        if own.empty:
+            raise SpbeError(
+                f"instance {instance!r} is not in this workspace",
+                pesan=f"Instansi {instance!r} tidak ada di ruang kerja ini.",
+            )
+        own = own.set_index("indicator")
+        cur = ws.levels("current", instance).set_index("indicator")["level"]
+        self.self_levels = own["level"].astype(int).to_dict()
+        self.current = cur.astype(int).to_dict()
+        names = dict(zip(fw.indicators["indicator"], fw.indicators["name"]))
+        parent_of = fw.subitem_parent
+        self.rows: dict[str, IndicatorRow] = {}
+        for code in own.index:
+            base = parent_of.get(code, code)
+            label = names[base] + (f" ({code})" if code != base else "")
+            self.rows[code] = IndicatorRow(
+                self,
+                code,
+                label,
+                own.at[code, "level"],
+                own.at[code, "justification"],
+                own.at[code, "evidence"],
+                self.current[code],
+            )
+        self.header = w.HTML()
+        self.accordion = self._build_accordion()
+        self.widget = w.VBox([self.header, self.accordion])
+        self.refresh_header()
+
+    def _build_accordion(self) -> w.Accordion:
+        fw = self.ws.framework
+        ind = fw.indicators
+        code_aspect = {c: a for c, a in zip(ind["indicator"], ind["aspect"])}
+        rows_by_aspect: dict[str, list[IndicatorRow]] = {}
+        for code, row in self.rows.items():
+            rows_by_aspect.setdefault(code_aspect[fw.subitem_parent.get(code, code)], []).append(row)
+        asp = fw.aspects.set_index("code")
+        if fw.has_domains:
+            groups = [
+                (d, fw.domains.set_index("code").at[d, "name"], list(asp.index[asp["domain"] == d]))
+                for d in fw.domain_codes
+            ]
+        else:
+            groups = [(a, asp.at[a, "name"], [a]) for a in fw.aspect_codes]
+        children, titles = [], []
+        for code, name, aspects in groups:
+            parts = []
+            for a in aspects:
+                if fw.has_domains:
+                    parts.append(w.HTML(f"<h4 style='margin:6px 0 2px'>{_esc(a)} — {_esc(asp.at[a, 'name'])}</h4>"))
+                parts.extend(r.box for r in rows_by_aspect.get(a, []))
+            children.append(w.VBox(parts))
+            titles.append(f"{code} — {name}")
+        acc = w.Accordion(children=children, selected_index=None)
+        for i, t in enumerate(titles):
+            acc.set_title(i, t)
+        return acc
+
+    def _scores(self) -> pd.DataFrame:
+        rows = [("Mandiri", c, lv) for c, lv in self.self_levels.items()] + [
+            ("Terkini", c, lv) for c, lv in self.current.items()
+        ]
+        df = pd.DataFrame(rows, columns=["instance", "indicator", "level"])
+        return score(df, self.ws.framework, predicate_basis=self.ws.predicate_basis)
+
+    def refresh_header(self) -> None:
+        s = self._scores()
+        fw = self.ws.framework
+        parts = fw.domain_codes if fw.has_domains else fw.aspect_codes
+        names = (fw.domains if fw.has_domains else fw.aspects).set_index("code")["name"]
+        changed = sum(1 for c in self.current if self.current[c] != self.self_levels[c])
+        head = "".join(f"<th title='{_esc(names[p])}'>{_esc(p)}</th>" for p in parts)
+
+        def line(label: str) -> str:
+            r = s.loc[label]
+            cells = "".join(f"<td>{r[p]:.2f}</td>" for p in parts)
+            return f"<tr><td>{label}</td><td><b>{r['index']:.2f}</b></td><td>{_esc(r['predicate'])}</td>{cells}</tr>"
+
+        self.header.value = (
+            f"<div style='font-family:sans-serif'><h3 style='margin:2px 0'>{_esc(self.instance)}</h3>"
+            f"<div>{_esc(fw.name)} · tahap <b>{_esc(STAGE_LABELS.get(self.stage, self.stage))}</b> · evaluator "
+            f"<b>{_esc(self.evaluator)}</b> · {changed} indikator berbeda dari penilaian mandiri</div>"
+            "<style>.spbe-header td,.spbe-header th{padding:2px 10px;text-align:right;border-bottom:1px solid #e3e3e3}"
+            ".spbe-header td:first-child,.spbe-header th:first-child{text-align:left}</style>"
+            f"<table class='spbe-header' style='border-collapse:collapse;margin-top:4px'>"
+            f"<tr><th></th><th>Indeks</th><th>Predikat</th>{head}</tr>{line('Mandiri')}{line('Terkini')}</table></div>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class RoundOverview:
+    """Table of the round's instances, and a picker that opens an :class:`AdjustmentPanel`."""
+
+    COLUMNS = {
+        "instance_type": "Jenis",
+        "province": "Provinsi",
+        "stage_reached": "Tahap",
+        "reviewed": "Ditinjau",
+        "changed_from_self": "Berubah",
+        "open": "Belum ditinjau",
+        "self_index": "Indeks mandiri",
+        "index": "Indeks terkini",
+        "predicate": "Predikat",
+    }
+
+    def __init__(self, ws: Workspace, evaluator: str = "", stage: str = "dokumen") -> None:
+        self.ws = ws
+        self.evaluator = w.Text(value=evaluator, description="Evaluator")
+        self.stage = w.Dropdown(
+            options=[(STAGE_LABELS[s], s) for s in ("dokumen", "interviu", "visitasi", "final")],
+            value=stage,
+            description="Tahap",
+        )
+        self.table = w.HTML()
+        self.picker = w.Dropdown(description="Instansi", layout=w.Layout(width="480px"))
+        self.open_button = w.Button(description="Buka panel", icon="folder-open")
+        self.refresh_button = w.Button(description="Muat ulang", icon="refresh")
+        self.message = w.HTML()
+        self.output = w.Output()
+        self.panel: AdjustmentPanel | None = None
+        self.open_button.on_click(lambda _b: self.open_selected())
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.widget = w.VBox(
+            [
+                self.table,
+                w.HBox([self.picker, self.evaluator, self.stage]),
+                w.HBox([self.open_button, self.refresh_button]),
+                self.message,
+                self.output,
+            ]
+        )
+        self.refresh()
+
+    def status_table(self) -> pd.DataFrame:
+        st = self.ws.status()
+        cols = [c for c in self.COLUMNS if c in st.columns]
+        out = st[cols].rename(columns=self.COLUMNS)
+        out.index.name = "Instansi"
+        return out
+
+    def refresh(self) -> None:
+        st = self.status_table()
+        shown = st.copy()
+        for c in ("Indeks mandiri", "Indeks terkini"):
+            if c in shown:
+                shown[c] = shown[c].map(lambda v: f"{v:.2f}" if pd.notna(v) else "")
+        self.table.value = (
+            "<div style='max-height:320px;overflow:auto'>"
+            + shown.to_html(escape=True, na_rep="", classes="spbe-overview")
+            + "</div>"
+        )
+        # the instance with most open indicators first: the natural next one to review
+        order = st.sort_values("Belum ditinjau", ascending=False).index if "Belum ditinjau" in st else st.index
+        current = self.picker.value
+        self.picker.options = list(order)
+        self.picker.value = current if current in self.picker.options else (order[0] if len(order) else None)
+
+    def open_selected(self) -> AdjustmentPanel | None:
+        if not self.evaluator.value.strip():
+            self.message.value = "<span style='color:#b00020'>Isi nama evaluator terlebih dahulu.</span>"
+            return None
+        self.message.value = ""
+        self.panel = AdjustmentPanel(self.ws, self.picker.value, self.evaluator.value.strip(), self.stage.value)
+        self.output.clear_output()
+        with self.output:
+            from IPython.display import display
+
+            display(self.panel.widget)
+        return self.panel
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)

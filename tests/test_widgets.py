@@ -1,0 +1,120 @@
+"""Widget callbacks, exercised without a browser by setting widget values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import spbe_toolkit as spbe
+from spbe_toolkit.samples import sample_paths
+from spbe_toolkit.widgets import AdjustmentPanel, RoundOverview
+from spbe_toolkit.workspace import Workspace
+
+
+@pytest.fixture
+def ws(tmp_path):
+    folder, _ = sample_paths("spbe2020")
+    files = sorted(folder.glob("*.xlsx"))[:3]
+    w = Workspace.create(tmp_path / "w.sqlite", framework="spbe2020", year=2024)
+    w.import_submissions(spbe.read_submissions(files, "spbe2020"))
+    yield w
+    w.close()
+
+
+def _panel(ws, **kw):
+    name = ws.instances().index[0]
+    return AdjustmentPanel(ws, name, kw.pop("evaluator", "Budi"), kw.pop("stage", "dokumen"))
+
+
+def _other(level):
+    return level - 1 if level > 1 else level + 1
+
+
+def test_panel_structure(ws):
+    p = _panel(ws)
+    assert len(p.rows) == 47
+    assert len(p.accordion.children) == 4
+    assert [p.accordion.get_title(i)[:2] for i in range(4)] == ["D1", "D2", "D3", "D4"]
+    row = p.rows["32"]
+    assert row.level.options[2] == ("3 — Transaksi", 3)
+    assert p.rows["1"].level.options[0] == ("1 — Rintisan", 1)
+    assert "Mandiri" in p.header.value and "Terkini" in p.header.value and "D4" in p.header.value
+
+
+def test_level_change_without_note_is_refused_and_shown(ws):
+    p = _panel(ws)
+    row = p.rows["11"]
+    new = _other(row.self_level)
+    row.level.value = new
+    assert "Belum tersimpan" in row.status.value and "catatan alasan wajib" in row.status.value
+    assert ws.history().empty
+    assert "≠ mandiri" in row.marker.value  # the choice is visible though not saved
+
+
+def test_level_change_with_note_saves_and_updates_header(ws):
+    p = _panel(ws)
+    row = p.rows["21"]
+    before = p.header.value
+    new = _other(row.self_level)
+    row.note.value = "Bukti penerapan manajemen risiko belum lengkap."
+    row.level.value = new
+    assert "Tersimpan" in row.status.value
+    h = ws.history()
+    assert (
+        len(h) == 1 and h["level"].iat[0] == new and h["evaluator"].iat[0] == "Budi" and h["stage"].iat[0] == "dokumen"
+    )
+    assert p.header.value != before
+    cur = ws.scores("current", p.instance)["index"].iat[0]
+    assert f"{cur:.2f}" in p.header.value
+    assert "1 indikator berbeda" in p.header.value
+
+
+def test_save_button_retries_after_note(ws):
+    p = _panel(ws)
+    row = p.rows["40"]
+    row.level.value = _other(row.self_level)
+    assert ws.history().empty
+    row.note.value = "Layanan akuntabilitas kinerja belum terintegrasi."
+    row.save.click()
+    assert len(ws.history()) == 1 and "Tersimpan" in row.status.value
+
+
+def test_conflict_reloads_the_fresh_level(ws):
+    p = _panel(ws)
+    row = p.rows["5"]
+    seen = row.saved_level
+    other_level = _other(seen)
+    ws.adjust(p.instance, "5", other_level, stage="dokumen", evaluator="Sari", note="diubah rekan")
+    row.note.value = "saya juga mengubah"
+    row.level.value = 5 if seen != 5 and other_level != 5 else 1 if other_level != 1 and seen != 1 else 3
+    assert "diubah oleh Sari" in row.status.value
+    assert row.level.value == other_level and row.saved_level == other_level
+    assert len(ws.history()) == 1
+
+
+def test_names_and_notes_are_escaped(tmp_path):
+    lv = pd.DataFrame(
+        {"instance": '<script>alert("x")</script>', "indicator": spbe.load_framework("spbe2020").codes, "level": 3}
+    )
+    lv["justification"] = "<img src=x onerror=alert(1)>"
+    path = tmp_path / "s.csv"
+    lv.to_csv(path, index=False)
+    w = Workspace.create(tmp_path / "x.sqlite", framework="spbe2020")
+    w.import_submissions(spbe.read_submissions(path, "spbe2020"))
+    p = AdjustmentPanel(w, '<script>alert("x")</script>', "Budi")
+    assert "<script>" not in p.header.value and "&lt;script&gt;" in p.header.value
+    texts = " ".join(
+        child.value for child in p.rows["1"].box.children if hasattr(child, "value") and isinstance(child.value, str)
+    )
+    assert "<img" not in texts and "&lt;img" in texts
+    w.close()
+
+
+def test_round_overview_opens_panel(ws):
+    o = RoundOverview(ws)
+    assert o.table.value.count("<tr>") == 1 + 3
+    assert len(o.picker.options) == 3
+    assert o.open_selected() is None and "nama evaluator" in o.message.value
+    o.evaluator.value = "Budi"
+    panel = o.open_selected()
+    assert isinstance(panel, AdjustmentPanel) and panel.instance == o.picker.value
