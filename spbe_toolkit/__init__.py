@@ -3,7 +3,10 @@ for Indonesia's SPBE / Pemerintah Digital maturity evaluation."""
 
 from spbe_toolkit.errors import ConflictError, SpbeError, SubmissionError, ValidationError
 from spbe_toolkit.frameworks import Framework, list_frameworks, load_framework
+from spbe_toolkit.published import load_published
 from spbe_toolkit.scoring import level_matrix, predicate, round_half_up, score, score_from_domains
+from spbe_toolkit.sensitivity import weight_sensitivity
+from spbe_toolkit.stats import national_summary, reconcile
 from spbe_toolkit.submissions import Submissions, read_submissions
 from spbe_toolkit.templates import write_template
 from spbe_toolkit.workspace import Workspace
@@ -28,4 +31,8 @@ __all__ = [
     "read_submissions",
     "write_template",
     "Workspace",
+    "load_published",
+    "national_summary",
+    "reconcile",
+    "weight_sensitivity",
 ]

@@ -105,6 +105,79 @@ def cmd_validate(args) -> int:
     return 1 if n_err else 0
 
 
+def _load_results(source: str) -> pd.DataFrame:
+    from spbe_toolkit.published import NAMES, load_published
+
+    if source in NAMES:
+        return load_published(source)
+    p = Path(source)
+    if not p.is_file():
+        raise SpbeError(f"{source}: no such file and not a published table ({', '.join(NAMES)})")
+    if p.suffix.lower() in (".sqlite", ".db", ".spbe"):
+        from spbe_toolkit.stats import _results_frame
+        from spbe_toolkit.workspace import Workspace
+
+        with Workspace.open(p) as ws:
+            return _results_frame(ws)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        return pd.read_excel(p, engine="calamine")
+    return pd.read_csv(p, sep=None, engine="python", comment="#")
+
+
+def cmd_stats(args) -> int:
+    from spbe_toolkit import plots
+    from spbe_toolkit.stats import national_summary
+
+    results = _load_results(args.results)
+    if args.year is not None:
+        if "year" not in results.columns:
+            raise SpbeError("--year given but the results have no 'year' column")
+        results = results[results["year"] == args.year]
+        if results.empty:
+            raise SpbeError(f"no results for year {args.year}")
+    if "damaged" in results.columns:
+        n_bad = int(results["damaged"].sum())
+        if n_bad:
+            print(
+                f"Catatan: {n_bad} baris bertanda rusak di sumber (nilai domain hilang); indeks dan predikatnya tetap dipakai."
+            )
+    summary = national_summary(results, by=args.by, fw=args.framework, total=True)
+    shown = summary.copy()
+    for c in shown.columns:
+        if c.startswith(("mean_", "share_", "min_", "median_", "max_")):
+            shown[c] = shown[c].map(lambda v: f"{v:.2f}" if pd.notna(v) else "")
+    cols = [*args.by, "n", "mean_index", *[c for c in shown.columns if c.startswith("mean_D")], "share_baik_or_better",
+            "n_memuaskan", "n_sangat_baik", "n_baik", "n_cukup", "n_kurang"]  # fmt: skip
+    _print_table(shown[[c for c in cols if c in shown.columns]].set_index(args.by), max_rows=200)
+    print(f"Predikat: {summary.attrs['predicate_source']}")
+    if args.output:
+        out = Path(args.output)
+        if out.suffix.lower() != ".xlsx":
+            summary.to_csv(out, index=False)
+        else:
+            import io
+
+            from openpyxl.drawing.image import Image as XLImage
+
+            by0 = args.by[0]
+            figs = {}
+            if "predicate" in results.columns and by0 in results.columns:
+                figs["sebaran_predikat"] = plots.predicate_distribution(results, by0)
+                figs["sebaran_indeks"] = plots.index_distribution(results.dropna(subset=[by0]), by0)
+            if all(d in results.columns for d in ("D1", "D2", "D3", "D4")) and by0 in results.columns:
+                figs["profil_domain"] = plots.domain_profile(results, by0)
+            with pd.ExcelWriter(out, engine="openpyxl") as xw:
+                summary.to_excel(xw, sheet_name="ringkasan", index=False)
+                for name, fig in figs.items():
+                    buf = io.BytesIO()
+                    fig.savefig(buf, format="png", dpi=110)
+                    buf.seek(0)
+                    pd.DataFrame().to_excel(xw, sheet_name=name)
+                    xw.book[name].add_image(XLImage(buf), "A1")
+        print(f"Ringkasan ditulis ke {out}")
+    return 0
+
+
 def cmd_samples(args) -> int:
     from spbe_toolkit.samples import generate_samples
 
@@ -148,6 +221,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=["calamine", "openpyxl"], default="calamine")
     s.add_argument("--max-rows", type=int, default=100, help="problems shown on screen (default 100)")
     s.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("stats", help="national summary of results (published table name, CSV/XLSX, or workspace)")
+    s.add_argument("results", help="results_2024 (bundled), a results CSV/XLSX, or a workspace .sqlite")
+    s.add_argument(
+        "--by",
+        nargs="+",
+        default=["instance_type"],
+        help="instance_type, category, group, report_group, province, year",
+    )
+    s.add_argument("--year", type=int)
+    s.add_argument("--framework", "-f", default="spbe2020", help="bands used when predicates must be computed")
+    s.add_argument("-o", "--output", help="write the summary (.xlsx with charts, or .csv)")
+    s.set_defaults(func=cmd_stats)
 
     s = sub.add_parser("samples", help="regenerate the synthetic sample data")
     s.add_argument("--out", default="data/samples")

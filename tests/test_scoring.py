@@ -12,8 +12,7 @@ import spbe_toolkit as spbe
 from spbe_toolkit.errors import ValidationError
 from tests.conftest import full_levels
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "reference"
-DENPASAR = Path(__file__).resolve().parent / "data" / "denpasar_2019_levels.csv"
+DENPASAR = Path(__file__).resolve().parents[1] / "data" / "published" / "denpasar_2019_levels.csv"
 
 
 def _denpasar() -> pd.DataFrame:
@@ -57,7 +56,7 @@ def test_denpasar_self_assessment_scores_too():
 
 
 def _results_2024() -> pd.DataFrame:
-    r = pd.read_csv(Path(__file__).resolve().parent / "data" / "results_2024.csv")
+    r = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "published" / "results_2024.csv")
     return r.rename(columns={"d1_kebijakan": "D1", "d2_tata_kelola": "D2", "d3_manajemen": "D3", "d4_layanan": "D4"})
 
 
