@@ -1,8 +1,10 @@
 """spbe-toolkit: scoring, evaluation workspaces, coaching memos and national statistics
 for Indonesia's SPBE / Pemerintah Digital maturity evaluation."""
 
+from spbe_toolkit.coaching import path_to_target
 from spbe_toolkit.errors import ConflictError, SpbeError, SubmissionError, ValidationError
 from spbe_toolkit.frameworks import Framework, list_frameworks, load_framework
+from spbe_toolkit.memo import render_memo, render_memos
 from spbe_toolkit.published import load_published
 from spbe_toolkit.scoring import level_matrix, predicate, round_half_up, score, score_from_domains
 from spbe_toolkit.sensitivity import weight_sensitivity
@@ -35,4 +37,7 @@ __all__ = [
     "national_summary",
     "reconcile",
     "weight_sensitivity",
+    "path_to_target",
+    "render_memo",
+    "render_memos",
 ]

@@ -178,6 +178,18 @@ def cmd_stats(args) -> int:
     return 0
 
 
+def cmd_memo(args) -> int:
+    from spbe_toolkit.memo import render_memos
+    from spbe_toolkit.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        paths = render_memos(
+            ws, args.out, instances=args.instance or None, lang=args.lang, workers=args.workers, generated_at=args.date
+        )
+    print(f"{len(paths)} memo ditulis ke {Path(args.out).resolve()} (daftar: index.html)")
+    return 0
+
+
 def cmd_samples(args) -> int:
     from spbe_toolkit.samples import generate_samples
 
@@ -234,6 +246,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--framework", "-f", default="spbe2020", help="bands used when predicates must be computed")
     s.add_argument("-o", "--output", help="write the summary (.xlsx with charts, or .csv)")
     s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("memo", help="render coaching memos (HTML) for a workspace")
+    s.add_argument("workspace", help="workspace file (.sqlite)")
+    s.add_argument("--out", "-o", required=True, help="folder for the memos and index.html")
+    s.add_argument("--lang", choices=["id", "en"], default="id")
+    s.add_argument("--workers", type=int, help="processes (default: all cores)")
+    s.add_argument("--instance", action="append", help="only this instance (repeatable)")
+    s.add_argument("--date", help="date printed on the memos (fixed for reproducible output)")
+    s.set_defaults(func=cmd_memo)
 
     s = sub.add_parser("samples", help="regenerate the synthetic sample data")
     s.add_argument("--out", default="data/samples")

@@ -44,8 +44,31 @@ def run_demo(out: Path) -> int:
     path = out / "skor_sampel_sintetis.csv"
     table.to_csv(path)
     print(f"Skor lengkap (tanpa pembulatan) ditulis ke {path.resolve()}")
+    memos(out)
     national()
     return 0
+
+
+def memos(out: Path) -> None:
+    """Build a workspace from the sample round and render its coaching memos."""
+    import time
+
+    from spbe_toolkit.memo import render_memos
+    from spbe_toolkit.workspace import workspace_from_samples
+
+    ws_path = out / "putaran_contoh_sintetis.sqlite"
+    if ws_path.exists():
+        ws_path.unlink()
+        for extra in (ws_path.with_name(ws_path.name + "-wal"), ws_path.with_name(ws_path.name + "-shm")):
+            extra.unlink(missing_ok=True)
+    print("\n== Memo pembinaan untuk putaran contoh")
+    t0 = time.perf_counter()
+    with workspace_from_samples(ws_path, FRAMEWORK) as ws:
+        paths = render_memos(ws, out / "memo", progress=False)
+    print(f"Ruang kerja: {ws_path.resolve()}")
+    print(
+        f"{len(paths)} memo (HTML, Bahasa Indonesia) dalam {time.perf_counter() - t0:.1f} s: buka {(out / 'memo' / 'index.html').resolve()}"
+    )
 
 
 def national() -> None:
@@ -61,7 +84,9 @@ def national() -> None:
             f"{row.group:<18} n={row.n:<4} rata-rata indeks {row.mean_index:.2f}  "
             f"Baik ke atas {row.share_baik_or_better:.1f}%  (Memuaskan {row.n_memuaskan}, Kurang {row.n_kurang})"
         )
-    print("(rata-rata di atas adalah rata-rata lampiran per instansi; indeks nasional resmi 3,12 — selisihnya dijelaskan di notebook 04)")
+    print(
+        "(rata-rata di atas adalah rata-rata lampiran per instansi; indeks nasional resmi 3,12 — selisihnya dijelaskan di notebook 04)"
+    )
     ser = reproduce_series()
     last = ser.iloc[-1]
     print(

@@ -229,10 +229,18 @@ def domain_profile(results: pd.DataFrame, by: str = "instance_type", *, domains:
 
 def instance_profile(labels: Sequence[str], mandiri: Sequence[float], final: Sequence[float], peer: Sequence[float] | None = None,
                      *, level_range: tuple[int, int] = (1, 5), decimal_comma: bool = False, title: str = "",
-                     legend: tuple[str, str, str] = ("Penilaian mandiri", "Hasil akhir", "Rata-rata sejenis")) -> Figure:  # fmt: skip
-    """One instance's domain or aspect values: self-assessment, final and peer mean."""
+                     legend: tuple[str, str, str] = ("Penilaian mandiri", "Hasil akhir", "Rata-rata sejenis"),
+                     emphasis: Sequence[bool] | None = None) -> Figure:  # fmt: skip
+    """One instance's domain or aspect values: self-assessment, final and peer mean
+    (``emphasis`` marks rows, e.g. domains, whose labels are set in bold).
+
+    Laid out with fixed margins (no constrained layout): memos render hundreds of these,
+    and the fixed layout halves the drawing time.
+    """
     n = len(labels)
-    fig = Figure(figsize=(7.2, 0.42 * n + 1.3), layout="constrained")
+    height = 0.3 * n + 1.0
+    fig = Figure(figsize=(7.2, height))
+    fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.25 / height, bottom=0.75 / height)
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
     series = [(mandiri, legend[0], SERIES_COLOURS["mandiri"]), (final, legend[1], SERIES_COLOURS["final"])]
@@ -241,17 +249,50 @@ def instance_profile(labels: Sequence[str], mandiri: Sequence[float], final: Seq
     h = 0.8 / len(series)
     for i, (vals, name, colour) in enumerate(series):
         ax.barh(y + 0.4 - h / 2 - i * h, vals, h, label=name, color=colour)
+    fmt = _fmt(decimal_comma)
     for yy, v in zip(y, final):
-        ax.text(v + 0.04, yy + 0.4 - h * 1.5, _fmt(decimal_comma)(v), va="center", fontsize=7)
+        ax.text(v + 0.04, yy + 0.4 - h * 1.5, fmt(v), va="center", fontsize=7)
     ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlim(level_range[0] if level_range[0] == 0 else 0, level_range[1] + 0.3)
+    for label, bold in zip(ax.get_yticklabels(), emphasis or []):
+        if bold:
+            label.set_fontweight("bold")
+    ax.set_xlim(0, level_range[1] + 0.3)
+    ax.set_xticks(range(0, level_range[1] + 1))
     ax.xaxis.set_major_formatter(_fmt(decimal_comma, 0))
-    ax.set_title(title, fontsize=10)
+    if title:
+        ax.set_title(title, fontsize=10)
     ax.legend(
-        ncols=len(series), fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1 if n > 6 else -0.2)
+        ncols=len(series), fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.45 / (height - 1.0))
     )
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+class ProfileChart:
+    """A reusable :func:`instance_profile` figure: built once, then updated per instance.
+
+    Batch memo rendering draws hundreds of charts with the same rows; updating bar widths
+    and labels of one figure avoids rebuilding axes, ticks and legend every time.
+    """
+
+    def __init__(self, labels: Sequence[str], *, with_peer: bool, **kwargs) -> None:
+        n = len(labels)
+        zeros = [0.0] * n
+        self.fig = instance_profile(labels, zeros, zeros, zeros if with_peer else None, **kwargs)
+        ax = self.fig.axes[0]
+        self.bars = [list(c) for c in ax.containers]
+        self.texts = list(ax.texts)
+        self.fmt = _fmt(kwargs.get("decimal_comma", False))
+
+    def update(self, mandiri: Sequence[float], final: Sequence[float], peer: Sequence[float] | None = None) -> Figure:
+        series = [mandiri, final] + ([peer] if peer is not None and len(self.bars) == 3 else [])
+        for bars, values in zip(self.bars, series):
+            for bar, v in zip(bars, values):
+                bar.set_width(v)
+        for text, v in zip(self.texts, final):
+            text.set_x(v + 0.04)
+            text.set_text(self.fmt(v))
+        return self.fig
 
 
 def to_svg(fig: Figure) -> str:

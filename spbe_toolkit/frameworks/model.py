@@ -126,8 +126,15 @@ class Framework:
         """Domain weight (percent of the index) by domain code; empty without domains."""
         return self.domains.set_index("code")["weight"]
 
+    @cached_property
+    def _kinds_by_code(self) -> dict[str, str]:
+        kinds = dict(zip(self.indicators["indicator"], self.indicators["kind"]))
+        kinds.update({s: kinds[p] for s, p in self.subitem_parent.items()})
+        return kinds
+
     def kind_of(self, indicator: str) -> str:
-        return str(self.indicators.set_index("indicator").at[str(indicator), "kind"])
+        """The kind of an indicator (or sub-item), e.g. ``"proses"`` or ``"layanan"``."""
+        return self._kinds_by_code[str(indicator)]
 
     def level_names(self, indicator: str) -> dict[int, str]:
         """Level → name for one indicator, e.g. ``{1: "Rintisan", …}``."""

@@ -1,0 +1,227 @@
+"""Coaching: path_to_target against brute force, constraints, costs, predicate basis, units."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import spbe_toolkit as spbe
+from spbe_toolkit.coaching import default_units, path_to_target, responsible_units, strengths_weaknesses
+from spbe_toolkit.scoring import round_half_up
+
+TINY = """
+name = "tiny"
+level_min = 1
+level_max = 5
+[[bands]]
+predicate = "Kurang"
+lower = 1
+upper = 1.8
+[[bands]]
+predicate = "Cukup"
+lower = 1.8
+upper = 2.6
+[[bands]]
+predicate = "Baik"
+lower = 2.6
+upper = 3.5
+[[bands]]
+predicate = "Sangat Baik"
+lower = 3.5
+upper = 4.2
+[[bands]]
+predicate = "Memuaskan"
+lower = 4.2
+upper = 5.0
+[kinds.proses]
+level_names = { "1" = "Rintisan", "2" = "Terkelola", "3" = "Terdefinisi", "4" = "Terpadu dan Terukur", "5" = "Optimum" }
+[kinds.layanan]
+level_names = { "1" = "Informasi", "2" = "Interaksi", "3" = "Transaksi", "4" = "Kolaborasi", "5" = "Optimalisasi" }
+[[domains]]
+code = "D1"
+name = "Satu"
+[[aspects]]
+code = "A1"
+name = "Aspek satu"
+domain = "D1"
+[[aspects]]
+code = "A2"
+name = "Aspek dua"
+domain = "D1"
+"""
+WEIGHTS = [10, 15, 20, 25, 12.5, 17.5]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    text = TINY
+    for i, w in enumerate(WEIGHTS, start=1):
+        kind = "proses" if i <= 3 else "layanan"
+        text += f'[[indicators]]\ncode = "{i}"\nname = "Indikator {i}"\naspect = "A{1 if i <= 3 else 2}"\nweight = {w}\nkind = "{kind}"\n'
+    p = tmp_path_factory.mktemp("fw") / "tiny.toml"
+    p.write_text(text)
+    return spbe.load_framework(p)
+
+
+def brute_force(fw, levels, target, max_raise, costs, basis):
+    w = dict(zip(fw.codes, fw.indicators["weight"]))
+    best = None
+    ranges = [range(0, min(max_raise, fw.level_max - levels[c]) + 1) for c in fw.codes]
+    for raises in itertools.product(*ranges):
+        after = sum(w[c] * (levels[c] + r) for c, r in zip(fw.codes, raises)) / 100
+        value = round_half_up(after) if basis == "rounded" else after
+        if value >= target - 1e-9:
+            cost = sum(costs[c] * r for c, r in zip(fw.codes, raises))
+            best = cost if best is None else min(best, cost)
+    return best
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    levels=st.lists(st.integers(1, 5), min_size=6, max_size=6),
+    max_raise=st.integers(1, 3),
+    costs=st.lists(st.sampled_from([1, 2, 3, 0.5]), min_size=6, max_size=6),
+    target=st.one_of(st.none(), st.sampled_from([1.8, 2.6, 3.5, 4.2, 4.75, 3.0])),
+    basis=st.sampled_from(["exact", "rounded"]),
+)
+def test_matches_brute_force(tiny, levels, max_raise, costs, target, basis):
+    lv = pd.Series(levels, index=tiny.codes)
+    cost_map = dict(zip(tiny.codes, costs))
+    p = path_to_target(lv, tiny, target=target, max_raise=max_raise, costs=cost_map, predicate_basis=basis)
+    current = sum(w * lvl for w, lvl in zip(WEIGHTS, levels)) / 100
+    t = p.attrs["target"]
+    if t is None:
+        assert spbe.predicate(current, tiny, basis) == "Memuaskan" and p.empty
+        return
+    expected = brute_force(tiny, dict(zip(tiny.codes, levels)), t, max_raise, cost_map, basis)
+    if expected is None:
+        assert not p.attrs["reachable"] and p.empty and "tidak dapat dicapai" in p.attrs["message"]
+        return
+    assert p.attrs["reachable"]
+    assert p.attrs["total_cost"] == pytest.approx(expected)
+    raised = p.groupby("indicator").size()
+    assert (raised <= max_raise).all()
+    final = lv.add(raised, fill_value=0)
+    assert final.max() <= 5
+    after = spbe.score(
+        pd.DataFrame({"instance": "x", "indicator": final.index, "level": final.to_numpy().astype(int)}), tiny
+    )["index"].iat[0]
+    assert after == pytest.approx(p.attrs["index_after"])
+    reached = round_half_up(after) if basis == "rounded" else after
+    assert reached >= t - 1e-12
+    # steps are ordered by gain per cost, largest first
+    ratio = (p["gain"] / p["cost"]).to_numpy()
+    assert all(ratio[i] >= ratio[i + 1] - 1e-12 for i in range(len(ratio) - 1))
+
+
+def _final_levels(fw_name, k=0):
+    from spbe_toolkit.samples import read_final_levels, sample_paths
+
+    f = read_final_levels(sample_paths(fw_name)[1])
+    name = f["instance"].unique()[k]
+    return f[f["instance"] == name][["indicator", "level"]]
+
+
+def test_default_target_is_next_band_and_steps_are_described():
+    lv = _final_levels("spbe2020", 5)
+    now = spbe.score(lv.assign(instance="x"), "spbe2020").iloc[0]
+    p = path_to_target(lv, "spbe2020")
+    fw = spbe.load_framework("spbe2020")
+    nxt = fw.bands[fw.predicates.index(now["predicate"]) + 1]
+    assert p.attrs["target"] == nxt.lower and p.attrs["predicate_after"] == nxt.predicate
+    assert list(p.columns[:6]) == ["indicator", "from_level", "to_level", "gain", "cost", "index_after"]
+    assert (p["to_level"] == p["from_level"] + 1).all()
+    assert p["units"].str.len().gt(0).all() and p["to_level_name"].str.len().gt(0).all()
+
+
+def test_unreachable_is_said_plainly():
+    lv = pd.Series(1, index=spbe.load_framework("spbe2020").codes)
+    p = path_to_target(lv, "spbe2020", target=4.2, max_raise=1)
+    assert not p.attrs["reachable"] and p.empty
+    assert "tidak dapat dicapai" in p.attrs["message"] and "2.00" in p.attrs["message"]
+    assert "cannot be reached" in p.attrs["message_en"]
+
+
+def test_top_predicate_and_already_reached():
+    fw = spbe.load_framework("spbe2020")
+    top = path_to_target(pd.Series(5, index=fw.codes), fw)
+    assert top.empty and top.attrs["reachable"] and "tertinggi" in top.attrs["message"]
+    done = path_to_target(pd.Series(3, index=fw.codes), fw, target=2.6)
+    assert done.empty and "sudah tercapai" in done.attrs["message"]
+
+
+def test_costs_by_kind_steer_the_path():
+    lv = _final_levels("spbe2020", 3)
+    cheap_services = path_to_target(lv, "spbe2020", target=4.2, max_raise=2, costs={"proses": 5, "layanan": 1})
+    cheap_process = path_to_target(lv, "spbe2020", target=4.2, max_raise=2, costs={"proses": 1, "layanan": 5})
+    svc = cheap_services["indicator"].astype(int).ge(32).mean()
+    prc = cheap_process["indicator"].astype(int).ge(32).mean()
+    assert svc > prc
+
+
+def test_rounded_basis_needs_less():
+    fw = spbe.load_framework("spbe2020")
+    lv = pd.Series(2, index=fw.codes)
+    lv[["42", "43", "44", "45", "46"]] = 3  # 2.15
+    exact = path_to_target(lv, fw, target=2.6)
+    rounded = path_to_target(lv, fw, target=2.6, predicate_basis="rounded")
+    assert rounded.attrs["total_cost"] <= exact.attrs["total_cost"]
+    assert round_half_up(rounded.attrs["index_after"]) >= 2.6
+
+
+def test_subitems_2018():
+    lv = _final_levels("spbe2018", 2)
+    p = path_to_target(
+        lv, "spbe2018", target=lv.assign(instance="x").pipe(spbe.score, "spbe2018")["index"].iat[0] + 0.3, max_raise=2
+    )
+    assert p.attrs["reachable"]
+    final = lv.set_index("indicator")["level"].add(p.groupby("indicator").size(), fill_value=0)
+    after = spbe.score(
+        pd.DataFrame({"instance": "x", "indicator": final.index, "level": final.to_numpy().astype(int)}), "spbe2018"
+    )["index"].iat[0]
+    assert after == pytest.approx(p.attrs["index_after"])
+
+
+def test_invalid_inputs():
+    fw = spbe.load_framework("spbe2020")
+    with pytest.raises(spbe.ValidationError, match="missing"):
+        path_to_target(pd.Series(3, index=fw.codes[:-1]), fw)
+    with pytest.raises(spbe.ValidationError, match="max_raise"):
+        path_to_target(pd.Series(3, index=fw.codes), fw, max_raise=0)
+    with pytest.raises(spbe.ValidationError, match="unknown predicate"):
+        path_to_target(pd.Series(3, index=fw.codes), fw, target="Luar Biasa")
+    with pytest.raises(spbe.ValidationError, match="positive"):
+        path_to_target(pd.Series(3, index=fw.codes), fw, costs={"1": 0})
+
+
+def test_units_data_and_override(tmp_path):
+    for name in spbe.list_frameworks():
+        fw = spbe.load_framework(name)
+        assert set(default_units(fw)) == set(fw.codes), name
+    u = responsible_units("spbe2020", {"44": "Biro Hukum"})
+    assert u["44"] == ["Biro Hukum"] and u["35"] == ["UKPBJ"]
+    csv = tmp_path / "unit.csv"
+    csv.write_text("indicator,unit\n34,Biro Keuangan\n34,Inspektorat\n")
+    assert responsible_units("spbe2020", csv)["34"] == ["Biro Keuangan", "Inspektorat"]
+    p = path_to_target(
+        _final_levels("spbe2020", 1),
+        "spbe2020",
+        target=4.2,
+        max_raise=2,
+        units={c: "Unit Uji" for c in spbe.load_framework("spbe2020").codes},
+    )
+    assert set(p["units"]) == {"Unit Uji"}
+
+
+def test_strengths_and_weaknesses():
+    fw = spbe.load_framework("spbe2020")
+    lv = pd.Series(3, index=fw.codes)
+    lv["1"], lv["30"] = 5, 1
+    peer = pd.Series(3.0, index=fw.codes)
+    sw = strengths_weaknesses(lv, fw, peer=peer)["indicators"]
+    assert sw.at["1", "assessment"] == "kekuatan" and sw.at["30", "assessment"] == "kelemahan"
+    assert sw.at["2", "assessment"] == ""

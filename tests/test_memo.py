@@ -1,0 +1,168 @@
+"""Coaching memos: content in both languages, safety, isolation, determinism, batch output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import spbe_toolkit as spbe
+from spbe_toolkit.memo import render_memo, render_memos, safe_filename
+from spbe_toolkit.workspace import Workspace, workspace_from_samples
+
+FIXED = "2025-01-15 09:00 UTC"
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    w = workspace_from_samples(tmp_path_factory.mktemp("ws") / "contoh.sqlite")
+    yield w
+    w.close()
+
+
+def test_memo_sections_indonesian(ws):
+    name = ws.instances().index[7]
+    html = render_memo(ws, name, generated_at=FIXED)
+    for text in ("Memo Pembinaan Hasil Evaluasi", "1. Ringkasan", "2. Profil Domain dan Aspek", "3. Nilai per Indikator",
+                 "4. Kekuatan dan Kelemahan", "Langkah Menuju Predikat", "6. Catatan Metodologi", "Penanggung jawab",
+                 "DATA SINTETIS", "<svg", FIXED, "PermenPANRB 59/2020"):  # fmt: skip
+        assert text in html, text
+    idx = ws.scores().at[name, "index"]
+    assert f"{idx:.2f}".replace(".", ",") in html  # index to 2 decimals with a decimal comma
+    assert re.search(r'name="spbe-input-hash" content="[0-9a-f]{64}"', html)
+    assert html.count("<tr><td>") >= 47  # every indicator in the table
+
+
+def test_memo_english(ws):
+    name = ws.instances().index[7]
+    html = render_memo(ws, name, lang="en", generated_at=FIXED)
+    assert "Evaluation Coaching Memo" in html and "Steps to the" in html and "Methodology" in html
+    assert 'lang="en"' in html
+    with pytest.raises(spbe.SpbeError, match="lang must be one of"):
+        render_memo(ws, name, lang="fr")
+
+
+def test_memo_is_self_contained(ws):
+    html = render_memo(ws, ws.instances().index[0], generated_at=FIXED)
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "@import" not in html and not re.search(r"url\((?!#)", html)  # only in-document references
+
+
+def test_previous_round_and_target(ws):
+    name = ws.instances().index[3]
+    html = render_memo(ws, name, previous={name: 2.5}, generated_at=FIXED)
+    change = ws.scores().at[name, "index"] - 2.5
+    assert f"perubahan {change:+.2f}".replace(".", ",") in html
+    assert "Target nasional" in html and "2,60" in html
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    """A round whose names and notes try to break out of the memo and the output folder."""
+    fw = spbe.load_framework("spbe2020")
+    names = [
+        '<script>alert("xss")</script> Kab. Skrip (Sintetis)',
+        "../../../tmp/evil Kab. Jalur (Sintetis)",
+        "Kota \"Kutip\" & 'Tanda' (Sintetis)",
+        "Kabupaten " + "Panjang " * 60 + "(Sintetis)",
+        "Kota Penanda (Sintetis)",
+    ]
+    rows = []
+    for k, n in enumerate(names):
+        for c in fw.codes:
+            rows.append(
+                {"instance": n, "indicator": c, "level": 2 + (k + int(c)) % 3, "justification": f"Justifikasi {c}"}
+            )
+    lv = pd.DataFrame(rows)
+    lv.loc[(lv["instance"] == names[4]) & (lv["indicator"] == "7"), "justification"] = "PENANDA-UNIK-9f3a justifikasi"
+    path = tmp_path / "kiriman.csv"
+    lv.to_csv(path, index=False)
+    w = Workspace.create(tmp_path / "w.sqlite", framework="spbe2020", year=2025)
+    w.import_submissions(spbe.read_submissions(path, "spbe2020"))
+    own = w.self_assessment().set_index(["instance", "indicator"])["level"]
+    w.adjust(
+        names[0],
+        "1",
+        1 if own[(names[0], "1")] != 1 else 2,
+        stage="final",
+        evaluator="<b>Evaluator</b>",
+        note='<img src=x onerror=alert(1)> "catatan"',
+    )
+    w.adjust(
+        names[4],
+        "3",
+        1 if own[(names[4], "3")] != 1 else 2,
+        stage="final",
+        evaluator="Budi",
+        note="PENANDA-UNIK-9f3a catatan " + "sangat panjang " * 200,
+    )
+    yield w, names
+    w.close()
+
+
+def test_hostile_names_and_notes_escaped_and_contained(hostile, tmp_path):
+    w, names = hostile
+    out = tmp_path / "keluaran" / "memo"
+    paths = render_memos(w, out, workers=2, generated_at=FIXED, progress=False)
+    assert len(paths) == 5
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file() and p.suffix == ".html")
+    assert all(str(p).startswith("keluaran/memo/") for p in written), written
+    assert not Path("/tmp/evil").exists()
+    for p in [*paths, out / "index.html"]:
+        html = p.read_text(encoding="utf-8")
+        assert '<script>alert("xss")' not in html and "<img src=x" not in html and "<b>Evaluator</b>" not in html
+    first = (out / safe_filename(names[0])).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in first
+    assert "&lt;img src=x onerror=alert(1)&gt;" in first
+    assert all(len(p.name) < 90 and "/" not in p.name and ".." not in p.name for p in paths)
+
+
+def test_memo_holds_only_its_own_instance(hostile, tmp_path):
+    w, names = hostile
+    out = tmp_path / "memo"
+    paths = render_memos(w, out, workers=1, generated_at=FIXED, progress=False)
+    marked = [p for p in paths if "PENANDA-UNIK-9f3a" in p.read_text(encoding="utf-8")]
+    assert marked == [out / safe_filename(names[4])]
+    for p, n in zip(paths, names):
+        html = p.read_text(encoding="utf-8")
+        others = [o for o in names if o != n]
+        for o in others:
+            assert o not in html and o.replace('"', "&#34;").replace("'", "&#39;").replace("&", "&amp;") not in html
+
+
+def test_batch_is_deterministic_and_indexed(ws, tmp_path):
+    a = render_memos(ws, tmp_path / "a", workers=2, generated_at=FIXED, progress=False)
+    b = render_memos(ws, tmp_path / "b", workers=1, generated_at=FIXED, progress=False)
+    assert [p.name for p in a] == [p.name for p in b] and len(a) == 44
+    for x, y in zip(a, b):
+        assert x.read_bytes() == y.read_bytes(), x.name
+    assert (tmp_path / "a" / "index.html").read_bytes() == (tmp_path / "b" / "index.html").read_bytes()
+    index = (tmp_path / "a" / "index.html").read_text(encoding="utf-8")
+    assert index.count('<a href="') == 44 and all(p.name in index for p in a)
+
+
+def test_subset_and_unknown_instance(ws, tmp_path):
+    names = list(ws.instances().index[:2])
+    paths = render_memos(ws, tmp_path / "sub", instances=names, workers=1, progress=False)
+    assert [p.name for p in paths] == [safe_filename(n) for n in names]
+    with pytest.raises(spbe.SpbeError, match="not in this workspace"):
+        render_memos(ws, tmp_path / "x", instances=["Tidak Ada"], progress=False)
+
+
+def test_safe_filename():
+    assert safe_filename("../../etc/passwd") != safe_filename("etc passwd")
+    assert safe_filename("Kota Ñandú").startswith("kota-nandu-")
+    assert safe_filename("<script>").endswith(".html") and "<" not in safe_filename("<script>")
+
+
+def test_other_frameworks_render(tmp_path):
+    for fw in ("spbe2018", "pemdi2026"):
+        w = workspace_from_samples(tmp_path / f"{fw}.sqlite", fw)
+        html = render_memo(w, w.instances().index[0], generated_at=FIXED)
+        assert "<svg" in html and "Catatan Metodologi" in html
+        if fw == "pemdi2026":
+            assert "belum ada target nasional resmi" in html
+        w.close()
