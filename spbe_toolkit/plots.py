@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from spbe_toolkit.published import INSTANCE_TYPES as TYPE_ORDER
 from spbe_toolkit.published import PREDICATES
 
 BAND_COLOURS = {
@@ -24,16 +25,6 @@ BAND_COLOURS = {
     "Memuaskan": "#2166ac",
 }
 SERIES_COLOURS = {"mandiri": "#9e9e9e", "final": "#1f5fa6", "peer": "#e08a2c"}
-TYPE_ORDER = [
-    "Kementerian",
-    "Lembaga",
-    "LPNK",
-    "LNS",
-    "Instansi Lainnya",
-    "Pemerintah Provinsi",
-    "Pemerintah Kabupaten",
-    "Pemerintah Kota",
-]
 
 
 def _fmt(decimal_comma: bool, digits: int = 2):

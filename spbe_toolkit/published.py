@@ -9,18 +9,11 @@ import pandas as pd
 
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.paths import data_dir
+from spbe_toolkit.templates import INSTANCE_TYPES as TEMPLATE_TYPES
 
 PREDICATES = ["Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan"]
-INSTANCE_TYPES = [
-    "Kementerian",
-    "Lembaga",
-    "LPNK",
-    "LNS",
-    "Instansi Lainnya",
-    "Pemerintah Provinsi",
-    "Pemerintah Kabupaten",
-    "Pemerintah Kota",
-]
+# the submission template's types, plus "Lembaga" as the 2024 results table pools agencies
+INSTANCE_TYPES = [TEMPLATE_TYPES[0], "Lembaga", *TEMPLATE_TYPES[1:]]
 CENTRAL_TYPES = {"Kementerian", "Lembaga", "LPNK", "LNS", "Instansi Lainnya"}
 REGIONAL_TYPES = {"Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota"}
 GROUPS = ["Instansi Pusat", "Pemerintah Daerah"]

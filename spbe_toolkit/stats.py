@@ -12,7 +12,6 @@ from spbe_toolkit.frameworks import Framework, load_framework
 from spbe_toolkit.published import PREDICATES, group_of
 from spbe_toolkit.scoring import predicate as predicate_of
 
-BY_ALLOWED = ("instance_type", "category", "group", "report_group", "province", "year")
 BAIK_OR_BETTER = ("Baik", "Sangat Baik", "Memuaskan")
 NATIONAL_TARGETS = {  # RPJMN 2020–2024 national index target, and the 2024 annual target
     "rpjmn_2020_2024": 2.60,
@@ -198,7 +197,7 @@ def target_progress(series: pd.DataFrame, results: pd.DataFrame | None = None) -
                     "year": r.year,
                     "measure": "national index",
                     "target_name": "RPJMN 2020–2024",
-                    "target": 2.60,
+                    "target": NATIONAL_TARGETS["rpjmn_2020_2024"],
                     "actual": r.national_index,
                 }
             )
@@ -208,7 +207,7 @@ def target_progress(series: pd.DataFrame, results: pd.DataFrame | None = None) -
                     "year": r.year,
                     "measure": "national index",
                     "target_name": "2024 annual",
-                    "target": 2.85,
+                    "target": NATIONAL_TARGETS["annual_2024"],
                     "actual": r.national_index,
                 }
             )

@@ -105,6 +105,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cell {cell} holds a formula; its cached value {value} is used (the formula is not evaluated).",
     ),
     "instance_missing": ("Nama instansi kosong.", "Instance name is empty."),
+    "indicator_code_normalised": (
+        "Kode indikator '{value}' dibaca sebagai '{to}'.",
+        "Indicator code '{value}' read as '{to}'.",
+    ),
     "name_trimmed": (
         "Spasi di awal/akhir nama instansi dihapus.",
         "Leading/trailing spaces removed from the instance name.",
@@ -603,7 +607,7 @@ def _read_table(file: str, sheet: str | None, rows: list[list[Any]], header, rep
                 unit.rows.append(
                     {
                         "indicator": code,
-                        "raw_indicator": code,
+                        "raw_indicator": rows[r0][c],
                         "level": row[c] if c < len(row) else None,
                         "justification": None,
                         "evidence": None,
@@ -900,6 +904,15 @@ def _check_unit(unit: _Unit, fw: Framework, parser: _LevelParser, rep: _Report) 
                 found=guess, expected=fw.name,
             )  # fmt: skip
             return []
+
+    # codes written differently ("I7", "Indikator 7") are read as the framework's code: say so once per spelling
+    renamed = {}
+    for rec in unit.rows:
+        raw = rec["raw_indicator"]
+        if isinstance(raw, str) and rec["indicator"] and raw.strip() != rec["indicator"] and raw.strip() not in renamed:
+            renamed[raw.strip()] = (rec["indicator"], rec["row"])
+    for raw, (code, row) in renamed.items():
+        rep.warning("indicator_code_normalised", file, sheet=sheet, row=row, instance=inst, indicator=code, value=raw, to=code)
 
     good: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], list[int]] = {}

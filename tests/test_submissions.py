@@ -106,6 +106,18 @@ def test_long_wide_json_formats_agree(tmp_path):
         assert got.to_dict() == dict(zip(lv["indicator"], lv["level"])), name
 
 
+def test_indicator_code_spellings_are_reported(tmp_path):
+    lv = full_levels("spbe2020", instances=("Kab. Ejaan (Sintetis)",))
+    wide = lv.pivot(index="instance", columns="indicator", values="level")[FW.codes].reset_index()
+    wide.columns = ["instansi", *[f"I{c}" for c in FW.codes]]
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    s = spbe.read_submissions(tmp_path / "wide.csv", FW)
+    assert s.ok and len(s.levels) == 47
+    notes = s.problems[s.problems["code"] == "indicator_code_normalised"]
+    assert len(notes) == 47 and set(notes["severity"]) == {"warning"}
+    assert "Indicator code 'I1' read as '1'." in set(notes["message"])
+
+
 def test_samples_validate_without_errors():
     for name in spbe.list_frameworks():
         folder, _final = sample_paths(name)
