@@ -912,7 +912,9 @@ def _check_unit(unit: _Unit, fw: Framework, parser: _LevelParser, rep: _Report) 
         if isinstance(raw, str) and rec["indicator"] and raw.strip() != rec["indicator"] and raw.strip() not in renamed:
             renamed[raw.strip()] = (rec["indicator"], rec["row"])
     for raw, (code, row) in renamed.items():
-        rep.warning("indicator_code_normalised", file, sheet=sheet, row=row, instance=inst, indicator=code, value=raw, to=code)
+        rep.warning(
+            "indicator_code_normalised", file, sheet=sheet, row=row, instance=inst, indicator=code, value=raw, to=code
+        )
 
     good: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], list[int]] = {}
