@@ -41,7 +41,7 @@ def _results_frame(results) -> pd.DataFrame:
 
 def national_summary(
     results,
-    by: str | Sequence[str] = "instance_type",
+    by: str | Sequence[str] | None = "instance_type",
     *,
     fw: Framework | str = "spbe2020",
     predicate_basis: str = "exact",
@@ -54,10 +54,11 @@ def national_summary(
     output of ``Workspace.scores()`` joined with instance metadata, or a Workspace itself).
     The predicate column is used when present; otherwise it is computed from ``index``
     with ``predicate_basis`` (stated in ``attrs["predicate_source"]``). ``group`` is derived
-    from ``instance_type`` when absent. ``total=True`` appends an all-instances row.
+    from ``instance_type`` when absent. ``total=True`` appends an all-instances row;
+    ``by=None`` gives that row alone (e.g. for bare ``Workspace.scores()`` output).
     """
     df = _results_frame(results)
-    by = [by] if isinstance(by, str) else list(by)
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
     if "index" not in df.columns:
         raise ValidationError("results need an 'index' column")
     if "group" in by and "group" not in df.columns:
@@ -96,7 +97,8 @@ def national_summary(
         return row
 
     rows = []
-    for keys, g in df.groupby(by, observed=True, sort=True, dropna=False):
+    groups = df.groupby(by, observed=True, sort=True, dropna=False) if by else [((), df)]
+    for keys, g in groups:
         keys = keys if isinstance(keys, tuple) else (keys,)
         rows.append({**dict(zip(by, keys)), **summarise(g)})
     if total:

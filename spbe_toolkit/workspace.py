@@ -261,7 +261,7 @@ class Workspace:
 
         Idempotent: an unchanged submission is skipped; a changed one is stored as a new
         version (the old one stays). Returns one row per instance with ``action``
-        (``added`` / ``unchanged`` / ``new version``) and ``version``.
+        (``added`` / ``unchanged`` / ``new version`` / ``skipped (errors)``) and ``version``.
         """
         if subs.framework.name != self.framework.name:
             raise ValidationError(
@@ -274,10 +274,13 @@ class Workspace:
                 "record evaluator levels with Workspace.adjust or import_levels"
             )
         inst = subs.instances
+        out = []
         if not include_with_errors:
+            # say which instances stay out because their submission has errors
+            for name in inst.loc[~inst["loaded"], "instance"].dropna():
+                out.append({"instance": name, "action": "skipped (errors)", "version": None})
             inst = inst[inst["loaded"]]
         by_inst = dict(tuple(subs.levels.groupby("instance", sort=False)))
-        out = []
         now = self.clock()
         with _transaction(self._conn):
             for rec in inst.itertuples(index=False):

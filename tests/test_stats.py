@@ -140,6 +140,8 @@ def test_summary_on_workspace_scores(tmp_path):
     s2 = national_summary(flat, by="group")
     assert "computed from index (exact basis" in s2.attrs["predicate_source"]
     assert s2["n"].tolist() == [12, 32]
+    overall = national_summary(ws.scores(), by=None)  # bare scores: no metadata needed
+    assert len(overall) == 1 and overall["n"].iat[0] == 44
     gap = self_assessment_gap(ws)
     assert (gap["by_domain"]["mean_gap"] < 0).all()  # self-assessment is optimistic in every domain
     assert gap["by_instance"]["gap"].mean() < 0

@@ -63,6 +63,16 @@ def test_import_is_idempotent_and_versions_changes(ws, subs, tmp_path):
     assert ws.self_assessment(name).set_index("indicator").at["1", "level"] == changed.levels.loc[mask, "level"].iat[0]
 
 
+def test_instances_with_errors_are_not_imported_and_say_so(tmp_path):
+    bad = Path(__file__).resolve().parent / "data" / "bad"
+    subs = spbe.read_submissions([bad / "good_long.csv", bad / "level_decimal.xlsx"], "spbe2020")
+    w = Workspace.create(tmp_path / "x.sqlite", framework="spbe2020")
+    res = w.import_submissions(subs).set_index("instance")["action"].to_dict()
+    assert res == {"Kab. Desimal (Sintetis)": "skipped (errors)", "Badan Contoh Baik (Sintetis)": "added"}
+    assert list(w.instances().index) == ["Badan Contoh Baik (Sintetis)"]
+    w.close()
+
+
 def test_adjust_rules(ws):
     name, own = _first(ws)
     other = 5 if own["1"] != 5 else 4
