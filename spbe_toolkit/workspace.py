@@ -555,42 +555,31 @@ class Workspace:
 
     def status(self) -> pd.DataFrame:
         """Per instance: stage reached, indicators reviewed / adjusted / open, self and current index."""
+        from spbe_toolkit.scoring import score
+
         inst = self.instances()
-        ev = pd.read_sql_query("SELECT instance, indicator, stage, level FROM events", self._conn)
-        cur = self.levels("current")
-        own = cur.assign(level=self.levels("mandiri")["level"].to_numpy()) if len(cur) else cur
-        rows = []
-        stage_rank = {s: i for i, s in enumerate(STAGES)}
-        per_inst_total = cur.groupby("instance").size() if len(cur) else pd.Series(dtype=int)
-        differs = (cur["level"].to_numpy() != own["level"].to_numpy()) if len(cur) else np.array([], bool)
-        diff_count = (
-            pd.Series(differs, index=cur["instance"]).groupby(level=0).sum() if len(cur) else pd.Series(dtype=int)
-        )
-        for name in inst.index:
-            e = ev[ev["instance"] == name]
-            reached = max(e["stage"], key=stage_rank.get) if len(e) else "mandiri"
-            reviewed = e["indicator"].nunique()
-            rows.append(
-                {
-                    "instance": name,
-                    "stage_reached": reached,
-                    "indicators": int(per_inst_total.get(name, 0)),
-                    "reviewed": int(reviewed),
-                    "changed_from_self": int(diff_count.get(name, 0)),
-                    "open": int(per_inst_total.get(name, 0)) - int(reviewed),
-                }
-            )
-        st = pd.DataFrame(
-            rows, columns=["instance", "stage_reached", "indicators", "reviewed", "changed_from_self", "open"]
-        ).set_index("instance")
-        if len(st):
-            s_self = self.scores("mandiri")
-            s_cur = self.scores("current")
-            st["self_index"] = s_self["index"]
-            st["index"] = s_cur["index"]
-            st["predicate"] = s_cur["predicate"]
-            st = st.join(inst[["instance_type", "province"]])
-        return st
+        cols = ["stage_reached", "indicators", "reviewed", "changed_from_self", "open"]
+        if inst.empty:
+            return pd.DataFrame(columns=cols)
+        own = self.levels("mandiri").set_index(["instance", "indicator"])["level"]
+        cur = self.levels("current").set_index(["instance", "indicator"])["level"]
+        ev = pd.read_sql_query("SELECT instance, indicator, stage FROM events", self._conn)
+        rank = ev["stage"].map({s: i for i, s in enumerate(STAGES)})
+        reached = rank.groupby(ev["instance"]).max().map(lambda i: STAGES[i])
+        st = pd.DataFrame(index=inst.index)
+        st["stage_reached"] = reached.reindex(st.index).astype(object).where(lambda x: x.notna(), "mandiri")
+        st["indicators"] = own.groupby(level="instance").size().reindex(st.index).fillna(0).astype(int)
+        st["reviewed"] = ev.groupby("instance")["indicator"].nunique().reindex(st.index).fillna(0).astype(int)
+        changed = cur.ne(own.reindex(cur.index))
+        st["changed_from_self"] = changed.groupby(level="instance").sum().reindex(st.index).fillna(0).astype(int)
+        st["open"] = st["indicators"] - st["reviewed"]
+        basis = self.predicate_basis
+        s_self = score(own.reset_index(), self.framework, predicate_basis=basis)
+        s_cur = score(cur.reset_index(), self.framework, predicate_basis=basis)
+        st["self_index"] = s_self["index"]
+        st["index"] = s_cur["index"]
+        st["predicate"] = s_cur["predicate"]
+        return st.join(inst[["instance_type", "province"]])
 
     def export(self, path: str | Path) -> list[Path]:
         """Write every view: an ``.xlsx`` with one sheet per view, or ``<stem>_<view>.csv`` files."""
