@@ -114,11 +114,11 @@ def _load_results(source: str) -> pd.DataFrame:
     if not p.is_file():
         raise SpbeError(f"{source}: no such file and not a published table ({', '.join(NAMES)})")
     if p.suffix.lower() in (".sqlite", ".db", ".spbe"):
-        from spbe_toolkit.stats import _results_frame
+        from spbe_toolkit.stats import results_table
         from spbe_toolkit.workspace import Workspace
 
         with Workspace.open(p) as ws:
-            return _results_frame(ws)
+            return results_table(ws)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         return pd.read_excel(p, engine="calamine")
     return pd.read_csv(p, sep=None, engine="python", comment="#")

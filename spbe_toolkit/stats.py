@@ -20,8 +20,9 @@ NATIONAL_TARGETS = {  # RPJMN 2020–2024 national index target, and the 2024 an
 SHARE_TARGETS_2024 = {"Instansi Pusat": 100.0, "Pemerintah Provinsi": 80.0, "Pemerintah Kabupaten/Kota": 60.0}
 
 
-def _results_frame(results) -> pd.DataFrame:
-    """Accept a published table, a Workspace, or Workspace.scores() output; return a flat frame."""
+def results_table(results) -> pd.DataFrame:
+    """A flat results table (column ``instance``) from a published table, a Workspace
+    (current scores joined with instance metadata) or ``Workspace.scores()`` output."""
     from spbe_toolkit.workspace import Workspace
 
     if isinstance(results, Workspace):
@@ -57,7 +58,7 @@ def national_summary(
     from ``instance_type`` when absent. ``total=True`` appends an all-instances row;
     ``by=None`` gives that row alone (e.g. for bare ``Workspace.scores()`` output).
     """
-    df = _results_frame(results)
+    df = results_table(results)
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     if "index" not in df.columns:
         raise ValidationError("results need an 'index' column")
@@ -214,7 +215,7 @@ def target_progress(series: pd.DataFrame, results: pd.DataFrame | None = None) -
                 }
             )
     if results is not None:
-        df = _results_frame(results)
+        df = results_table(results)
         t = df["instance_type"].astype(object)
         groups = {
             "Instansi Pusat": t.isin(["Kementerian", "Lembaga", "LPNK", "LNS", "Instansi Lainnya"]),

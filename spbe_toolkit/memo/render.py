@@ -339,27 +339,17 @@ def _version() -> str:
 
 
 def render_memo(
-    ws: Workspace,
-    instance: str,
-    lang: str = "id",
-    *,
-    previous: Mapping[str, float] | None = None,
-    national_target: float | None = None,
-    generated_at: str | None = None,
-    units: Mapping[str, object] | None = None,
-    round_data: RoundData | None = None,
+    ws: Workspace, instance: str, lang: str = "id", *, round_data: RoundData | None = None, **options
 ) -> str:
     """One instance's coaching memo as a self-contained HTML string.
 
-    ``lang``: ``"id"`` (default) or ``"en"``. ``previous`` maps instance → index of the
-    previous round (shown as the change since then). ``generated_at`` fixes the printed
-    date (for byte-identical output). ``units`` overrides the responsible units.
+    ``lang``: ``"id"`` (default) or ``"en"``. ``options`` are those of :func:`memo_context`:
+    ``previous`` (instance → index of the previous round, shown as the change since then),
+    ``national_target``, ``generated_at`` (fixes the printed date, for byte-identical
+    output), ``units`` (overrides the responsible units) and ``max_raise``.
     """
     rd = round_data or RoundData.build(ws)
-    ctx = memo_context(
-        rd, instance, lang, previous=previous, national_target=national_target, generated_at=generated_at, units=units
-    )
-    return _ENV.get_template("memo.html.j2").render(**ctx)
+    return _ENV.get_template("memo.html.j2").render(**memo_context(rd, instance, lang, **options))
 
 
 # --------------------------------------------------------------------------- batch
