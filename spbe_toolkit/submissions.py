@@ -322,6 +322,23 @@ class Submissions:
         out.columns = heads
         return out.astype(object).where(out.notna(), "")
 
+    def file_table(self, lang: str = "id") -> pd.DataFrame:
+        """The per-file summary as an evaluator reads it: file name, format, instances, status, counts."""
+        f = self.files.assign(file=self.files["file"].map(lambda x: Path(x).name))
+        if lang != "id":
+            return f
+        status = {"ok": "baik", "warnings": "ada peringatan", "errors": "ada galat"}
+        return f.assign(status=f["status"].map(status)).rename(
+            columns={
+                "file": "Berkas",
+                "format": "Format",
+                "n_instances": "Instansi",
+                "errors": "Galat",
+                "warnings": "Peringatan",
+                "status": "Status",
+            }
+        )[["Berkas", "Format", "Instansi", "Status", "Galat", "Peringatan"]]
+
     def write_problems(self, path: str | Path) -> Path:
         """Write the problems table to ``.csv`` or ``.xlsx``."""
         path = Path(path)

@@ -528,6 +528,12 @@ class Workspace:
             return pd.DataFrame(columns=["index", "predicate"])
         return score(lv[["instance", "indicator", "level"]], self.framework, predicate_basis=self.predicate_basis)
 
+    def score_comparison(
+        self, instance: str | None = None, stages: tuple[str, ...] = ("mandiri", "current")
+    ) -> pd.DataFrame:
+        """Scores side by side for several stages: rows (stage, instance), columns as :meth:`scores`."""
+        return pd.concat({stage: self.scores(stage, instance) for stage in stages}, names=["stage"])
+
     def history(self, instance: str | None = None) -> pd.DataFrame:
         """Every adjustment with who, when, why: id, instance, indicator, stage, from_level, level,
         evaluator, note, created_at, supersedes (oldest first)."""

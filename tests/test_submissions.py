@@ -276,6 +276,14 @@ def test_missing_file_and_unsupported_type(tmp_path):
     assert list(s.problems["code"]) == ["file_missing", "file_type"]
 
 
+def test_file_table(corpus):
+    t = corpus.file_table("id")
+    assert list(t.columns) == ["Berkas", "Format", "Instansi", "Status", "Galat", "Peringatan"]
+    assert t.set_index("Berkas").at["good_template.xlsx", "Status"] == "baik"
+    assert t.set_index("Berkas").at["empty.csv", "Status"] == "ada galat"
+    assert "/" not in "".join(t["Berkas"])
+
+
 def test_problem_table_and_export(corpus, tmp_path):
     t = corpus.problem_table("id")
     assert list(t.columns) == ["Berkas", "Lembar", "Baris", "Instansi", "Indikator", "Tingkat masalah", "Pesan"]

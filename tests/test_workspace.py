@@ -130,6 +130,9 @@ def test_levels_by_stage_history_and_scores(ws):
     assert (h["note"] != "").all() and h["created_at"].notna().all()
     s = ws.scores("current", name)
     assert s["index"].iat[0] < ws.scores("mandiri", name)["index"].iat[0]
+    both = ws.score_comparison(name)
+    assert list(both.index.get_level_values("stage")) == ["mandiri", "current"]
+    assert both.loc[("current", name), "index"] == s["index"].iat[0]
 
 
 def test_events_are_append_only(ws):
