@@ -145,23 +145,12 @@ def national_series(
             label="Target 2024 (2,85)" if decimal_comma else "Target 2024 (2.85)",
         )
     ax.axvline(2020.5, color="#777777", ls=":", lw=1)
-    ax.text(
-        2020.55,
-        ax.get_ylim()[0] + 0.05,
-        "PermenPANRB 59/2020\n(47 indikator, 4 domain)",
-        fontsize=8,
-        color="#555555",
-        va="bottom",
-    )
-    ax.text(
-        2020.45,
-        ax.get_ylim()[0] + 0.05,
-        "PermenPANRB 5/2018\n(35 indikator)",
-        fontsize=8,
-        color="#555555",
-        va="bottom",
-        ha="right",
-    )
+    bottom = ax.get_ylim()[0] + 0.05
+    for x, text, ha in (
+        (2020.55, "PermenPANRB 59/2020\n(47 indikator, 4 domain)", "left"),
+        (2020.45, "PermenPANRB 5/2018\n(35 indikator)", "right"),
+    ):
+        ax.text(x, bottom, text, fontsize=8, color="#555555", va="bottom", ha=ha)
     ax.yaxis.set_major_formatter(_fmt(decimal_comma, 1))
     ax.set_xticks(series["year"])
     ax.set_xlabel("Tahun evaluasi")

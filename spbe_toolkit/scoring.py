@@ -119,9 +119,6 @@ class LevelMatrix:
         self.fw = fw
         self.lcm = lcm  # values × lcm are integers
 
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.values, index=self.keys, columns=pd.Index(self.fw.codes, name="indicator"))
-
 
 def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bool = False) -> LevelMatrix:
     """Validate a tidy levels table and scatter it into a matrix (see :class:`LevelMatrix`).

@@ -1112,11 +1112,12 @@ def read_submissions(
     )
     inst_rows = []
     level_frames = []
+    # problem counts per (file, instance, severity), counted once rather than per instance
+    per_unit = problems.dropna(subset=["instance"]).groupby(["file", "instance", "severity"]).size().to_dict()
     for unit, good in zip(units, good_by_unit):
         has_error = (unit.file, unit.instance) in err_keys or unit.instance is None
-        mine = problems[(problems["file"] == unit.file) & (problems["instance"] == unit.instance)]
-        n_err = int((mine["severity"] == "error").sum())
-        n_warn = int((mine["severity"] == "warning").sum())
+        n_err = int(per_unit.get((unit.file, unit.instance, "error"), 0))
+        n_warn = int(per_unit.get((unit.file, unit.instance, "warning"), 0))
         inst_rows.append(
             {
                 "instance": unit.instance,
