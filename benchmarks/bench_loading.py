@@ -32,8 +32,8 @@ print(json.dumps({"seconds": dt, "peak_rss_mb": rss, "rows": len(subs.levels)}))
 
 
 def write_files(folder: Path, n: int) -> None:
-    from spbe_toolkit.samples import synthetic_round
-    from spbe_toolkit.templates import write_template
+    from spbe_toolkit.demo import synthetic_round
+    from spbe_toolkit.io.templates import write_template
 
     scale = -(-n // 44)
     insts, own, _ = synthetic_round("spbe2020", n_scale=scale)

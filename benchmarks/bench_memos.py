@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import spbe_toolkit as spbe
-from spbe_toolkit.memo import render_memos
-from spbe_toolkit.samples import synthetic_round
+from spbe_toolkit.demo import synthetic_round
+from spbe_toolkit.render.memo import render_memos
 from spbe_toolkit.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent

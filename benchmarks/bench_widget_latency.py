@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import spbe_toolkit as spbe
-from spbe_toolkit.samples import synthetic_round
-from spbe_toolkit.widgets import AdjustmentPanel
+from spbe_toolkit.demo import synthetic_round
+from spbe_toolkit.render.widgets import AdjustmentPanel
 from spbe_toolkit.workspace import Workspace
 
 

@@ -1,7 +1,9 @@
-"""The ``spbe`` command: frameworks | template | validate | score | samples | demo (and more).
+"""The ``spbe`` command: one library call per command, output in one language.
 
-Errors print one clear line (plus the listed problems, if any) and exit with status 2;
-``spbe validate`` exits 1 when the submissions hold errors.
+``--lang id|en`` (before or after the command; default ``SPBE_LANG`` or Indonesian) sets the
+language of help, tables, messages and files written for people. Exit status: 0 done,
+1 the submissions hold errors (``spbe validate``), 2 could not run (the error is printed as
+one line, plus its list of problems).
 """
 
 from __future__ import annotations
@@ -13,6 +15,30 @@ from pathlib import Path
 import pandas as pd
 
 from spbe_toolkit.errors import SpbeError
+from spbe_toolkit.i18n import LANGS, Msg, tr, use_language
+from spbe_toolkit.i18n.tables import people_table
+
+EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
+
+# argparse's own texts (its gettext message ids) → catalogue keys, so usage and errors follow --lang
+_ARGPARSE_TEXTS = {
+    "usage: ": "usage",
+    "positional arguments": "positional",
+    "options": "options",
+    "the following arguments are required: %s": "required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "invalid_choice",
+    "unrecognized arguments: %s": "unrecognized",
+    "%(prog)s: error: %(message)s\n": "error",
+    "argument %(argument_name)s: %(message)s": "argument",
+    "invalid %(type)s value: %(value)r": "invalid_value",
+    "expected one argument": "expected_one",
+    "expected at least one argument": "expected_at_least_one",
+}
+
+
+def _argparse_text(msgid: str) -> str:
+    key = _ARGPARSE_TEXTS.get(msgid)
+    return tr(f"argparse.{key}") if key else msgid
 
 
 def _print_table(df: pd.DataFrame, max_rows: int = 60) -> None:
@@ -20,271 +46,206 @@ def _print_table(df: pd.DataFrame, max_rows: int = 60) -> None:
         print(df.to_string(max_rows=max_rows))
 
 
-def _format_scores(scores: pd.DataFrame) -> pd.DataFrame:
-    out = scores.copy()
-    num = out.select_dtypes("number").columns
-    out[num] = out[num].map(lambda v: f"{v:.2f}" if pd.notna(v) else "")
-    return out
-
-
 def cmd_frameworks(args) -> int:
-    from spbe_toolkit.frameworks import list_frameworks, load_framework
+    from spbe_toolkit.frameworks import framework_table
 
-    rows = [load_framework(n).summary() for n in list_frameworks()]
-    df = pd.DataFrame(rows).set_index("name")
-    if args.verbose:
-        for name, row in df.iterrows():
-            print(f"{name}: {row['regulation']}")
-            for k in ("domains", "aspects", "indicators", "levels", "bands", "domain_weights", "aspect_weights"):
-                print(f"  {k:15} {row[k]}")
-    else:
-        _print_table(df[["domains", "aspects", "indicators", "levels", "bands", "domain_weights"]])
-    return 0
+    table = framework_table(verbose=args.verbose)
+    _print_table(people_table(table))
+    return EXIT_OK
 
 
 def cmd_template(args) -> int:
-    from spbe_toolkit.templates import write_template
+    from spbe_toolkit.io.templates import write_template
 
     out = write_template(args.output, args.framework)
-    print(f"Templat {args.framework} ditulis ke {out}")
-    return 0
-
-
-def _read_levels_table(path: str) -> pd.DataFrame:
-    p = Path(path)
-    if not p.is_file():
-        raise SpbeError(f"{path}: file not found")
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(p, engine="calamine", dtype={"indicator": str}, keep_default_na=False, na_values=[""])
-    # only truly empty cells are missing: "n/a" or "-" must reach the validator as text
-    return pd.read_csv(
-        p, sep=None, engine="python", dtype={"indicator": str}, comment="#", keep_default_na=False, na_values=[""]
-    )
+    print(tr("cli.template_written", None, fw=args.framework, path=out))
+    return EXIT_OK
 
 
 def cmd_score(args) -> int:
+    from spbe_toolkit.io.tables import read_levels_table
+    from spbe_toolkit.io.writers import write_table
     from spbe_toolkit.scoring import score
 
-    levels = _read_levels_table(args.levels)
-    scores = score(levels, args.framework, predicate_basis=args.basis, allow_missing=args.allow_missing)
-    _print_table(_format_scores(scores))
+    scores = score(read_levels_table(args.levels), args.framework, predicate_basis=args.basis,
+                   allow_missing=args.allow_missing)  # fmt: skip
+    _print_table(people_table(scores))
     if args.output:
-        out = Path(args.output)
-        if out.suffix.lower() == ".xlsx":
-            scores.to_excel(out)
-        else:
-            scores.to_csv(out)
-        print(f"\nHasil (nilai utuh, tanpa pembulatan) ditulis ke {out}")
-    return 0
+        out = write_table(people_table(scores, digits=None), args.output, index=True)
+        print("\n" + tr("cli.scores_written", None, path=out))
+    return EXIT_OK
 
 
 def cmd_validate(args) -> int:
-    from spbe_toolkit.submissions import read_submissions
+    from spbe_toolkit.io.submissions import read_submissions
 
     subs = read_submissions(args.paths, args.framework, engine=args.engine)
     if len(subs.files) == 0:
-        raise SpbeError("no submission files found in " + ", ".join(args.paths))
-    files = subs.files.copy()
-    files["file"] = files["file"].map(lambda f: str(Path(f)))
-    print("Ringkasan per berkas / per-file summary:")
-    _print_table(files[["file", "format", "n_instances", "status", "errors", "warnings"]], max_rows=200)
-    n_err = int((subs.problems["severity"] == "error").sum())
-    n_warn = int((subs.problems["severity"] == "warning").sum())
+        raise SpbeError(Msg("error.no_submission_files", paths=", ".join(args.paths)))
+    print(tr("cli.file_summary"))
+    _print_table(subs.file_table(), max_rows=200)
     if len(subs.problems):
-        print("\nMasalah / problems:")
-        table = subs.problem_table("en" if args.lang == "en" else "id")
-        _print_table(table, max_rows=args.max_rows)
-    loaded = int(subs.instances["loaded"].sum()) if len(subs.instances) else 0
-    print(
-        f"\n{len(subs.files)} berkas, {loaded}/{len(subs.instances)} instansi dimuat, "
-        f"{n_err} galat, {n_warn} peringatan."
-    )
+        print("\n" + tr("cli.problems"))
+        _print_table(subs.problem_table(), max_rows=args.max_rows)
+    c = subs.counts()
+    print("\n" + tr("cli.validate_totals", None, **c))
     if args.problems:
-        out = subs.write_problems(args.problems)
-        print(f"Daftar masalah ditulis ke {out}")
-    return 1 if n_err else 0
-
-
-def _load_results(source: str) -> pd.DataFrame:
-    from spbe_toolkit.published import NAMES, load_published
-
-    if source in NAMES:
-        return load_published(source)
-    p = Path(source)
-    if not p.is_file():
-        raise SpbeError(f"{source}: no such file and not a published table ({', '.join(NAMES)})")
-    if p.suffix.lower() in (".sqlite", ".db", ".spbe"):
-        from spbe_toolkit.stats import results_table
-        from spbe_toolkit.workspace import Workspace
-
-        with Workspace.open(p) as ws:
-            return results_table(ws)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(p, engine="calamine")
-    return pd.read_csv(p, sep=None, engine="python", comment="#")
+        print(tr("cli.problems_written", None, path=subs.write_problems(args.problems)))
+    return EXIT_INVALID if c["errors"] else EXIT_OK
 
 
 def cmd_stats(args) -> int:
-    from spbe_toolkit import plots
-    from spbe_toolkit.stats import national_summary
+    from spbe_toolkit.render.reports import write_summary_report
+    from spbe_toolkit.stats import load_results, national_summary
 
-    results = _load_results(args.results)
+    results = load_results(args.results)
     if args.year is not None:
         if "year" not in results.columns:
-            raise SpbeError("--year given but the results have no 'year' column")
+            raise SpbeError(Msg("error.no_year_column"))
         results = results[results["year"] == args.year]
         if results.empty:
-            raise SpbeError(f"no results for year {args.year}")
-    if "damaged" in results.columns:
-        n_bad = int(results["damaged"].sum())
-        if n_bad:
-            print(
-                f"Catatan: {n_bad} baris bertanda rusak di sumber (nilai domain hilang); indeks dan predikatnya tetap dipakai."
-            )
+            raise SpbeError(Msg("error.no_results_for_year", year=args.year))
+    if "damaged" in results.columns and int(results["damaged"].sum()):
+        print(tr("cli.damaged_rows", None, n=int(results["damaged"].sum())))
     summary = national_summary(results, by=args.by, fw=args.framework, total=True)
-    shown = summary.copy()
-    for c in shown.columns:
-        if c.startswith(("mean_", "share_", "min_", "median_", "max_")):
-            shown[c] = shown[c].map(lambda v: f"{v:.2f}" if pd.notna(v) else "")
-    cols = [*args.by, "n", "mean_index", *[c for c in shown.columns if c.startswith("mean_D")], "share_baik_or_better",
-            "n_memuaskan", "n_sangat_baik", "n_baik", "n_cukup", "n_kurang"]  # fmt: skip
-    _print_table(shown[[c for c in cols if c in shown.columns]].set_index(args.by), max_rows=200)
-    print(f"Predikat: {summary.attrs['predicate_source']}")
+    cols = [*args.by, "n", "mean_index", *[c for c in summary.columns if c.startswith("mean_D")], "share_baik_or_better",
+            *[c for c in summary.columns if c.startswith("n_") and c != "n"]]  # fmt: skip
+    _print_table(people_table(summary[cols].set_index(args.by)), max_rows=200)
+    print(tr("cli.predicate_source", None, source=summary.attrs["predicate_source"]))
     if args.output:
-        out = Path(args.output)
-        if out.suffix.lower() != ".xlsx":
-            summary.to_csv(out, index=False)
-        else:
-            import io
-
-            from openpyxl.drawing.image import Image as XLImage
-
-            by0 = args.by[0]
-            figs = {}
-            if "predicate" in results.columns and by0 in results.columns:
-                figs["sebaran_predikat"] = plots.predicate_distribution(results, by0)
-                figs["sebaran_indeks"] = plots.index_distribution(results.dropna(subset=[by0]), by0)
-            if all(d in results.columns for d in ("D1", "D2", "D3", "D4")) and by0 in results.columns:
-                figs["profil_domain"] = plots.domain_profile(results, by0)
-            with pd.ExcelWriter(out, engine="openpyxl") as xw:
-                summary.to_excel(xw, sheet_name="ringkasan", index=False)
-                for name, fig in figs.items():
-                    buf = io.BytesIO()
-                    fig.savefig(buf, format="png", dpi=110)
-                    buf.seek(0)
-                    pd.DataFrame().to_excel(xw, sheet_name=name)
-                    xw.book[name].add_image(XLImage(buf), "A1")
-        print(f"Ringkasan ditulis ke {out}")
-    return 0
+        print(tr("cli.summary_written", None, path=write_summary_report(summary, results, args.by, args.output)))
+    return EXIT_OK
 
 
 def cmd_memo(args) -> int:
-    from spbe_toolkit.memo import render_memos
+    from spbe_toolkit.render.memo import render_memos
     from spbe_toolkit.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
         paths = render_memos(
-            ws, args.out, instances=args.instance or None, lang=args.lang, workers=args.workers, generated_at=args.date
+            ws, args.out, instances=args.instance or None, workers=args.workers, generated_at=args.date
         )
-    print(f"{len(paths)} memo ditulis ke {Path(args.out).resolve()} (daftar: index.html)")
-    return 0
+    print(tr("cli.memos_written", None, n=len(paths), path=Path(args.out).resolve()))
+    return EXIT_OK
 
 
 def cmd_samples(args) -> int:
-    from spbe_toolkit.samples import generate_samples
+    from spbe_toolkit.demo import generate_samples
 
     written = generate_samples(args.out, args.framework or None, n_scale=args.scale)
-    print(f"{len(written)} berkas sintetis ditulis di {args.out}")
-    return 0
+    print(tr("cli.samples_written", None, n=len(written), path=args.out))
+    return EXIT_OK
 
 
 def cmd_demo(args) -> int:
-    from spbe_toolkit.demo import run_demo
+    from spbe_toolkit.demo.run import run_demo
 
     return run_demo(Path(args.out))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="spbe", description="spbe-toolkit: evaluasi SPBE / Pemerintah Digital")
-    sub = p.add_subparsers(dest="command", required=True)
+    """The argument parser, its help in the configured language."""
 
-    s = sub.add_parser("frameworks", help="list frameworks with counts and weights")
-    s.add_argument("-v", "--verbose", action="store_true", help="also aspect weights")
-    s.set_defaults(func=cmd_frameworks)
+    def h(key: str) -> str:
+        return tr(f"cli.help_{key}").replace("%", "%%")
 
-    s = sub.add_parser("template", help="write an Excel submission template")
-    s.add_argument("--framework", "-f", default="spbe2020")
-    s.add_argument("-o", "--output", required=True, help="file to write (.xlsx)")
-    s.set_defaults(func=cmd_template)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
+    p = argparse.ArgumentParser(prog="spbe", description=h("description"), parents=[common], add_help=False)
+    p.add_argument("-h", "--help", action="help", help=h("help"))
+    sub = p.add_subparsers(dest="command", required=True, title=tr("cli.commands"), metavar="COMMAND")
 
-    s = sub.add_parser("score", help="score a tidy levels table (CSV/XLSX: instance, indicator, level[, stage])")
-    s.add_argument("levels")
-    s.add_argument("--framework", "-f", default="spbe2020")
-    s.add_argument("--basis", choices=["exact", "rounded"], default="exact", help="predicate basis (default exact)")
-    s.add_argument("--allow-missing", action="store_true", help="tolerate missing indicators (index left empty)")
-    s.add_argument("-o", "--output", help="write the exact scores to .csv or .xlsx")
-    s.set_defaults(func=cmd_score)
+    def command(name: str, func) -> argparse.ArgumentParser:
+        s = sub.add_parser(name, help=h(name), description=h(name), parents=[common], add_help=False)
+        s.add_argument("-h", "--help", action="help", help=h("help"))
+        s.set_defaults(func=func)
+        return s
 
-    s = sub.add_parser("validate", help="check submission files and list every problem")
-    s.add_argument("paths", nargs="+", help="files, folders or glob patterns")
-    s.add_argument("--framework", "-f", default="spbe2020")
-    s.add_argument("--problems", help="write the problems to .csv or .xlsx")
-    s.add_argument("--lang", choices=["id", "en"], default="id")
-    s.add_argument("--engine", choices=["calamine", "openpyxl"], default="calamine")
-    s.add_argument("--max-rows", type=int, default=100, help="problems shown on screen (default 100)")
-    s.set_defaults(func=cmd_validate)
+    def framework_option(s: argparse.ArgumentParser) -> None:
+        s.add_argument("--framework", "-f", default="spbe2020", help=h("framework"))
 
-    s = sub.add_parser("stats", help="national summary of results (published table name, CSV/XLSX, or workspace)")
-    s.add_argument("results", help="results_2024 (bundled), a results CSV/XLSX, or a workspace .sqlite")
-    s.add_argument(
-        "--by",
-        nargs="+",
-        default=["instance_type"],
-        help="instance_type, category, group, report_group, province, year",
-    )
-    s.add_argument("--year", type=int)
-    s.add_argument("--framework", "-f", default="spbe2020", help="bands used when predicates must be computed")
-    s.add_argument("-o", "--output", help="write the summary (.xlsx with charts, or .csv)")
-    s.set_defaults(func=cmd_stats)
+    s = command("frameworks", cmd_frameworks)
+    s.add_argument("-v", "--verbose", action="store_true", help=h("verbose"))
 
-    s = sub.add_parser("memo", help="render coaching memos (HTML) for a workspace")
-    s.add_argument("workspace", help="workspace file (.sqlite)")
-    s.add_argument("--out", "-o", required=True, help="folder for the memos and index.html")
-    s.add_argument("--lang", choices=["id", "en"], default="id")
-    s.add_argument("--workers", type=int, help="processes (default: all cores)")
-    s.add_argument("--instance", action="append", help="only this instance (repeatable)")
-    s.add_argument("--date", help="date printed on the memos (fixed for reproducible output)")
-    s.set_defaults(func=cmd_memo)
+    s = command("template", cmd_template)
+    framework_option(s)
+    s.add_argument("-o", "--output", required=True, help=h("template_output"))
 
-    s = sub.add_parser("samples", help="regenerate the synthetic sample data")
-    s.add_argument("--out", default="data/samples")
-    s.add_argument("--framework", action="append", help="only this framework (repeatable)")
-    s.add_argument("--scale", type=int, default=1, help="multiply the 44 instances per framework")
-    s.set_defaults(func=cmd_samples)
+    s = command("score", cmd_score)
+    s.add_argument("levels", help=h("levels"))
+    framework_option(s)
+    s.add_argument("--basis", choices=["exact", "rounded"], default="exact", help=h("basis"))
+    s.add_argument("--allow-missing", action="store_true", help=h("allow_missing"))
+    s.add_argument("-o", "--output", help=h("score_output"))
 
-    s = sub.add_parser("demo", help="run the main job on the bundled synthetic sample")
-    s.add_argument("--out", default="spbe-demo-output", help="folder for the demo's output")
-    s.set_defaults(func=cmd_demo)
+    s = command("validate", cmd_validate)
+    s.add_argument("paths", nargs="+", help=h("paths"))
+    framework_option(s)
+    s.add_argument("--problems", help=h("problems"))
+    s.add_argument("--engine", choices=["calamine", "openpyxl"], default="calamine", help=h("engine"))
+    s.add_argument("--max-rows", type=int, default=100, help=h("max_rows"))
+
+    s = command("stats", cmd_stats)
+    s.add_argument("results", help=h("results"))
+    s.add_argument("--by", nargs="+", default=["instance_type"], help=h("by"))
+    s.add_argument("--year", type=int, help=h("year"))
+    framework_option(s)
+    s.add_argument("-o", "--output", help=h("stats_output"))
+
+    s = command("memo", cmd_memo)
+    s.add_argument("workspace", help=h("workspace"))
+    s.add_argument("--out", "-o", required=True, help=h("memo_out"))
+    s.add_argument("--workers", type=int, help=h("workers"))
+    s.add_argument("--instance", action="append", help=h("instance"))
+    s.add_argument("--date", help=h("date"))
+
+    s = command("samples", cmd_samples)
+    s.add_argument("--out", default="data/samples", help=h("samples_out"))
+    s.add_argument("--framework", action="append", help=h("samples_framework"))
+    s.add_argument("--scale", type=int, default=1, help=h("scale"))
+
+    s = command("demo", cmd_demo)
+    s.add_argument("--out", default="spbe-demo-output", help=h("demo_out"))
     return p
 
 
+def _language_from(argv: list[str]) -> str | None:
+    """``--lang`` wherever it stands (help must be built in the chosen language)."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            return argv[i + 1]
+        if a.startswith("--lang=") and a.split("=", 1)[1] in LANGS:
+            return a.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    original = argparse._
+    argparse._ = _argparse_text  # argparse looks its texts up through this name at run time
+    try:
+        with use_language(_language_from(argv)):
+            return _run(argv)
+    finally:
+        argparse._ = original
+
+
+def _run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except SpbeError as exc:
-        text = str(exc)
-        first, _, rest = text.partition("\n")
-        print(f"spbe: error: {first}", file=sys.stderr)
+        first, _, rest = str(exc).partition("\n")
+        print(tr("cli.error", None, text=first), file=sys.stderr)
         if rest:
             print(rest, file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-        print(f"spbe: error: {exc}", file=sys.stderr)
-        return 2
+        print(tr("cli.error", None, text=tr("cli.os_error", None, path=exc.filename or "", kind=type(exc).__name__)),
+              file=sys.stderr)  # fmt: skip
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        print("spbe: interrupted", file=sys.stderr)
+        print(tr("cli.interrupted"), file=sys.stderr)
         return 130
 
 

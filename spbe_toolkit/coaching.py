@@ -21,15 +21,19 @@ import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import Framework, load_framework
+from spbe_toolkit.i18n import Msg, Num
 from spbe_toolkit.scoring import predicate, score
+from spbe_toolkit.vocab import check_basis
 
 STEP_COLUMNS = ["indicator", "from_level", "to_level", "gain", "cost", "index_after"]
+STRENGTH, WEAKNESS = "strength", "weakness"  # values of strengths_weaknesses()["indicators"]["assessment"]
 
 
 # --------------------------------------------------------------------------- responsible units
 @lru_cache(maxsize=1)
 def _units_file() -> dict:
-    return tomllib.loads((resources.files("spbe_toolkit") / "coaching_units.toml").read_text(encoding="utf-8"))
+    ref = resources.files("spbe_toolkit.frameworks") / "reference" / "coaching_units.toml"
+    return tomllib.loads(ref.read_text(encoding="utf-8"))
 
 
 def default_units(fw: Framework | str) -> dict[str, list[str]]:
@@ -70,10 +74,10 @@ def _one_instance_levels(levels, fw: Framework) -> pd.Series:
         s.index = s.index.map(str)
     elif isinstance(levels, pd.DataFrame):
         if "instance" in levels.columns and levels["instance"].nunique() > 1:
-            raise ValidationError("path_to_target takes the levels of one instance; got several instances")
+            raise ValidationError(Msg("error.path_one_instance"))
         s = pd.Series(levels["level"].to_numpy(), index=levels["indicator"].map(str).to_numpy())
     else:
-        raise ValidationError("levels must be a Series indexed by indicator code or a long table of one instance")
+        raise ValidationError(Msg("error.path_levels_shape"))
     score(pd.DataFrame({"instance": "x", "indicator": s.index, "level": s.to_numpy()}), fw)  # raises on any problem
     return s.astype(int)
 
@@ -86,7 +90,7 @@ def _entry_units(fw: Framework) -> tuple[dict[str, int], int]:
             lcm = math.lcm(lcm, len(subs))
     scale = fw.weight_scale
     if not scale:
-        raise ValidationError(f"{fw.name}: weights are not on a decimal grid; path_to_target needs exact weights")
+        raise ValidationError(Msg("error.path_weights", fw=fw.name))
     units: dict[str, int] = {}
     for code, w, subs in zip(fw.indicators["indicator"], fw.weight_units, fw.indicators["subitems"]):
         total = int(round(w)) * lcm
@@ -100,7 +104,6 @@ def _entry_units(fw: Framework) -> tuple[dict[str, int], int]:
 
 def _costs(fw: Framework, costs, codes: list[str]) -> dict[str, float]:
     parent = fw.subitem_parent
-    kinds = dict(zip(fw.indicators["indicator"], fw.indicators["kind"]))
     out = {}
     for c in codes:
         base = parent.get(c, c)
@@ -113,11 +116,11 @@ def _costs(fw: Framework, costs, codes: list[str]) -> dict[str, float]:
                 value = costs_map[c]
             elif base in costs_map:
                 value = costs_map[base]
-            elif kinds[base] in costs_map:
-                value = costs_map[kinds[base]]
+            elif fw.kind_of(base) in costs_map:
+                value = costs_map[fw.kind_of(base)]
         value = float(value)
         if not value > 0 or math.isinf(value):
-            raise ValidationError(f"cost for indicator {c!r} must be a positive number, got {value!r}")
+            raise ValidationError(Msg("error.path_cost", indicator=repr(c), value=repr(value)))
         out[c] = value
     return out
 
@@ -130,11 +133,11 @@ def _target_value(target, current_pred: str | None, fw: Framework) -> float | No
         return fw.bands[names.index(current_pred) + 1].lower
     if isinstance(target, str):
         if target not in fw.predicates:
-            raise ValidationError(f"unknown predicate {target!r}; one of {', '.join(fw.predicates)}")
+            raise ValidationError(Msg("error.path_predicate", value=repr(target), choices=", ".join(fw.predicates)))
         return fw.bands[fw.predicates.index(target)].lower
     t = float(target)
     if not fw.level_min <= t <= fw.level_max:
-        raise ValidationError(f"target {t:g} outside the level range {fw.level_min}–{fw.level_max}")
+        raise ValidationError(Msg("error.path_target_range", value=f"{t:g}", lo=fw.level_min, hi=fw.level_max))
     return t
 
 
@@ -161,14 +164,14 @@ def path_to_target(
 
     Returns one row per step (``indicator, from_level, to_level, gain, cost, index_after``,
     plus ``name``, ``to_level_name``, ``units``), largest gain per cost first. ``attrs``
-    carry ``reachable``, ``message`` (Indonesian), ``message_en``, ``current_index``,
+    carry ``reachable``, ``message`` (a :class:`~spbe_toolkit.i18n.Msg`: ``str()`` in the
+    configured language, ``.text(lang)`` in either), ``current_index``,
     ``target``, ``index_after``, ``predicate_after`` and ``total_cost``.
     """
     fw = load_framework(fw)
-    if predicate_basis not in ("exact", "rounded"):
-        raise ValidationError(f"predicate_basis must be 'exact' or 'rounded', got {predicate_basis!r}")
+    check_basis(predicate_basis)
     if int(max_raise) != max_raise or max_raise < 1:
-        raise ValidationError(f"max_raise must be a whole number ≥ 1, got {max_raise!r}")
+        raise ValidationError(Msg("error.path_max_raise", value=repr(max_raise)))
     lv = _one_instance_levels(levels, fw)
     weights, denom = _entry_units(fw)
     codes = [c for c in fw.entry_codes if c in lv.index]
@@ -180,29 +183,22 @@ def path_to_target(
     meta = {"current_index": current, "current_predicate": current_pred, "target": tval, "predicate_basis": predicate_basis,
             "max_raise": int(max_raise)}  # fmt: skip
 
-    def result(rows: list[dict], reachable: bool, msg: str, msg_en: str) -> pd.DataFrame:
+    def result(rows: list[dict], reachable: bool, msg: Msg) -> pd.DataFrame:
         df = pd.DataFrame(rows, columns=[*STEP_COLUMNS, "name", "to_level_name", "units"])
         after = df["index_after"].iat[-1] if len(df) else current
         df.attrs.update(meta)
         df.attrs.update(
-            {"reachable": reachable, "message": msg, "message_en": msg_en, "index_after": after,
+            {"reachable": reachable, "message": msg, "index_after": after,
              "predicate_after": predicate(after, fw, predicate_basis), "total_cost": float(df["cost"].sum()) if len(df) else 0.0}
         )  # fmt: skip
         return df
 
     if tval is None:
-        return result(
-            [], True, "Instansi sudah berada pada predikat tertinggi.", "The instance already holds the top predicate."
-        )
+        return result([], True, Msg("coaching.at_top"))
     required = tval - 0.005 if predicate_basis == "rounded" else tval
     need = math.ceil(required * denom - 1e-9) - current_units
     if need <= 0:
-        return result(
-            [],
-            True,
-            f"Target {tval:.2f} sudah tercapai (indeks {current:.2f}).",
-            f"Target {tval:.2f} is already reached (index {current:.2f}).",
-        )
+        return result([], True, Msg("coaching.reached", target=Num(tval), index=Num(current)))
 
     # copies: one per possible one-level step
     items: list[tuple[str, int, float]] = []  # code, gain units, cost
@@ -212,12 +208,7 @@ def path_to_target(
     total = sum(g for _, g, _ in items)
     if total < need:
         best = (current_units + total) / denom
-        return result(
-            [], False,
-            f"Target {tval:.2f} tidak dapat dicapai: dengan kenaikan paling banyak {max_raise} tingkat per indikator, "
-            f"indeks tertinggi yang mungkin adalah {best:.2f}.",
-            f"Target {tval:.2f} cannot be reached: raising each indicator by at most {max_raise} level(s) gives at most {best:.2f}.",
-        )  # fmt: skip
+        return result([], False, Msg("coaching.unreachable", target=Num(tval), max_raise=max_raise, best=Num(best)))
     dp = np.full(total + 1, np.inf)
     dp[0] = 0.0
     take = np.zeros((len(items), total + 1), dtype=bool)
@@ -242,7 +233,6 @@ def path_to_target(
 
     order = {c: i for i, c in enumerate(fw.entry_codes)}
     parent = fw.subitem_parent
-    names = dict(zip(fw.indicators["indicator"], fw.indicators["name"]))
     unit_map = responsible_units(fw, units)
     chosen = sorted(count, key=lambda c: (-weights[c] / cost_of[c], order[c]))
     rows = []
@@ -261,17 +251,14 @@ def path_to_target(
                     "gain": weights[c] / denom,
                     "cost": cost_of[c],
                     "index_after": running / denom,
-                    "name": names[base] + (f" ({c})" if c != base else ""),
+                    "name": fw.entry_name(c),
                     "to_level_name": level_names.get(frm + 1, ""),
                     "units": ", ".join(unit_map.get(base, [])),
                 }
             )
     n = len(rows)
-    return result(
-        rows, True,
-        f"Target {tval:.2f} tercapai dengan {n} langkah kenaikan satu tingkat (biaya {min_cost:g}); indeks menjadi {running / denom:.2f}.",
-        f"Target {tval:.2f} is reached with {n} one-level raise(s) (cost {min_cost:g}); the index becomes {running / denom:.2f}.",
-    )  # fmt: skip
+    return result(rows, True, Msg("coaching.path", target=Num(tval), n=n, effort=Num(min_cost, 0 if float(min_cost).is_integer() else 1),
+                                  after=Num(running / denom)))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- strengths and weaknesses
@@ -302,7 +289,7 @@ def strengths_weaknesses(
     out["vs_peer"] = out["level"] - out["peer_mean"]
     strong = (out["vs_own"] >= threshold) & ~(out["vs_peer"] < 0)
     weak = (out["vs_own"] <= -threshold) | (out["vs_peer"] <= -threshold)
-    out["assessment"] = np.where(strong, "kekuatan", np.where(weak, "kelemahan", ""))
+    out["assessment"] = np.where(strong, STRENGTH, np.where(weak, WEAKNESS, ""))
     out = out.sort_values(["vs_own", "vs_peer"], ascending=False)
     aspects = pd.DataFrame({"name": fw.aspects.set_index("code")["name"], "value": sc[fw.aspect_codes].astype(float)})
     aspects["vs_own"] = aspects["value"] - own

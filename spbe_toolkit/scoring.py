@@ -12,16 +12,15 @@ bands to the index rounded half-up to 2 decimals, as some published years did.
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import Framework, load_framework
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.vocab import PredicateBasis, check_basis, normalise_code
 
-PredicateBasis = Literal["exact", "rounded"]
-_BASES = ("exact", "rounded")
 _EPS = 1e-9  # floating noise allowed when checking that a value is an integer / on a grid
 
 
@@ -36,11 +35,6 @@ def round_half_up(values, decimals: int = 2):
     return float(out) if np.ndim(out) == 0 else out
 
 
-def _check_basis(basis: str) -> None:
-    if basis not in _BASES:
-        raise ValidationError(f"predicate basis must be one of {_BASES}, got {basis!r}")
-
-
 def predicate(values, fw: Framework | str, basis: PredicateBasis = "exact"):
     """Predicate(s) for index value(s): a str for a scalar, an ordered categorical Series otherwise.
 
@@ -50,7 +44,7 @@ def predicate(values, fw: Framework | str, basis: PredicateBasis = "exact"):
     :class:`ValidationError`.
     """
     fw = load_framework(fw)
-    _check_basis(basis)
+    check_basis(basis)
     scalar = np.ndim(values) == 0
     if isinstance(values, pd.Series):
         index = values.index
@@ -65,7 +59,7 @@ def predicate(values, fw: Framework | str, basis: PredicateBasis = "exact"):
     if bad.any():
         shown = [f"{v:g}" for v in arr[bad][:20]]
         raise ValidationError(
-            f"index values outside the level range {fw.level_min}–{fw.level_max} of {fw.name}: " + ", ".join(shown)
+            Msg("score.index_out_of_range", lo=fw.level_min, hi=fw.level_max, fw=fw.name, values=", ".join(shown))
         )
     lowers = np.array([b.lower for b in fw.bands])
     pos = np.searchsorted(lowers, arr, side="right") - 1
@@ -84,25 +78,14 @@ def _column_map(fw: Framework) -> tuple[list[str], dict[str, int]]:
 
 
 def show_value(value) -> str:
-    """A cell value as people read it in an error message: 3, 2.5, 'tiga', empty."""
+    """A cell value as people read it in an error message: 3, 2.5, 'tiga', "(kosong)"."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "empty"
+        return str(Msg("value.empty_cell"))
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)
-
-
-def _norm_code(value) -> str:
-    """Indicator code as text: 7, 7.0 and "7" are the same indicator; "35a" stays."""
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if float(value).is_integer() else str(value)
-    return str(value).strip()
 
 
 class LevelMatrix:
@@ -130,11 +113,11 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
     """
     fw = load_framework(fw)
     if not isinstance(levels, pd.DataFrame):
-        raise ValidationError("levels must be a pandas DataFrame with columns instance, indicator, level")
+        raise ValidationError(Msg("score.not_a_table"))
     missing_cols = [c for c in ("instance", "indicator", "level") if c not in levels.columns]
     if missing_cols:
         raise ValidationError(
-            f"levels table lacks column(s) {', '.join(missing_cols)}; it has: {', '.join(map(str, levels.columns))}"
+            Msg("score.missing_columns", missing=", ".join(missing_cols), have=", ".join(map(str, levels.columns)))
         )
     has_stage = "stage" in levels.columns
     n = len(levels)
@@ -162,7 +145,7 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
 
     cols, colpos = _column_map(fw)
     ind_codes, ind_uniques = pd.factorize(levels["indicator"], sort=False)
-    lookup = np.array([colpos.get(_norm_code(u), -1) for u in ind_uniques] + [-1], dtype=np.int64)
+    lookup = np.array([colpos.get(normalise_code(u), -1) for u in ind_uniques] + [-1], dtype=np.int64)
     col = lookup[ind_codes]  # code -1 (NaN indicator) picks the trailing -1
 
     lv = levels["level"]
@@ -174,11 +157,11 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
         arr = conv.to_numpy(dtype=float, na_value=np.nan)
         not_numeric = conv.isna().to_numpy() & lv.notna().to_numpy()
 
-    def where(i: int) -> str:
-        inst = inst_raw.iat[i]
+    def where(i: int) -> Msg:
         ind = levels["indicator"].iat[i]
-        st = f", stage {levels['stage'].iat[i]!r}" if has_stage else ""
-        return f"row {i + 1}: instance {inst!r}{st}, indicator {_norm_code(ind) or ind!r}"
+        stage = Msg("score.at_stage", stage=repr(levels["stage"].iat[i])) if has_stage else ""
+        return Msg("score.where_row", row=i + 1, instance=repr(inst_raw.iat[i]), stage=stage,
+                   indicator=repr(normalise_code(ind) or ind))  # fmt: skip
 
     unknown = col < 0
     empty = np.isnan(arr) & ~not_numeric
@@ -186,16 +169,16 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
     nonint = finite & (np.abs(arr - np.round(arr)) > _EPS)
     out_of_range = finite & ~nonint & ((arr < fw.level_min - _EPS) | (arr > fw.level_max + _EPS))
     for mask, text in (
-        (bad_key, "no instance name (or stage)"),
-        (unknown, f"unknown indicator for {fw.name}"),
-        (not_numeric, "level is not a number"),
-        (empty, "level is empty"),
-        (nonint, "level is not a whole number"),
-        (out_of_range, f"level outside {fw.level_min}–{fw.level_max}"),
+        (bad_key, Msg("score.no_instance")),
+        (unknown, Msg("score.unknown_indicator", fw=fw.name)),
+        (not_numeric, Msg("score.not_number")),
+        (empty, Msg("score.empty")),
+        (nonint, Msg("score.not_whole")),
+        (out_of_range, Msg("score.out_of_range", lo=fw.level_min, hi=fw.level_max)),
     ):
         if mask.any():
             for i in np.flatnonzero(mask):
-                problems.append(f"{where(i)}, level {show_value(lv.iat[i])}: {text}")
+                problems.append(Msg("score.row_problem", where=where(i), value=show_value(lv.iat[i]), problem=text))
 
     ok = ~(bad_key | unknown)
     ncols = len(cols)
@@ -210,9 +193,9 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
         for f, rows in seen.items():
             key = keys[f // ncols]
             problems.append(
-                f"rows {', '.join(map(str, rows))}: instance {key!r}, indicator {cols[f % ncols]!r} "
-                f"given {len(rows)} times"
-            )
+                Msg("score.duplicate", rows=", ".join(map(str, rows)), instance=repr(key),
+                    indicator=repr(cols[f % ncols]), n=len(rows))
+            )  # fmt: skip
 
     mat = np.full((nrows, ncols), np.nan)
     mat.ravel()[flat] = arr[ok]
@@ -229,7 +212,12 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
         both = has_sub & ~np.isnan(mat[:, j])
         for r in np.flatnonzero(both):
             problems.append(
-                f"instance {keys[r]!r}: indicator {fw.codes[j]!r} given both whole and as sub-items {', '.join(subs)}"
+                Msg(
+                    "score.whole_and_subitems",
+                    instance=repr(keys[r]),
+                    indicator=repr(fw.codes[j]),
+                    subs=", ".join(subs),
+                )
             )
         with np.errstate(invalid="ignore"):
             mean = np.nanmean(np.where(has_sub[:, None], sub_vals, 0.0), axis=1)
@@ -244,10 +232,10 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
             if counts[r * ncols + c] == 0 and not any(
                 counts[r * ncols + colpos[s]] for s in fw.indicators["subitems"].iat[c]
             ):
-                problems.append(f"instance {keys[r]!r}: indicator {fw.codes[c]!r} is missing")
+                problems.append(Msg("score.missing", instance=repr(keys[r]), indicator=repr(fw.codes[c])))
 
     if problems:
-        raise ValidationError(f"levels table does not fit {fw.name} ({len(problems)} problem(s)):", problems)
+        raise ValidationError(Msg("score.table_does_not_fit", fw=fw.name, n=len(problems)), problems)
     return LevelMatrix(values, keys, fw, lcm)
 
 
@@ -296,7 +284,7 @@ def score(
     for incomplete instances and a ``missing`` column counts the absent indicators.
     """
     fw = load_framework(fw)
-    _check_basis(predicate_basis)
+    check_basis(predicate_basis)
     lm = level_matrix(levels, fw, allow_missing=allow_missing)
     out = _exact_scores(lm.values, fw, lm.lcm)
     out.index = lm.keys
@@ -332,26 +320,32 @@ def score_from_domains(
     Returns a DataFrame aligned with ``table`` (same index) with ``index`` and ``predicate``.
     """
     fw = load_framework(fw)
-    _check_basis(predicate_basis)
+    check_basis(predicate_basis)
     if not fw.has_domains:
-        raise ValidationError(f"{fw.name} has no domains; score it from levels or aspects instead")
+        raise ValidationError(Msg("score.no_domains", fw=fw.name))
     need = fw.domain_codes
     absent = [c for c in need if c not in table.columns]
     if absent:
-        raise ValidationError(f"domain table lacks column(s) {', '.join(absent)} required by {fw.name}")
+        raise ValidationError(Msg("score.missing_domains", missing=", ".join(absent), fw=fw.name))
     vals = table[need].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     problems = []
     label = table["instance"] if "instance" in table.columns else pd.Series(table.index, index=table.index)
     for r, c in zip(*np.nonzero(np.isnan(vals))):
         if not allow_missing:
-            problems.append(f"row {r + 1}: instance {label.iat[r]!r}: domain {need[c]} is missing or not a number")
+            problems.append(Msg("score.domain_missing", row=r + 1, instance=repr(label.iat[r]), domain=need[c]))
     bad = ~np.isnan(vals) & ((vals < fw.level_min) | (vals > fw.level_max))
     for r, c in zip(*np.nonzero(bad)):
         problems.append(
-            f"row {r + 1}: instance {label.iat[r]!r}: domain {need[c]} = {vals[r, c]:g} outside the level range"
+            Msg(
+                "score.domain_out_of_range",
+                row=r + 1,
+                instance=repr(label.iat[r]),
+                domain=need[c],
+                value=f"{vals[r, c]:g}",
+            )
         )
     if problems:
-        raise ValidationError("domain table cannot be scored:", problems)
+        raise ValidationError(Msg("score.domains_cannot_score"), problems)
     w = fw.domain_weights.to_numpy(dtype=float)
     k = fw.weight_scale
     scale = _decimal_scale(vals)

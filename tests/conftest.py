@@ -24,3 +24,10 @@ def full_levels(fw_name: str, instances=("Instansi A",), level=3) -> pd.DataFram
 @pytest.fixture(params=["spbe2018", "spbe2020", "pemdi2026"])
 def fw(request):
     return spbe.load_framework(request.param)
+
+
+@pytest.fixture
+def english():
+    """Messages in English for the duration of a test (the default language is Indonesian)."""
+    with spbe.use_language("en"):
+        yield

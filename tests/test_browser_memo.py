@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from spbe_toolkit.memo import render_memos
-from spbe_toolkit.workspace import workspace_from_samples
+from spbe_toolkit.demo import workspace_from_samples
+from spbe_toolkit.render.memo import render_memos
 from tests.browser import chromium_page, require_browser
 
 

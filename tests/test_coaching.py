@@ -13,6 +13,13 @@ import spbe_toolkit as spbe
 from spbe_toolkit.coaching import default_units, path_to_target, responsible_units, strengths_weaknesses
 from spbe_toolkit.scoring import round_half_up
 
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(english):
+    """These tests read the English text of messages (``.message``); the Indonesian text is
+    tested in test_language.py."""
+
+
 TINY = """
 name = "tiny"
 level_min = 1
@@ -99,7 +106,7 @@ def test_matches_brute_force(tiny, levels, max_raise, costs, target, basis):
         return
     expected = brute_force(tiny, dict(zip(tiny.codes, levels)), t, max_raise, cost_map, basis)
     if expected is None:
-        assert not p.attrs["reachable"] and p.empty and "tidak dapat dicapai" in p.attrs["message"]
+        assert not p.attrs["reachable"] and p.empty and "tidak dapat dicapai" in p.attrs["message"].id
         return
     assert p.attrs["reachable"]
     assert p.attrs["total_cost"] == pytest.approx(expected)
@@ -119,7 +126,7 @@ def test_matches_brute_force(tiny, levels, max_raise, costs, target, basis):
 
 
 def _final_levels(fw_name, k=0):
-    from spbe_toolkit.samples import read_final_levels, sample_paths
+    from spbe_toolkit.demo import read_final_levels, sample_paths
 
     f = read_final_levels(sample_paths(fw_name)[1])
     name = f["instance"].unique()[k]
@@ -142,16 +149,16 @@ def test_unreachable_is_said_plainly():
     lv = pd.Series(1, index=spbe.load_framework("spbe2020").codes)
     p = path_to_target(lv, "spbe2020", target=4.2, max_raise=1)
     assert not p.attrs["reachable"] and p.empty
-    assert "tidak dapat dicapai" in p.attrs["message"] and "2.00" in p.attrs["message"]
-    assert "cannot be reached" in p.attrs["message_en"]
+    assert "tidak dapat dicapai" in p.attrs["message"].id and "2,00" in p.attrs["message"].id
+    assert "cannot be reached" in p.attrs["message"].en and "2.00" in str(p.attrs["message"])
 
 
 def test_top_predicate_and_already_reached():
     fw = spbe.load_framework("spbe2020")
     top = path_to_target(pd.Series(5, index=fw.codes), fw)
-    assert top.empty and top.attrs["reachable"] and "tertinggi" in top.attrs["message"]
+    assert top.empty and top.attrs["reachable"] and "tertinggi" in top.attrs["message"].id
     done = path_to_target(pd.Series(3, index=fw.codes), fw, target=2.6)
-    assert done.empty and "sudah tercapai" in done.attrs["message"]
+    assert done.empty and "sudah tercapai" in done.attrs["message"].id
 
 
 def test_costs_by_kind_steer_the_path():
@@ -223,5 +230,5 @@ def test_strengths_and_weaknesses():
     lv["1"], lv["30"] = 5, 1
     peer = pd.Series(3.0, index=fw.codes)
     sw = strengths_weaknesses(lv, fw, peer=peer)["indicators"]
-    assert sw.at["1", "assessment"] == "kekuatan" and sw.at["30", "assessment"] == "kelemahan"
+    assert sw.at["1", "assessment"] == "strength" and sw.at["30", "assessment"] == "weakness"
     assert sw.at["2", "assessment"] == ""

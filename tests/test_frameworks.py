@@ -11,6 +11,12 @@ import spbe_toolkit as spbe
 from spbe_toolkit.errors import ValidationError
 
 
+@pytest.fixture(autouse=True)
+def _messages_in_english(english):
+    """These tests read the English text of messages (``.message``); the Indonesian text is
+    tested in test_language.py."""
+
+
 def test_list_frameworks():
     assert spbe.list_frameworks() == ["pemdi2026", "spbe2018", "spbe2020"]
 

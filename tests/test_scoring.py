@@ -12,6 +12,13 @@ import spbe_toolkit as spbe
 from spbe_toolkit.errors import ValidationError
 from tests.conftest import full_levels
 
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(english):
+    """These tests read the English text of messages (``.message``); the Indonesian text is
+    tested in test_language.py."""
+
+
 DENPASAR = Path(__file__).resolve().parents[1] / "data" / "published" / "denpasar_2019_levels.csv"
 
 
@@ -150,7 +157,7 @@ BAD_TABLES = {
     ),
     "level empty": (
         lambda d: d.assign(level=d["level"].where(d.index != 7)),
-        r"row 8: .*indicator '8', level empty: level is empty",
+        r"row 8: .*indicator '8', level \(empty\): level is empty",
     ),
     "level not integer": (
         lambda d: d.assign(level=d["level"].astype(float).where(d.index != 2, 2.5)),

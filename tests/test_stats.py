@@ -10,10 +10,9 @@ import pytest
 from matplotlib.figure import Figure
 
 import spbe_toolkit as spbe
-from spbe_toolkit import plots
-from spbe_toolkit.names import compare_rounds, match_names, name_key
-from spbe_toolkit.published import load_published
-from spbe_toolkit.sensitivity import weight_sensitivity
+from spbe_toolkit.demo import workspace_from_samples
+from spbe_toolkit.io.published import load_published
+from spbe_toolkit.render import plots
 from spbe_toolkit.stats import (
     national_index_from_domains,
     national_summary,
@@ -21,7 +20,9 @@ from spbe_toolkit.stats import (
     self_assessment_gap,
     target_progress,
 )
-from spbe_toolkit.workspace import workspace_from_samples
+from spbe_toolkit.stats.names import compare_rounds, match_names, name_key
+from spbe_toolkit.stats.sensitivity import weight_sensitivity
+from spbe_toolkit.vocab import INSTANCE_TYPES
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_published_national_mean_is_not_the_table_mean(r24, groups):
         3.169, abs=5e-4
     )
     assert rec.at["Instansi Pusat", "flag"] == "match"
-    assert rec.loc["Kementerian":"Pemerintah Kota", "flag"].isin(["published only"]).all()  # not in `comp`
+    assert rec.loc["Kementerian":"Pemerintah Kota", "flag"].isin(["published_only"]).all()  # not in `comp`
     # … while Σ W_d × published national domain means gives the published 3.12
     series = load_published("national_series")
     re24 = national_index_from_domains(series).set_index("year").at[2024, "recomputed_index"]
@@ -125,20 +126,22 @@ def test_2018_seed_facts():
 
 
 def test_target_progress_2024_groups(r24):
-    tp = target_progress(load_published("national_series"), r24).set_index("measure")
-    assert tp.at["share Baik-or-better, Instansi Pusat", "actual"] == pytest.approx(100 * 87 / 92)
-    assert not tp.at["share Baik-or-better, Instansi Pusat", "met"]
-    assert tp.at["share Baik-or-better, Pemerintah Provinsi", "met"]
-    assert tp.loc[tp["target_name"] == "2024 annual", "met"].all()
+    tp = target_progress(load_published("national_series"), r24)
+    share = tp[tp["measure"] == "share_good"].set_index("group")
+    assert share.at["Instansi Pusat", "actual"] == pytest.approx(100 * 87 / 92)
+    assert not share.at["Instansi Pusat", "met"]
+    assert share.at["Pemerintah Provinsi", "met"]
+    assert tp.loc[tp["target_name"] == "annual_2024", "met"].all()
 
 
 def test_summary_on_workspace_scores(tmp_path):
     ws = workspace_from_samples(tmp_path / "w.sqlite")
     s = national_summary(ws, by="instance_type")
-    assert s["n"].sum() == 44 and set(s["instance_type"]) == set(spbe.templates.INSTANCE_TYPES)
+    assert s["n"].sum() == 44 and set(s["instance_type"]) == set(INSTANCE_TYPES)
     flat = ws.scores().join(ws.instances()).reset_index().drop(columns="predicate")
     s2 = national_summary(flat, by="group")
-    assert "computed from index (exact basis" in s2.attrs["predicate_source"]
+    assert "computed from index (exact basis" in s2.attrs["predicate_source"].en
+    assert "dihitung dari indeks (dasar tanpa pembulatan" in s2.attrs["predicate_source"].id
     assert s2["n"].tolist() == [12, 32]
     overall = national_summary(ws.scores(), by=None)  # bare scores: no metadata needed
     assert len(overall) == 1 and overall["n"].iat[0] == 44
@@ -154,7 +157,7 @@ def test_summary_columns_are_stable(r24):
     assert [c for c in s.columns if c.startswith("share_")][:5] == [
         "share_kurang", "share_cukup", "share_baik", "share_sangat_baik", "share_memuaskan",
     ]  # fmt: skip
-    with pytest.raises(spbe.ValidationError, match="cannot group by 'kota'"):
+    with pytest.raises(spbe.ValidationError, match="menurut 'kota'"):
         national_summary(r24, by="kota")
 
 
@@ -223,7 +226,7 @@ def test_charts_return_labelled_figures(r24):
     figs = {
         "pred": plots.predicate_distribution(r24, "instance_type"),
         "box": plots.index_distribution(r24, "instance_type"),
-        "series": plots.national_series(series, decimal_comma=True),
+        "series": plots.national_series(series),
         "prov": plots.province_means(r24),
         "dom": plots.domain_profile(r24, "instance_type"),
     }

@@ -10,8 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 import spbe_toolkit as spbe
+from spbe_toolkit.demo import sample_paths
 from spbe_toolkit.errors import SubmissionError
-from spbe_toolkit.samples import sample_paths
+from spbe_toolkit.vocab import INSTANCE_TYPES
 from tests.conftest import full_levels
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -125,7 +126,7 @@ def test_samples_validate_without_errors():
         assert s.ok, s.problems
         assert len(s.instances) >= 40 and s.instances["loaded"].all()
         assert s.instances["instance"].str.endswith("(Sintetis)").all()
-        assert set(s.instances["instance_type"]) == set(spbe.templates.INSTANCE_TYPES)
+        assert set(s.instances["instance_type"]) == set(INSTANCE_TYPES)
         assert s.instances["province"].nunique() >= 4
 
 
@@ -286,8 +287,8 @@ def test_file_table(corpus):
 
 def test_problem_table_and_export(corpus, tmp_path):
     t = corpus.problem_table("id")
-    assert list(t.columns) == ["Berkas", "Lembar", "Baris", "Instansi", "Indikator", "Tingkat masalah", "Pesan"]
-    assert set(t["Tingkat masalah"]) == {"galat", "peringatan"}
+    assert list(t.columns) == ["Berkas", "Lembar", "Baris", "Instansi", "Indikator", "Jenis masalah", "Pesan"]
+    assert set(t["Jenis masalah"]) == {"galat", "peringatan"}
     out = corpus.write_problems(tmp_path / "masalah.xlsx")
     back = pd.read_excel(out, engine="calamine")
     assert len(back) == len(corpus.problems)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import spbe_toolkit as spbe
-from spbe_toolkit.samples import sample_paths
-from spbe_toolkit.widgets import AdjustmentPanel, RoundOverview
+from spbe_toolkit.demo import sample_paths
+from spbe_toolkit.render.widgets import AdjustmentPanel, RoundOverview
 from spbe_toolkit.workspace import Workspace
 
 
@@ -65,7 +65,7 @@ def test_level_change_with_note_saves_and_updates_header(ws):
     )
     assert p.header.value != before
     cur = ws.scores("current", p.instance)["index"].iat[0]
-    assert f"{cur:.2f}" in p.header.value
+    assert f"{cur:.2f}".replace(".", ",") in p.header.value  # Indonesian decimal comma
     assert "1 indikator berbeda" in p.header.value
 
 

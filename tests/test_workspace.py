@@ -16,9 +16,16 @@ import pytest
 
 import spbe_toolkit as spbe
 from spbe_toolkit import workspace as wsmod
+from spbe_toolkit.demo import sample_paths, workspace_from_samples
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
-from spbe_toolkit.samples import sample_paths
-from spbe_toolkit.workspace import Workspace, workspace_from_samples
+from spbe_toolkit.workspace import Workspace
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english(english):
+    """These tests read the English text of messages (``.message``); the Indonesian text is
+    tested in test_language.py."""
+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +64,7 @@ def test_import_is_idempotent_and_versions_changes(ws, subs, tmp_path):
     old = int(changed.levels.loc[mask, "level"].iat[0])
     changed.levels.loc[mask, "level"] = 1 if old != 1 else 2
     res = ws.import_submissions(changed).set_index("instance")
-    assert res.at[name, "action"] == "new version" and res.at[name, "version"] == 2
+    assert res.at[name, "action"] == "new_version" and res.at[name, "version"] == 2
     log = ws.submissions_log()
     assert (log["instance"] == name).sum() == 2  # the old version is kept
     assert ws.self_assessment(name).set_index("indicator").at["1", "level"] == changed.levels.loc[mask, "level"].iat[0]
@@ -68,7 +75,7 @@ def test_instances_with_errors_are_not_imported_and_say_so(tmp_path):
     subs = spbe.read_submissions([bad / "good_long.csv", bad / "level_decimal.xlsx"], "spbe2020")
     w = Workspace.create(tmp_path / "x.sqlite", framework="spbe2020")
     res = w.import_submissions(subs).set_index("instance")["action"].to_dict()
-    assert res == {"Kab. Desimal (Sintetis)": "skipped (errors)", "Badan Contoh Baik (Sintetis)": "added"}
+    assert res == {"Kab. Desimal (Sintetis)": "skipped_errors", "Badan Contoh Baik (Sintetis)": "added"}
     assert list(w.instances().index) == ["Badan Contoh Baik (Sintetis)"]
     w.close()
 
@@ -108,7 +115,7 @@ def test_conflict_names_who_and_when_and_changes_nothing(ws):
     ws.clock = lambda: "2025-05-01T09:00:00+00:00"
     ws.adjust(name, "2", new, stage="dokumen", evaluator="Sari", note="bukti kurang", expected=seen)
     with pytest.raises(
-        ConflictError, match=r"level is now .* not .* changed by Sari at 2025-05-01T09:00:00\+00:00 \(stage dokumen\)"
+        ConflictError, match=r"level is now .* not .* changed by Sari on 1 May 2025 16:00 WIB \(stage Document review\)"
     ):
         ws.adjust(name, "2", 4, stage="dokumen", evaluator="Budi", note="lain", expected=seen)
     assert len(ws.history()) == 1
@@ -154,11 +161,11 @@ def test_status_and_export(ws, tmp_path):
     st = ws.status()
     assert st.at[name, "stage_reached"] == "interviu" and st.at[name, "reviewed"] == 1 and st.at[name, "open"] == 46
     assert st.at[name, "changed_from_self"] == 1
-    files = ws.export(tmp_path / "ekspor.xlsx")
+    files = ws.export(tmp_path / "ekspor.xlsx", lang="id")
     sheets = pd.read_excel(files[0], sheet_name=None, engine="calamine")
     assert {"status", "riwayat", "level_terkini", "skor_terkini"} <= set(sheets)
     assert len(sheets["riwayat"]) == 1
-    csvs = ws.export(tmp_path / "ekspor.csv")
+    csvs = ws.export(tmp_path / "ekspor.csv", lang="id")
     assert any(p.name == "ekspor_riwayat.csv" for p in csvs)
 
 
@@ -223,8 +230,8 @@ def test_migration_path_runs_in_a_transaction(tmp_path, monkeypatch, subs):
     def add_column(conn):
         conn.execute("ALTER TABLE instances ADD COLUMN alias TEXT")
 
-    monkeypatch.setattr(wsmod, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(wsmod.MIGRATIONS, 1, add_column)
+    monkeypatch.setattr(wsmod.schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(wsmod.schema.MIGRATIONS, 1, add_column)
     w = Workspace.open(tmp_path / "w.sqlite")
     assert w.meta["schema_version"] == "2"
     cols = [r[1] for r in w._conn.execute("PRAGMA table_info(instances)")]
@@ -302,7 +309,7 @@ WORKER = textwrap.dedent(
         ws.adjust(shared, "1", 1 if seen != 1 else 2, stage="dokumen", evaluator=who, note="oleh " + who, expected=seen)
         print("saved")
     except ConflictError as exc:
-        print("conflict:", exc)
+        print("conflict:", exc.message)
     """
 )
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
+from spbe_toolkit.i18n import Msg
 
 _BUILTIN_PACKAGE = "spbe_toolkit.frameworks"
 _WEIGHT_TOLERANCE = 1e-6
@@ -136,6 +137,17 @@ class Framework:
         """The kind of an indicator (or sub-item), e.g. ``"proses"`` or ``"layanan"``."""
         return self._kinds_by_code[str(indicator)]
 
+    @cached_property
+    def _names_by_code(self) -> dict[str, str]:
+        return dict(zip(self.indicators["indicator"], self.indicators["name"]))
+
+    def entry_name(self, code: str) -> str:
+        """How an indicator is named for people: its name, and for a sub-item the name
+        followed by the sub-item code ("Layanan publik … (35a)")."""
+        code = str(code)
+        base = self.subitem_parent.get(code, code)
+        return self._names_by_code[base] + (f" ({code})" if code != base else "")
+
     def level_names(self, indicator: str) -> dict[int, str]:
         """Level → name for one indicator, e.g. ``{1: "Rintisan", …}``."""
         kind = self.kinds[self.kind_of(indicator)]
@@ -177,6 +189,36 @@ def list_frameworks() -> list[str]:
 _CACHE: dict[str, Framework] = {}
 
 
+def framework_table(verbose: bool = False) -> pd.DataFrame:
+    """One row per built-in framework: regulation, counts, level range, bands, weights."""
+    df = pd.DataFrame([load_framework(n).summary() for n in list_frameworks()]).set_index("name")
+    cols = ["domains", "aspects", "indicators", "levels", "bands", "domain_weights"]
+    return df[["regulation", *cols, "aspect_weights"]] if verbose else df[cols]
+
+
+def resolve_framework(name_or_path: str | Path) -> tuple[str, str]:
+    """(TOML text, source label) of a built-in framework name or a framework file: the one
+    place a framework is looked up (workspaces store the text they were created with)."""
+    if isinstance(name_or_path, str) and name_or_path in list_frameworks():
+        ref = resources.files(_BUILTIN_PACKAGE) / f"{name_or_path}.toml"
+        return ref.read_text(encoding="utf-8"), f"{name_or_path} (built-in)"
+    path = Path(name_or_path)
+    if not path.is_file():
+        raise ValidationError(
+            Msg("framework.unknown", value=repr(str(name_or_path)), names=", ".join(list_frameworks()))
+        )
+    return path.read_text(encoding="utf-8"), str(path)
+
+
+def framework_from_text(text: str, source: str) -> Framework:
+    """Parse and validate framework TOML text (``source`` names it in messages)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(Msg("framework.not_toml", source=source, detail=str(exc))) from exc
+    return _build(data, source)
+
+
 def load_framework(name_or_path: str | Path | Framework) -> Framework:
     """Load a built-in framework by name (``"spbe2020"``) or a framework file by path.
 
@@ -187,40 +229,23 @@ def load_framework(name_or_path: str | Path | Framework) -> Framework:
     if isinstance(name_or_path, Framework):
         return name_or_path
     key = str(name_or_path)
-    if key in _CACHE:
-        return _CACHE[key]
-    if isinstance(name_or_path, str) and name_or_path in list_frameworks():
-        ref = resources.files(_BUILTIN_PACKAGE) / f"{name_or_path}.toml"
-        text, source = ref.read_text(encoding="utf-8"), f"{name_or_path} (built-in)"
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            raise ValidationError(
-                f"Unknown framework {key!r}: not a built-in name ({', '.join(list_frameworks())}) and no such file."
-            )
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"Framework file {source}: not valid TOML ({exc}).") from exc
-    fw = _build(data, source)
-    _CACHE[key] = fw
-    return fw
+    if key not in _CACHE:
+        _CACHE[key] = framework_from_text(*resolve_framework(name_or_path))
+    return _CACHE[key]
 
 
 def _build(data: dict[str, Any], source: str) -> Framework:
     problems: list[str] = []
-    where = f"Framework file {source}"
 
     for key in ("name", "level_min", "level_max", "bands", "aspects", "indicators"):
         if key not in data:
-            problems.append(f"missing required key {key!r}")
+            problems.append(Msg("framework.missing_key", key=repr(key)))
     if problems:
-        raise ValidationError(f"{where} is incomplete:", problems)
+        raise ValidationError(Msg("framework.incomplete", source=source), problems)
 
     lmin, lmax = data["level_min"], data["level_max"]
     if not (isinstance(lmin, int) and isinstance(lmax, int) and lmin < lmax):
-        problems.append(f"level range {lmin!r}..{lmax!r} must be two integers with min < max")
+        problems.append(Msg("framework.level_range", lo=repr(lmin), hi=repr(lmax)))
 
     # ---- hierarchy
     domains = pd.DataFrame(data.get("domains", []), columns=["code", "name"])
@@ -246,57 +271,59 @@ def _build(data: dict[str, Any], source: str) -> Framework:
         codes = table["code"]
         for i, c in enumerate(codes):
             if c is None or (isinstance(c, float) and math.isnan(c)) or str(c).strip() == "":
-                problems.append(f"{label} #{i + 1} has no code")
+                problems.append(Msg("framework.no_code", part=Msg(f"framework.part_{label}"), n=i + 1))
         dup = codes[codes.duplicated() & codes.notna()]
         for c in dup.unique():
-            problems.append(f"duplicate {label} code {c!r}")
+            problems.append(Msg("framework.duplicate_code", part=Msg(f"framework.part_{label}"), code=repr(c)))
         if label != "indicator":
             for c in codes:
                 if c is not None and not isinstance(c, str):
-                    problems.append(f"{label} code {c!r} must be a string")
+                    problems.append(Msg("framework.code_not_text", part=Msg(f"framework.part_{label}"), code=repr(c)))
     inds["code"] = inds["code"].map(lambda c: str(c) if c is not None else c)
 
     domain_set = set(domains["code"])
     for code, dom in zip(aspects["code"], aspects["domain"]):
         if len(domains) and (dom is None or dom not in domain_set):
-            problems.append(f"aspect {code!r} points to unknown domain {dom!r}")
+            problems.append(Msg("framework.unknown_domain", code=repr(code), domain=repr(dom)))
         if not len(domains) and dom is not None and not (isinstance(dom, float) and math.isnan(dom)):
-            problems.append(f"aspect {code!r} names domain {dom!r} but the framework has no domains")
+            problems.append(Msg("framework.domain_without_domains", code=repr(code), domain=repr(dom)))
     aspect_set = set(aspects["code"])
     for code, asp in zip(inds["code"], inds["aspect"]):
         if asp not in aspect_set:
-            problems.append(f"indicator {code!r} points to unknown aspect {asp!r}")
+            problems.append(Msg("framework.unknown_aspect", code=repr(code), aspect=repr(asp)))
     used_aspects = set(inds["aspect"])
     for code in aspects["code"]:
         if code not in used_aspects:
-            problems.append(f"aspect {code!r} has no indicators")
+            problems.append(Msg("framework.empty_aspect", code=repr(code)))
     if len(domains):
         used_domains = set(aspects["domain"])
         for code in domains["code"]:
             if code not in used_domains:
-                problems.append(f"domain {code!r} has no aspects")
+                problems.append(Msg("framework.empty_domain", code=repr(code)))
 
     # ---- weights
     weights = pd.to_numeric(inds["weight"], errors="coerce")
     for code, w, raw in zip(inds["code"], weights, inds["weight"]):
         if pd.isna(w):
-            problems.append(f"indicator {code!r} has no numeric weight (got {raw!r})")
+            problems.append(Msg("framework.weight_not_number", code=repr(code), value=repr(raw)))
         elif w <= 0:
-            problems.append(f"indicator {code!r} has a non-positive weight {w:g}")
+            problems.append(Msg("framework.weight_not_positive", code=repr(code), value=f"{w:g}"))
     total = float(weights.sum())
     if abs(total - 100.0) > _WEIGHT_TOLERANCE:
-        problems.append(f"indicator weights sum to {total:g}, not 100")
+        problems.append(Msg("framework.weight_sum", total=f"{total:g}"))
 
     # ---- kinds and level names
     kinds = data.get("kinds", {})
     for code, kind in zip(inds["code"], inds["kind"]):
         if kinds and kind not in kinds:
-            problems.append(f"indicator {code!r} has unknown kind {kind!r} (known: {', '.join(kinds)})")
+            problems.append(Msg("framework.unknown_kind", code=repr(code), kind=repr(kind), known=", ".join(kinds)))
     for kname, kind in kinds.items():
         names = kind.get("level_names", {})
         bad = [k for k in names if not str(k).lstrip("-").isdigit() or not lmin <= int(k) <= lmax]
         if bad:
-            problems.append(f"kind {kname!r} names levels outside {lmin}..{lmax}: {', '.join(map(str, bad))}")
+            problems.append(
+                Msg("framework.kind_levels", kind=repr(kname), lo=lmin, hi=lmax, levels=", ".join(map(str, bad)))
+            )
     if not kinds:
         kinds = {"umum": {"label": "Tingkat", "label_en": "Level", "level_names": {}, "level_descriptions": {}}}
         inds["kind"] = "umum"
@@ -312,7 +339,7 @@ def _build(data: dict[str, Any], source: str) -> Framework:
         subs = tuple(str(s) for s in subs)
         for s in subs:
             if s in all_codes or s in seen_sub:
-                problems.append(f"sub-item code {s!r} of indicator {code!r} is not unique")
+                problems.append(Msg("framework.subitem_not_unique", sub=repr(s), code=repr(code)))
             seen_sub.add(s)
         subitems.append(subs)
     inds["subitems"] = subitems
@@ -323,27 +350,45 @@ def _build(data: dict[str, Any], source: str) -> Framework:
         try:
             bands.append(Band(str(b["predicate"]), float(b["lower"]), float(b["upper"])))
         except (KeyError, TypeError, ValueError):
-            problems.append(f"band #{i + 1} needs predicate, lower and upper (got {b!r})")
+            problems.append(Msg("framework.band_fields", n=i + 1, value=repr(b)))
     bands.sort(key=lambda b: b.lower)
     for b in bands:
         if b.lower >= b.upper:
-            problems.append(f"band {b.predicate!r} is empty: lower {b.lower:g} ≥ upper {b.upper:g}")
+            problems.append(
+                Msg("framework.band_empty", name=repr(b.predicate), lower=f"{b.lower:g}", upper=f"{b.upper:g}")
+            )
     for lo, hi in zip(bands, bands[1:]):
         if hi.lower < lo.upper:
-            problems.append(f"bands {lo.predicate!r} and {hi.predicate!r} overlap ({hi.lower:g} < {lo.upper:g})")
+            problems.append(
+                Msg(
+                    "framework.band_overlap",
+                    a=repr(lo.predicate),
+                    b=repr(hi.predicate),
+                    lower=f"{hi.lower:g}",
+                    upper=f"{lo.upper:g}",
+                )
+            )
         elif hi.lower > lo.upper:
-            problems.append(f"gap between bands {lo.predicate!r} and {hi.predicate!r} ({lo.upper:g}..{hi.lower:g})")
+            problems.append(
+                Msg(
+                    "framework.band_gap",
+                    a=repr(lo.predicate),
+                    b=repr(hi.predicate),
+                    upper=f"{lo.upper:g}",
+                    lower=f"{hi.lower:g}",
+                )
+            )
     if bands and isinstance(lmin, int) and isinstance(lmax, int):
         if bands[0].lower > lmin:
-            problems.append(f"bands start at {bands[0].lower:g} and do not cover level {lmin}")
+            problems.append(Msg("framework.band_start", lower=f"{bands[0].lower:g}", level=lmin))
         if bands[-1].upper < lmax:
-            problems.append(f"bands end at {bands[-1].upper:g} and do not cover level {lmax}")
+            problems.append(Msg("framework.band_end", upper=f"{bands[-1].upper:g}", level=lmax))
     names = [b.predicate for b in bands]
     if len(set(names)) != len(names):
-        problems.append("predicate names repeat across bands")
+        problems.append(Msg("framework.band_names_repeat"))
 
     if problems:
-        raise ValidationError(f"{where} is not a valid framework:", problems)
+        raise ValidationError(Msg("framework.invalid", source=source), problems)
 
     inds = inds.assign(weight=weights.astype(float))
     aspect_domain = dict(zip(aspects["code"], aspects["domain"]))

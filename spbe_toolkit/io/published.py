@@ -8,40 +8,24 @@ import numpy as np
 import pandas as pd
 
 from spbe_toolkit.errors import SpbeError
+from spbe_toolkit.frameworks import load_framework
+from spbe_toolkit.i18n import Msg
 from spbe_toolkit.paths import data_dir
-from spbe_toolkit.templates import INSTANCE_TYPES as TEMPLATE_TYPES
+from spbe_toolkit.vocab import GROUPS, PUBLISHED_TYPES, REPORT_GROUPS, group_of_type, report_group_of_category
 
-PREDICATES = ["Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan"]
-# the submission template's types, plus "Lembaga" as the 2024 results table pools agencies
-INSTANCE_TYPES = [TEMPLATE_TYPES[0], "Lembaga", *TEMPLATE_TYPES[1:]]
-CENTRAL_TYPES = {"Kementerian", "Lembaga", "LPNK", "LNS", "Instansi Lainnya"}
-REGIONAL_TYPES = {"Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota"}
-GROUPS = ["Instansi Pusat", "Pemerintah Daerah"]
-# The 2024 report's Tabel 6–8 grouping (central categories other than Kementerian and LPNK pooled)
-REPORT_GROUPS = [
-    "Kementerian",
-    "LPNK",
-    "LNS dan Instansi Lainnya",
-    "Pemerintah Provinsi",
-    "Pemerintah Kabupaten",
-    "Pemerintah Kota",
-]
 DOMAIN_COLUMNS = {"d1_kebijakan": "D1", "d2_tata_kelola": "D2", "d3_manajemen": "D3", "d4_layanan": "D4"}
 NAMES = ["results_2024", "national_series", "group_averages_2024", "instance_registry", "denpasar_2019_levels"]
 
 
 def group_of(instance_type: pd.Series) -> pd.Series:
     """Instansi Pusat / Pemerintah Daerah from the instance type (NaN when unknown)."""
-    t = instance_type.astype(object)
-    out = np.where(t.isin(CENTRAL_TYPES), "Instansi Pusat", np.where(t.isin(REGIONAL_TYPES), "Pemerintah Daerah", None))
+    out = instance_type.astype(object).map(group_of_type)
     return pd.Series(pd.Categorical(out, categories=GROUPS), index=instance_type.index, name="group")
 
 
 def report_group_of(category: pd.Series) -> pd.Series:
-    c = category.astype(object)
-    mapping = {"Kementerian": "Kementerian", "LPNK": "LPNK", "Pemerintah Provinsi": "Pemerintah Provinsi",
-               "Pemerintah Kabupaten": "Pemerintah Kabupaten", "Pemerintah Kota": "Pemerintah Kota"}  # fmt: skip
-    out = c.map(lambda v: mapping.get(v, "LNS dan Instansi Lainnya" if isinstance(v, str) else None))
+    """The 2024 report's Tabel 6–8 group of each published category."""
+    out = category.astype(object).map(report_group_of_category)
     return pd.Series(pd.Categorical(out, categories=REPORT_GROUPS), index=category.index, name="report_group")
 
 
@@ -64,15 +48,17 @@ def _results_2024() -> pd.DataFrame:
     for c in DOMAIN_COLUMNS.values():
         df[c] = pd.to_numeric(df[c], errors="coerce")
     df["instance_type"] = pd.Categorical(
-        df["instance_type"], categories=[t for t in INSTANCE_TYPES if t in set(df["instance_type"])]
+        df["instance_type"], categories=[t for t in PUBLISHED_TYPES if t in set(df["instance_type"])]
     )
     df["category"] = df["category"].astype("category")
-    df["predicate"] = pd.Categorical(df["predicate"], categories=PREDICATES, ordered=True)
+    df["predicate"] = pd.Categorical(df["predicate"], categories=load_framework("spbe2020").predicates, ordered=True)
     df["group"] = group_of(df["instance_type"])
     df["report_group"] = report_group_of(df["category"])
     missing = df[list(DOMAIN_COLUMNS.values())].isna().any(axis=1)
     df["damaged"] = missing
-    df["damage_note"] = np.where(missing, df["note"].fillna("domain value missing in the source text"), None)
+    # a code people read through the catalogue (value.damage.*); the source's own words stay in ``note``
+    misprinted = df["note"].fillna("").str.contains("printed as")
+    df["damage_note"] = np.where(missing, np.where(misprinted, "domain_misprinted", "domain_missing"), None)
     return df
 
 
@@ -124,5 +110,5 @@ def load_published(name: str) -> pd.DataFrame:
         ),
     }
     if name not in loaders:
-        raise SpbeError(f"unknown published table {name!r}; available: {', '.join(NAMES)}")
+        raise SpbeError(Msg("error.unknown_published", name=repr(name), names=", ".join(NAMES)))
     return loaders[name]()

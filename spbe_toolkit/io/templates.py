@@ -24,45 +24,42 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from spbe_toolkit.frameworks import Framework, load_framework
+from spbe_toolkit.i18n import LANGS, check_lang, labels, tr
+from spbe_toolkit.io.writers import atomic_path
+from spbe_toolkit.vocab import INSTANCE_TYPES, norm_text
 
 TEMPLATE_VERSION = 1
-SHEET_FORM = "Isian"
-SHEET_LEVELS = "Keterangan Tingkat"
 SHEET_META = "spbe_meta"
+# Sheet names in both languages: the reader recognises either.
+SHEETS = {"form": ("Isian", "Form"), "levels": ("Keterangan Tingkat", "Level Descriptions")}
 
-# (key, Indonesian label written in the template, accepted aliases when reading)
-INSTANCE_FIELDS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("instance", "Nama Instansi", ("nama instansi", "instansi", "instance", "instance name", "nama")),
-    ("instance_type", "Jenis Instansi", ("jenis instansi", "jenis", "instance type", "type")),
-    ("province", "Provinsi", ("provinsi", "province")),
-    ("year", "Tahun Evaluasi", ("tahun evaluasi", "tahun", "year")),
-    ("contact", "Narahubung (nama, surel)", ("narahubung (nama, surel)", "narahubung", "kontak", "contact")),
-    ("framework", "Kerangka Evaluasi", ("kerangka evaluasi", "kerangka", "framework")),
-]
+# The instance block, in order: (field, catalogue text of its label)
+INSTANCE_BLOCK = ("instance", "instance_type", "province", "year", "contact", "framework")
 
-INSTANCE_TYPES = [
-    "Kementerian",
-    "LPNK",
-    "LNS",
-    "Instansi Lainnya",
-    "Pemerintah Provinsi",
-    "Pemerintah Kabupaten",
-    "Pemerintah Kota",
+# Columns of the indicator table, in order: (field, width); headings come from ``template.col_*``
+COLUMNS: list[tuple[str, int]] = [
+    ("domain", 9),
+    ("domain_name", 26),
+    ("aspect", 9),
+    ("aspect_name", 30),
+    ("indicator", 11),
+    ("name", 60),
+    ("level", 11),
+    ("justification", 50),
+    ("evidence", 40),
 ]
+# descriptive headings of the template's indicator table (not data fields), as the reader meets them
+TEMPLATE_DESCRIPTIVE = frozenset(
+    norm_text(tr(f"template.col_{key}", lang))
+    for key in ("domain", "domain_name", "aspect", "aspect_name", "name")
+    for lang in LANGS
+) | {"indicator name", "nama indikator"}
 
-# Columns of the indicator table: (key, Indonesian heading, width)
-COLUMNS: list[tuple[str, str, int]] = [
-    ("domain", "Kode Domain", 9),
-    ("domain_name", "Domain", 26),
-    ("aspect", "Kode Aspek", 9),
-    ("aspect_name", "Aspek", 30),
-    ("indicator", "Kode Indikator", 11),
-    ("name", "Indikator", 60),
-    ("level", "Tingkat (Level)", 11),
-    ("justification", "Penjelasan / Justifikasi", 50),
-    ("evidence", "Tautan Bukti Dukung", 40),
-]
-HEADER_MARK = "Kode Indikator"
+
+def is_header_mark(cell) -> bool:
+    """Whether a cell is the template's "Kode Indikator" heading (in either language)."""
+    return norm_text(cell) in {norm_text(tr("template.col_indicator", lang)) for lang in LANGS}
+
 
 _YELLOW = PatternFill("solid", fgColor="FFF7CC")
 _SECTION = PatternFill("solid", fgColor="DCE6F1")
@@ -72,7 +69,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _UNLOCKED = Protection(locked=False)
 
 
-def template_rows(fw: Framework) -> list[dict]:
+def template_rows(fw: Framework, lang: str | None = None) -> list[dict]:
     """The indicator rows of the template in order (sub-items expanded)."""
     dom_names = dict(zip(fw.domains["code"], fw.domains["name"]))
     asp_names = dict(zip(fw.aspects["code"], fw.aspects["name"]))
@@ -87,10 +84,18 @@ def template_rows(fw: Framework) -> list[dict]:
         }
         if rec.subitems:
             for k, sub in enumerate(rec.subitems, start=1):
-                rows.append({**base, "indicator": sub, "name": f"{rec.name} (layanan {k})"})
+                rows.append({**base, "indicator": sub, "name": tr("template.service_n", lang, name=rec.name, n=k)})
         else:
             rows.append({**base, "indicator": rec.indicator, "name": rec.name})
     return rows
+
+
+def _put(ws, row: int, column: int, value):
+    """Write a cell; text always stays text (a name like ``=1+1`` never becomes a formula)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def write_template(
@@ -99,36 +104,36 @@ def write_template(
     *,
     instance: Mapping[str, object] | None = None,
     levels: Mapping[str, Mapping[str, object]] | None = None,
+    lang: str | None = None,
 ) -> Path:
     """Write an Excel submission template for framework ``fw`` to ``path`` (``.xlsx``).
 
-    ``instance`` pre-fills the instance block (keys: instance, instance_type, province,
-    year, contact) and ``levels`` pre-fills indicator rows (code → {level, justification,
-    evidence}); both are for generators and tests — an empty template is the usual use.
-    Returns the path written.
+    ``lang``: ``"id"`` (default) or ``"en"`` for the labels and instructions; the reader
+    accepts both. ``instance`` pre-fills the instance block (keys: instance, instance_type,
+    province, year, contact) and ``levels`` pre-fills indicator rows (code → {level,
+    justification, evidence}); both are for generators and tests — an empty template is the
+    usual use. Written atomically; returns the path written.
     """
     fw = load_framework(fw)
+    lang = check_lang(lang)
+    t = labels("template", lang)
+    li = LANGS.index(lang)
+    form_sheet, levels_sheet = SHEETS["form"][li], SHEETS["levels"][li]
     path = Path(path)
     instance = dict(instance or {})
     levels = levels or {}
+    lo, hi = fw.level_min, fw.level_max
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET_FORM
+    ws.title = form_sheet
 
-    ws["A1"] = f"Formulir Penilaian Mandiri — {fw.title}"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = (
-        "Isi sel berwarna kuning. Kolom kode dikunci dan tidak boleh diubah. "
-        f"Tingkat diisi bilangan bulat {fw.level_min}–{fw.level_max}; arti tiap tingkat ada di lembar "
-        f"'{SHEET_LEVELS}'."
-    )
-    ws["A2"].alignment = Alignment(wrap_text=False)
+    _put(ws, 1, 1, t["title"].format(title=fw.title)).font = Font(bold=True, size=14)
+    _put(ws, 2, 1, t["instructions"].format(lo=lo, hi=hi, sheet=levels_sheet)).alignment = Alignment(wrap_text=False)
 
     row = 4
-    for key, label, _aliases in INSTANCE_FIELDS:
-        ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-        value = fw.name if key == "framework" else instance.get(key)
-        cell = ws.cell(row=row, column=2, value=value)
+    for key in INSTANCE_BLOCK:
+        _put(ws, row, 1, t[f"field_{key}"]).font = Font(bold=True)
+        cell = _put(ws, row, 2, fw.name if key == "framework" else instance.get(key))
         cell.border = _BOX
         if key != "framework":
             cell.fill = _YELLOW
@@ -139,16 +144,16 @@ def write_template(
                 formula1='"' + ",".join(INSTANCE_TYPES) + '"',
                 allow_blank=True,
                 showErrorMessage=True,
-                errorTitle="Jenis instansi tidak dikenal",
-                error="Pilih salah satu jenis instansi dari daftar.",
+                errorTitle=t["type_error_title"],
+                error=t["type_error"],
             )
             ws.add_data_validation(dv)
             dv.add(cell)
         row += 1
 
     header_row = row + 1
-    for col, (_key, heading, width) in enumerate(COLUMNS, start=1):
-        c = ws.cell(row=header_row, column=col, value=heading)
+    for col, (key, width) in enumerate(COLUMNS, start=1):
+        c = _put(ws, header_row, col, t[f"col_{key}"])
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = _HEAD
         c.alignment = Alignment(wrap_text=True, vertical="center")
@@ -158,26 +163,26 @@ def write_template(
     level_dv = DataValidation(
         type="whole",
         operator="between",
-        formula1=str(fw.level_min),
-        formula2=str(fw.level_max),
+        formula1=str(lo),
+        formula2=str(hi),
         allow_blank=True,
         showErrorMessage=True,
         showInputMessage=True,
-        errorTitle="Tingkat tidak valid",
-        error=f"Isi bilangan bulat {fw.level_min} sampai {fw.level_max}.",
-        promptTitle="Tingkat kematangan",
-        prompt=f"Bilangan bulat {fw.level_min}–{fw.level_max}",
+        errorTitle=t["level_error_title"],
+        error=t["level_error"].format(lo=lo, hi=hi),
+        promptTitle=t["level_prompt_title"],
+        prompt=t["level_prompt"].format(lo=lo, hi=hi),
     )
     ws.add_data_validation(level_dv)
 
     r = header_row + 1
     last_dom = last_asp = None
-    col_of = {key: i for i, (key, _h, _w) in enumerate(COLUMNS, start=1)}
-    for rec in template_rows(fw):
+    col_of = {key: i for i, (key, _w) in enumerate(COLUMNS, start=1)}
+    for rec in template_rows(fw, lang):
         if rec["domain"] and rec["domain"] != last_dom:
             w = fw.domain_weights[rec["domain"]]
-            ws.cell(row=r, column=1, value=rec["domain"])
-            ws.cell(row=r, column=2, value=f"{rec['domain_name']} (bobot {w:g}%)")
+            _put(ws, r, 1, rec["domain"])
+            _put(ws, r, 2, t["weighted"].format(name=rec["domain_name"], w=f"{w:g}"))
             for c in range(1, len(COLUMNS) + 1):
                 ws.cell(row=r, column=c).fill = _SECTION
                 ws.cell(row=r, column=c).font = Font(bold=True)
@@ -185,18 +190,18 @@ def write_template(
             r += 1
         if rec["aspect"] != last_asp:
             w = fw.aspect_weights[rec["aspect"]]
-            ws.cell(row=r, column=3, value=rec["aspect"])
-            ws.cell(row=r, column=4, value=f"{rec['aspect_name']} (bobot {w:g}%)")
+            _put(ws, r, 3, rec["aspect"])
+            _put(ws, r, 4, t["weighted"].format(name=rec["aspect_name"], w=f"{w:g}"))
             for c in range(3, len(COLUMNS) + 1):
                 ws.cell(row=r, column=c).font = Font(bold=True, italic=True)
             last_asp = rec["aspect"]
             r += 1
         filled = levels.get(rec["indicator"], {})
         for key in ("domain", "domain_name", "aspect", "aspect_name", "indicator", "name"):
-            ws.cell(row=r, column=col_of[key], value=rec[key] or None)
+            _put(ws, r, col_of[key], rec[key] or None)
         ws.cell(row=r, column=col_of["name"]).alignment = Alignment(wrap_text=True, vertical="top")
         for key in ("level", "justification", "evidence"):
-            c = ws.cell(row=r, column=col_of[key], value=filled.get(key))
+            c = _put(ws, r, col_of[key], filled.get(key))
             c.fill = _YELLOW
             c.border = _BOX
             c.protection = _UNLOCKED
@@ -209,39 +214,42 @@ def write_template(
     ws.protection.formatRows = False
 
     # ---- level names sheet
-    lv = wb.create_sheet(SHEET_LEVELS)
-    lv.append(["Jenis indikator", "Tingkat", "Nama tingkat", "Keterangan"])
-    for c in lv[1]:
-        c.font = Font(bold=True, color="FFFFFF")
-        c.fill = _HEAD
+    lv = wb.create_sheet(levels_sheet)
+    for c, text in enumerate((t["lv_kind"], t["lv_level"], t["lv_name"], t["lv_description"]), start=1):
+        cell = _put(lv, 1, c, text)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _HEAD
     kinds_used = list(dict.fromkeys(fw.indicators["kind"]))
+    label_key = "label" if lang == "id" else "label_en"
+    r = 2
     for kind in kinds_used:
         spec = fw.kinds[kind]
         for level in fw.levels:
-            lv.append(
-                [
-                    spec.get("label", kind),
-                    level,
-                    spec.get("level_names", {}).get(str(level), ""),
-                    spec.get("level_descriptions", {}).get(str(level), ""),
-                ]
-            )
+            values = (spec.get(label_key, spec.get("label", kind)), level,
+                      spec.get("level_names", {}).get(str(level), ""),
+                      spec.get("level_descriptions", {}).get(str(level), ""))  # fmt: skip
+            for c, v in enumerate(values, start=1):
+                _put(lv, r, c, v)
+            r += 1
     for letter, width in zip("ABCD", (26, 9, 26, 90)):
         lv.column_dimensions[letter].width = width
-    lv.append([])
-    lv.append(["Indikator per jenis:"])
+    r += 1
+    _put(lv, r, 1, t["lv_per_kind"])
     for kind in kinds_used:
+        r += 1
         codes = fw.indicators.loc[fw.indicators["kind"] == kind, "indicator"]
-        lv.append([fw.kinds[kind].get("label", kind), None, f"{codes.iat[0]}–{codes.iat[-1]}"])
+        _put(lv, r, 1, fw.kinds[kind].get(label_key, fw.kinds[kind].get("label", kind)))
+        _put(lv, r, 3, f"{codes.iat[0]}–{codes.iat[-1]}")
     lv.protection.sheet = True
 
     # ---- hidden metadata sheet: what the reader checks first
     meta = wb.create_sheet(SHEET_META)
-    for k, v in (("template_version", TEMPLATE_VERSION), ("framework", fw.name), ("producer", "spbe-toolkit")):
+    for k, v in (("template_version", TEMPLATE_VERSION), ("framework", fw.name), ("producer", "spbe-toolkit"),
+                 ("lang", lang)):  # fmt: skip
         meta.append([k, v])
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path

@@ -42,7 +42,7 @@ def name_key(name: str) -> str:
 @lru_cache(maxsize=1)
 def registry_aliases() -> dict[str, str]:
     """key → canonical name, from the bundled instance registry (K-Lembaga names are canonical)."""
-    from spbe_toolkit.published import load_published
+    from spbe_toolkit.io.published import load_published
 
     reg = load_published("instance_registry")
     canonical: dict[str, str] = {}

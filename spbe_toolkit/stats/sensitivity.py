@@ -14,7 +14,8 @@ import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import Framework, load_framework
-from spbe_toolkit.scoring import predicate, score
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.scoring import predicate, round_half_up, score, score_from_domains
 
 
 def _component_table(data: pd.DataFrame, fw: Framework) -> pd.DataFrame:
@@ -25,9 +26,7 @@ def _component_table(data: pd.DataFrame, fw: Framework) -> pd.DataFrame:
         return table[comps].astype(float)
     if {"instance", "indicator", "level"} <= set(data.columns):
         return score(data, fw)[comps]
-    raise ValidationError(
-        f"weight_sensitivity needs columns {', '.join(comps)} or a levels table (instance, indicator, level)"
-    )
+    raise ValidationError(Msg("error.sensitivity_input", columns=", ".join(comps)))
 
 
 def weight_sensitivity(
@@ -59,8 +58,6 @@ def weight_sensitivity(
     weights = 100.0 * weights / weights.sum(axis=1, keepdims=True)
     values = table.to_numpy()
     if fw.has_domains:  # exact integer arithmetic, so band edges match score_from_domains
-        from spbe_toolkit.scoring import score_from_domains
-
         base = score_from_domains(table, fw)["index"].to_numpy()
     else:
         base = values @ base_w / 100.0
@@ -69,8 +66,6 @@ def weight_sensitivity(
 
     def band(x):
         if predicate_basis == "rounded":
-            from spbe_toolkit.scoring import round_half_up
-
             x = round_half_up(x)
         return np.clip(np.searchsorted(lowers, x, side="right") - 1, 0, len(lowers) - 1)
 
@@ -111,3 +106,8 @@ def weight_sensitivity(
     out.attrs["weights"] = pd.DataFrame(weights, columns=fw.domain_codes if fw.has_domains else fw.aspect_codes)
     out.attrs["skipped"] = skipped
     return out
+
+
+def summary_table(result: pd.DataFrame) -> pd.DataFrame:
+    """The round-level figures of a :func:`weight_sensitivity` result as a one-row table."""
+    return pd.DataFrame([result.attrs["summary"]])

@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from spbe_toolkit.errors import ValidationError
+from spbe_toolkit.errors import SpbeError, ValidationError
 from spbe_toolkit.frameworks import Framework, load_framework
-from spbe_toolkit.published import PREDICATES, group_of
+from spbe_toolkit.frameworks.targets import good_predicates, index_targets, share_targets
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.io.published import NAMES, group_of, load_published
+from spbe_toolkit.io.tables import read_table_file
 from spbe_toolkit.scoring import predicate as predicate_of
+from spbe_toolkit.vocab import TARGET_GROUPS
+from spbe_toolkit.workspace import Workspace
 
-BAIK_OR_BETTER = ("Baik", "Sangat Baik", "Memuaskan")
-NATIONAL_TARGETS = {  # RPJMN 2020–2024 national index target, and the 2024 annual target
-    "rpjmn_2020_2024": 2.60,
-    "annual_2024": 2.85,
-}
-SHARE_TARGETS_2024 = {"Instansi Pusat": 100.0, "Pemerintah Provinsi": 80.0, "Pemerintah Kabupaten/Kota": 60.0}
+TOTAL = "Semua"  # the group value of the all-instances row (shown as "All" in English)
+NATIONAL = "Nasional (all)"  # the national row of the published group table (group_averages_2024.csv)
 
 
 def results_table(results) -> pd.DataFrame:
     """A flat results table (column ``instance``) from a published table, a Workspace
     (current scores joined with instance metadata) or ``Workspace.scores()`` output."""
-    from spbe_toolkit.workspace import Workspace
-
     if isinstance(results, Workspace):
         sc = results.scores("current")
         meta = results.instances()[["instance_type", "province", "year"]]
@@ -38,6 +38,20 @@ def results_table(results) -> pd.DataFrame:
     if isinstance(df.index, pd.MultiIndex):
         df = df.reset_index()
     return df
+
+
+def load_results(source: str | Path) -> pd.DataFrame:
+    """Results to summarise: a bundled published table by name, a workspace file (its current
+    scores with instance metadata), or a results table in CSV / XLSX."""
+    if str(source) in NAMES:
+        return load_published(str(source))
+    p = Path(source)
+    if not p.is_file():
+        raise SpbeError(Msg("error.no_results", source=str(source), names=", ".join(NAMES)))
+    if p.suffix.lower() in (".sqlite", ".db", ".spbe"):
+        with Workspace.open(p) as ws:
+            return results_table(ws)
+    return read_table_file(p)
 
 
 def national_summary(
@@ -61,24 +75,24 @@ def national_summary(
     df = results_table(results)
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     if "index" not in df.columns:
-        raise ValidationError("results need an 'index' column")
+        raise ValidationError(Msg("error.no_index_column"))
     if "group" in by and "group" not in df.columns:
         if "instance_type" not in df.columns:
-            raise ValidationError("by='group' needs a 'group' or an 'instance_type' column")
+            raise ValidationError(Msg("error.no_group_column"))
         df["group"] = group_of(df["instance_type"])
     for b in by:
         if b not in df.columns:
-            raise ValidationError(
-                f"cannot group by {b!r}: the results have no such column (have: {', '.join(map(str, df.columns))})"
-            )
+            raise ValidationError(Msg("error.bad_group_by", by=repr(b), have=", ".join(map(str, df.columns))))
     fw = load_framework(fw)
+    predicates = fw.predicates
+    good = good_predicates(fw)
     if "predicate" in df.columns and df["predicate"].notna().any():
         pred = df["predicate"].astype(object)
-        source = "as given"
+        source = Msg("stats.predicates_given")
     else:
         pred = predicate_of(df["index"], fw, basis=predicate_basis).astype(object)
-        source = f"computed from index ({predicate_basis} basis, {fw.name} bands)"
-    df = df.assign(_pred=pd.Categorical(pred, categories=PREDICATES, ordered=True))
+        source = Msg("stats.predicates_computed", basis=Msg(f"value.basis.{predicate_basis}"), fw=fw.name)
+    df = df.assign(_pred=pd.Categorical(pred, categories=predicates, ordered=True))
     domains = [c for c in df.columns if isinstance(c, str) and len(c) == 2 and c[0] == "D" and c[1].isdigit()]
 
     def summarise(g: pd.DataFrame) -> dict:
@@ -86,12 +100,12 @@ def national_summary(
         row = {"n": n, "mean_index": g["index"].mean()}
         for d in domains:
             row[f"mean_{d}"] = g[d].mean()
-        counts = g["_pred"].value_counts().reindex(PREDICATES, fill_value=0)
-        for p in PREDICATES:
-            row[f"n_{p.lower().replace(' ', '_')}"] = int(counts[p])
-        for p in PREDICATES:
-            row[f"share_{p.lower().replace(' ', '_')}"] = 100.0 * counts[p] / n if n else np.nan
-        row["share_baik_or_better"] = 100.0 * counts[list(BAIK_OR_BETTER)].sum() / n if n else np.nan
+        counts = g["_pred"].value_counts().reindex(predicates, fill_value=0)
+        for p in predicates:
+            row[f"n_{predicate_key(p)}"] = int(counts[p])
+        for p in predicates:
+            row[f"share_{predicate_key(p)}"] = 100.0 * counts[p] / n if n else np.nan
+        row["share_baik_or_better"] = 100.0 * counts[good].sum() / n if n else np.nan
         row["min_index"] = g["index"].min()
         row["median_index"] = g["index"].median()
         row["max_index"] = g["index"].max()
@@ -103,10 +117,15 @@ def national_summary(
         keys = keys if isinstance(keys, tuple) else (keys,)
         rows.append({**dict(zip(by, keys)), **summarise(g)})
     if total:
-        rows.append({**{b: "Semua" for b in by}, **summarise(df)})
+        rows.append({**{b: TOTAL for b in by}, **summarise(df)})
     out = pd.DataFrame(rows)
     out.attrs["predicate_source"] = source
     return out
+
+
+def predicate_key(name: str) -> str:
+    """A predicate as a column-name part: "Sangat Baik" → "sangat_baik"."""
+    return name.lower().replace(" ", "_")
 
 
 def national_index_from_domains(series: pd.DataFrame, *, restated: bool = False) -> pd.DataFrame:
@@ -147,7 +166,7 @@ def reconcile(
 
     Long output, one row per key and measure: ``published``, ``computed``, ``difference``
     (computed − published) and ``flag``: ``match`` (|difference| ≤ tolerance), ``differs``,
-    ``published only`` or ``computed only``. ``measures`` lists the shared column names, or
+    ``published_only`` or ``computed_only``. ``measures`` lists the shared column names, or
     maps a published column to a computed one.
     """
     on = [on] if isinstance(on, str) else list(on)
@@ -169,9 +188,9 @@ def reconcile(
             if np.isnan(pv) and np.isnan(cv):
                 continue
             if np.isnan(cv):
-                flag = "published only"
+                flag = "published_only"
             elif np.isnan(pv):
-                flag = "computed only"
+                flag = "computed_only"
             else:
                 flag = "match" if abs(cv - pv) <= tolerance + 1e-12 else "differs"
             key_t = key if isinstance(key, tuple) else (key,)
@@ -189,45 +208,32 @@ def reconcile(
 
 
 def target_progress(series: pd.DataFrame, results: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Progress against targets: national index vs 2.60 (RPJMN 2020–2024) and 2.85 (2024),
-    and, with the 2024 per-instance results, shares Baik-or-better against the group targets
-    (100 % central, 80 % provinces, 60 % regencies/cities)."""
+    """Progress against the national targets (``frameworks/reference/targets.toml``): the
+    national index against each index target of its year, and, with per-instance results,
+    the share Baik-or-better of each target group against its share target.
+
+    Columns: year, measure (``national_index`` / ``share_good``), group, target_name (the
+    target's code), target, actual, gap, met.
+    """
     rows = []
+    targets = index_targets()
     for r in series.itertuples(index=False):
-        if r.year <= 2024:  # the 2.60 target (RPJMN 2020–2024) is also the yardstick for 2018–2019
-            rows.append(
-                {
-                    "year": r.year,
-                    "measure": "national index",
-                    "target_name": "RPJMN 2020–2024",
-                    "target": NATIONAL_TARGETS["rpjmn_2020_2024"],
-                    "actual": r.national_index,
-                }
-            )
-        if r.year == 2024:
-            rows.append(
-                {
-                    "year": r.year,
-                    "measure": "national index",
-                    "target_name": "2024 annual",
-                    "target": NATIONAL_TARGETS["annual_2024"],
-                    "actual": r.national_index,
-                }
-            )
+        applying = targets[(targets["first_year"] <= r.year) & (targets["last_year"] >= r.year)]
+        for t in applying.itertuples(index=False):
+            rows.append({"year": r.year, "measure": "national_index", "group": None, "target_name": t.code,
+                         "target": t.value, "actual": r.national_index})  # fmt: skip
     if results is not None:
         df = results_table(results)
         t = df["instance_type"].astype(object)
-        groups = {
-            "Instansi Pusat": t.isin(["Kementerian", "Lembaga", "LPNK", "LNS", "Instansi Lainnya"]),
-            "Pemerintah Provinsi": t.eq("Pemerintah Provinsi"),
-            "Pemerintah Kabupaten/Kota": t.isin(["Pemerintah Kabupaten", "Pemerintah Kota"]),
-        }
         pred = df["predicate"].astype(object)
-        for name, mask in groups.items():
-            share = 100.0 * pred[mask].isin(BAIK_OR_BETTER).mean()
-            rows.append({"year": int(df["year"].iloc[0]) if "year" in df else None, "measure": f"share Baik-or-better, {name}",
-                         "target_name": "2024 share target", "target": SHARE_TARGETS_2024[name], "actual": share})  # fmt: skip
-    out = pd.DataFrame(rows)
+        year = int(df["year"].iloc[0]) if "year" in df else None
+        good = good_predicates("spbe2020")
+        shares = share_targets()
+        for s in shares[shares["year"] == year].itertuples(index=False) if year is not None else ():
+            mask = t.isin(TARGET_GROUPS[s.group])
+            rows.append({"year": year, "measure": "share_good", "group": s.group, "target_name": s.code,
+                         "target": s.value, "actual": 100.0 * pred[mask].isin(good).mean()})  # fmt: skip
+    out = pd.DataFrame(rows, columns=["year", "measure", "group", "target_name", "target", "actual"])
     out["gap"] = out["actual"] - out["target"]
     out["met"] = out["gap"] >= -1e-9
     return out
@@ -269,8 +275,6 @@ def self_assessment_gap(ws, stage: str = "current") -> dict[str, pd.DataFrame]:
 
 def reproduce_series() -> pd.DataFrame:
     """Published national index per year beside Σ W_d × published domain means (2018–2024)."""
-    from spbe_toolkit.published import load_published
-
     series = load_published("national_series")
     rec = national_index_from_domains(series)
     rest = national_index_from_domains(series, restated=True).rename(
@@ -279,7 +283,7 @@ def reproduce_series() -> pd.DataFrame:
     out = series[["year", "framework_name", "national_index"]].merge(rec[["year", "recomputed_index"]], on="year")
     out = out.merge(rest[["year", "recomputed_restated"]], on="year")
     out["difference"] = out["recomputed_index"] - out["national_index"]
-    out["flag"] = np.where(out["difference"].abs() <= 0.01 + 1e-12, "match (within domain rounding)", "differs")
+    out["flag"] = np.where(out["difference"].abs() <= 0.01 + 1e-12, "match_domain_rounding", "differs")
     has_restated = series["d_kebijakan_restated"].notna().to_numpy()
     out["recomputed_restated"] = np.where(has_restated, out["recomputed_restated"], np.nan)
     return out.rename(columns={"national_index": "published_index"})
@@ -289,23 +293,19 @@ def reproduce_group_table_2024() -> pd.DataFrame:
     """The 2024 group table (Tabel 6–8): published mean index, mean recomputed from the
     per-instance table, and the predicate counts recomputed, side by side (long format,
     from :func:`reconcile`; published figures are 2 decimals, so tolerance is 0.005)."""
-    from spbe_toolkit.published import load_published
-
     r = load_published("results_2024")
     ga = load_published("group_averages_2024")
     by_rg = national_summary(r, by="report_group", total=True).rename(columns={"report_group": "group"})
     by_g = national_summary(r, by="group")
     comp = pd.concat([by_rg, by_g], ignore_index=True)
-    comp["group"] = comp["group"].astype(str).replace({"Semua": "Nasional (all)"})
+    comp["group"] = comp["group"].astype(str).replace({TOTAL: NATIONAL})
     pub = ga[["group", "published_mean_index", "published_pct_baik_or_better"]].rename(
         columns={"published_mean_index": "mean_index", "published_pct_baik_or_better": "share_baik_or_better"}
     )
     rec = reconcile(pub, comp[["group", "mean_index", "share_baik_or_better"]], on="group", tolerance=0.005)
     share = (rec["measure"] == "share_baik_or_better") & rec["flag"].eq("differs")
-    rec.loc[share & (rec["difference"].abs() <= 0.5 + 1e-9), "flag"] = (
-        "match (published share rounded to a whole percent)"
-    )
+    rec.loc[share & (rec["difference"].abs() <= 0.5 + 1e-9), "flag"] = "match_share_rounded"
     rec.loc[share & (rec["difference"].abs() > 0.5 + 1e-9) & (rec["difference"].abs() < 1.0), "flag"] = (
-        "count agrees; published whole percent is rounded up"
+        "count_agrees_rounded_up"
     )
     return rec

@@ -12,13 +12,16 @@ files) or :func:`generate_samples`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from spbe_toolkit.frameworks import Framework, load_framework
-from spbe_toolkit.templates import template_rows, write_template
+from spbe_toolkit.io.submissions import read_submissions
+from spbe_toolkit.io.templates import template_rows, write_template
+from spbe_toolkit.workspace import Workspace
 
 SEED = 20241
 PREFIXES = [
@@ -294,3 +297,29 @@ def broken_example_path() -> Path:
     from spbe_toolkit.paths import data_dir
 
     return data_dir("samples") / "contoh_rusak" / "SINTETIS_contoh_rusak_spbe2020.xlsx"
+
+
+def workspace_from_samples(
+    path: str | Path,
+    framework: str = "spbe2020",
+    *,
+    with_final: bool = True,
+    evaluator: str = "Tim Asesor (sintetis)",
+    instances: Iterable[str] | None = None,
+) -> Workspace:
+    """Create a workspace from the bundled synthetic sample round (for demos and notebooks).
+
+    Imports the filled templates and, with ``with_final``, records the synthetic final
+    levels as ``final``-stage events with their notes.
+    """
+    folder, final_csv = sample_paths(framework)
+    subs = read_submissions(folder, framework, progress=False)
+    year = int(subs.instances["year"].dropna().iloc[0]) if subs.instances["year"].notna().any() else None
+    ws = Workspace.create(path, framework=framework, year=year, title="Putaran contoh (data sintetis)", team=evaluator)
+    ws.import_submissions(subs)
+    if with_final:
+        final = read_final_levels(final_csv)
+        if instances is not None:
+            final = final[final["instance"].isin(list(instances))]
+        ws.import_levels(final)
+    return ws

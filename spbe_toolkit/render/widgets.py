@@ -9,7 +9,8 @@
 * :class:`RoundOverview` — the round's instances with status and current index, and a
   picker that opens a panel for the next instance.
 
-Every text shown is Bahasa Indonesia; everything printed from outside is escaped.
+Every text shown is in one language (``lang``, default: the configured language, Bahasa
+Indonesia unless set); everything printed from outside is escaped.
 """
 
 from __future__ import annotations
@@ -21,24 +22,25 @@ import ipywidgets as w
 import pandas as pd
 
 from spbe_toolkit.errors import ConflictError, SpbeError
+from spbe_toolkit.i18n import Msg, check_lang, number, tr
+from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.scoring import score
-from spbe_toolkit.workspace import STAGE_LABELS, Workspace
+from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE
+from spbe_toolkit.workspace import Workspace
 
-_BADGE = (
-    '<span style="background:#fde2c8;color:#8a3c00;border-radius:3px;padding:1px 6px;font-size:85%">≠ mandiri</span>'
-)
+_BADGE = '<span style="background:#fde2c8;color:#8a3c00;border-radius:3px;padding:1px 6px;font-size:85%">{}</span>'
 
 
 def _esc(v: Any) -> str:
     return html.escape("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v), quote=True)
 
 
-def _link(url: Any) -> str:
+def _link(url: Any, lang: str) -> str:
     if not isinstance(url, str) or not url.strip():
-        return '<span style="color:#888">tanpa tautan bukti</span>'
+        return f'<span style="color:#888">{_esc(tr("widget.no_evidence", lang))}</span>'
     u = url.strip()
     if u.lower().startswith(("http://", "https://")):
-        return f'<a href="{_esc(u)}" target="_blank" rel="noopener noreferrer">bukti dukung</a>'
+        return f'<a href="{_esc(u)}" target="_blank" rel="noopener noreferrer">{_esc(tr("widget.evidence", lang))}</a>'
     return f"<code>{_esc(u)}</code>"
 
 
@@ -56,6 +58,7 @@ class IndicatorRow:
         current: int,
     ) -> None:
         fw = panel.ws.framework
+        lang = panel.lang
         self.panel = panel
         self.code = code
         self.self_level = int(self_level)
@@ -64,19 +67,22 @@ class IndicatorRow:
         parent = fw.subitem_parent.get(code, code)
         options = [(fw.level_label(parent, lv), lv) for lv in fw.levels]
         self.level = w.Dropdown(
-            options=options, value=self.saved_level, description="Tingkat", layout=w.Layout(width="300px")
+            options=options,
+            value=self.saved_level,
+            description=tr("widget.level", lang),
+            layout=w.Layout(width="300px"),
         )
         self.note = w.Textarea(
-            placeholder="Catatan evaluator (wajib bila berbeda dari penilaian mandiri)",
-            layout=w.Layout(width="100%", height="48px"),
+            placeholder=tr("widget.note_placeholder", lang), layout=w.Layout(width="100%", height="48px")
         )
-        self.save = w.Button(description="Simpan", icon="save", layout=w.Layout(width="90px"))
+        self.save = w.Button(description=tr("widget.save", lang), icon="save", layout=w.Layout(width="90px"))
         self.marker = w.HTML()
         self.status = w.HTML()
         title = w.HTML(f"<b>{_esc(code)}</b> {_esc(name)}")
         self_txt = w.HTML(
-            f'<div style="font-size:90%;color:#333">Mandiri: <b>{_esc(fw.level_label(parent, self.self_level))}</b> · '
-            f"{_link(evidence)}<br><i>{_esc(justification) or '—'}</i></div>"
+            f'<div style="font-size:90%;color:#333">{_esc(tr("widget.self_level", lang))}: '
+            f"<b>{_esc(fw.level_label(parent, self.self_level))}</b> · "
+            f"{_link(evidence, lang)}<br><i>{_esc(justification) or '—'}</i></div>"
         )
         self.level.observe(self._on_level, names="value")
         self.save.on_click(lambda _b: self.try_save(self.level.value))
@@ -87,7 +93,8 @@ class IndicatorRow:
         self._update_marker()
 
     def _update_marker(self) -> None:
-        self.marker.value = _BADGE if self.level.value != self.self_level else ""
+        differs = self.level.value != self.self_level
+        self.marker.value = _BADGE.format(_esc(tr("widget.differs_badge", self.panel.lang))) if differs else ""
 
     def _on_level(self, change) -> None:
         if self._guard:
@@ -117,7 +124,7 @@ class IndicatorRow:
                 expected=self.saved_level,
             )
         except ConflictError as exc:
-            self.status.value = f'<span style="color:#b00020">⚠ {_esc(exc.pesan)}</span>'
+            self.status.value = f'<span style="color:#b00020">⚠ {_esc(exc.text(panel.lang))}</span>'
             fresh = panel.ws.levels("current", panel.instance).set_index("indicator").at[self.code, "level"]
             self.saved_level = int(fresh)
             panel.current[self.code] = int(fresh)
@@ -125,12 +132,12 @@ class IndicatorRow:
             panel.refresh_header()
             return False
         except SpbeError as exc:
-            self.status.value = f'<span style="color:#b00020">Belum tersimpan: {_esc(exc.pesan)}</span>'
+            text = tr("widget.not_saved", panel.lang, reason=exc.text(panel.lang))
+            self.status.value = f'<span style="color:#b00020">{_esc(text)}</span>'
             return False
         self.saved_level = int(level)
-        self.status.value = (
-            f'<span style="color:#1b5e20">✓ Tersimpan (peristiwa #{eid}, tahap {_esc(panel.stage)})</span>'
-        )
+        text = tr("widget.saved", panel.lang, event=eid, stage=Msg(f"value.stage.{panel.stage}"))
+        self.status.value = f'<span style="color:#1b5e20">✓ {_esc(text)}</span>'
         panel.current[self.code] = int(level)
         panel.refresh_header()
         return True
@@ -139,7 +146,10 @@ class IndicatorRow:
 class AdjustmentPanel:
     """Adjust one instance's levels for one stage. Display it in a notebook cell."""
 
-    def __init__(self, ws: Workspace, instance: str, evaluator: str, stage: str = "dokumen") -> None:
+    def __init__(
+        self, ws: Workspace, instance: str, evaluator: str, stage: str = EVALUATOR_STAGES[0], lang: str | None = None
+    ) -> None:
+        self.lang = check_lang(lang)
         self.ws = ws
         self.instance = instance
         self.evaluator = evaluator
@@ -147,24 +157,17 @@ class AdjustmentPanel:
         fw = ws.framework
         own = ws.self_assessment(instance) if isinstance(instance, str) else pd.DataFrame()
         if own.empty:
-            raise SpbeError(
-                f"instance {instance!r} is not in this workspace",
-                pesan=f"Instansi {instance!r} tidak ada di ruang kerja ini.",
-            )
+            raise SpbeError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
         own = own.set_index("indicator")
         cur = ws.levels("current", instance).set_index("indicator")["level"]
         self.self_levels = own["level"].astype(int).to_dict()
         self.current = cur.astype(int).to_dict()
-        names = dict(zip(fw.indicators["indicator"], fw.indicators["name"]))
-        parent_of = fw.subitem_parent
         self.rows: dict[str, IndicatorRow] = {}
         for code in own.index:
-            base = parent_of.get(code, code)
-            label = names[base] + (f" ({code})" if code != base else "")
             self.rows[code] = IndicatorRow(
                 self,
                 code,
-                label,
+                fw.entry_name(code),
                 own.at[code, "level"],
                 own.at[code, "justification"],
                 own.at[code, "evidence"],
@@ -205,8 +208,8 @@ class AdjustmentPanel:
         return acc
 
     def _scores(self) -> pd.DataFrame:
-        rows = [("Mandiri", c, lv) for c, lv in self.self_levels.items()] + [
-            ("Terkini", c, lv) for c, lv in self.current.items()
+        rows = [(SELF_STAGE, c, lv) for c, lv in self.self_levels.items()] + [
+            ("current", c, lv) for c, lv in self.current.items()
         ]
         df = pd.DataFrame(rows, columns=["instance", "indicator", "level"])
         return score(df, self.ws.framework, predicate_basis=self.ws.predicate_basis)
@@ -219,19 +222,24 @@ class AdjustmentPanel:
         changed = sum(1 for c in self.current if self.current[c] != self.self_levels[c])
         head = "".join(f"<th title='{_esc(names[p])}'>{_esc(p)}</th>" for p in parts)
 
-        def line(label: str) -> str:
-            r = s.loc[label]
-            cells = "".join(f"<td>{r[p]:.2f}</td>" for p in parts)
-            return f"<tr><td>{label}</td><td><b>{r['index']:.2f}</b></td><td>{_esc(r['predicate'])}</td>{cells}</tr>"
+        lang = self.lang
 
+        def line(key: str, label: str) -> str:
+            r = s.loc[key]
+            cells = "".join(f"<td>{number(r[p], lang)}</td>" for p in parts)
+            return (f"<tr><td>{_esc(label)}</td><td><b>{number(r['index'], lang)}</b></td>"
+                    f"<td>{_esc(r['predicate'])}</td>{cells}</tr>")  # fmt: skip
+
+        info = tr("widget.header_info", lang, fw=fw.name, stage=Msg(f"value.stage.{self.stage}"), evaluator=self.evaluator,
+                  changed=changed)  # fmt: skip
         self.header.value = (
             f"<div style='font-family:sans-serif'><h3 style='margin:2px 0'>{_esc(self.instance)}</h3>"
-            f"<div>{_esc(fw.name)} · tahap <b>{_esc(STAGE_LABELS.get(self.stage, self.stage))}</b> · evaluator "
-            f"<b>{_esc(self.evaluator)}</b> · {changed} indikator berbeda dari penilaian mandiri</div>"
+            f"<div>{_esc(info)}</div>"
             "<style>.spbe-header td,.spbe-header th{padding:2px 10px;text-align:right;border-bottom:1px solid #e3e3e3}"
             ".spbe-header td:first-child,.spbe-header th:first-child{text-align:left}</style>"
             f"<table class='spbe-header' style='border-collapse:collapse;margin-top:4px'>"
-            f"<tr><th></th><th>Indeks</th><th>Predikat</th>{head}</tr>{line('Mandiri')}{line('Terkini')}</table></div>"
+            f"<tr><th></th><th>{_esc(tr('column.index', lang))}</th><th>{_esc(tr('column.predicate', lang))}</th>{head}</tr>"
+            f"{line(SELF_STAGE, tr('widget.row_self', lang))}{line('current', tr('widget.row_current', lang))}</table></div>"
         )
 
     def _repr_mimebundle_(self, **kwargs):
@@ -241,30 +249,24 @@ class AdjustmentPanel:
 class RoundOverview:
     """Table of the round's instances, and a picker that opens an :class:`AdjustmentPanel`."""
 
-    COLUMNS = {
-        "instance_type": "Jenis",
-        "province": "Provinsi",
-        "stage_reached": "Tahap",
-        "reviewed": "Ditinjau",
-        "changed_from_self": "Berubah",
-        "open": "Belum ditinjau",
-        "self_index": "Indeks mandiri",
-        "index": "Indeks terkini",
-        "predicate": "Predikat",
-    }
+    COLUMNS = ("instance_type", "province", "stage_reached", "reviewed", "changed_from_self", "open", "self_index",
+               "index", "predicate")  # fmt: skip
 
-    def __init__(self, ws: Workspace, evaluator: str = "", stage: str = "dokumen") -> None:
+    def __init__(
+        self, ws: Workspace, evaluator: str = "", stage: str = EVALUATOR_STAGES[0], lang: str | None = None
+    ) -> None:
+        self.lang = lang = check_lang(lang)
         self.ws = ws
-        self.evaluator = w.Text(value=evaluator, description="Evaluator")
+        self.evaluator = w.Text(value=evaluator, description=tr("widget.evaluator", lang))
         self.stage = w.Dropdown(
-            options=[(STAGE_LABELS[s], s) for s in ("dokumen", "interviu", "visitasi", "final")],
+            options=[(tr(f"value.stage.{s}", lang), s) for s in EVALUATOR_STAGES],
             value=stage,
-            description="Tahap",
+            description=tr("widget.stage", lang),
         )
         self.table = w.HTML()
-        self.picker = w.Dropdown(description="Instansi", layout=w.Layout(width="480px"))
-        self.open_button = w.Button(description="Buka panel", icon="folder-open")
-        self.refresh_button = w.Button(description="Muat ulang", icon="refresh")
+        self.picker = w.Dropdown(description=tr("widget.instance", lang), layout=w.Layout(width="480px"))
+        self.open_button = w.Button(description=tr("widget.open_panel", lang), icon="folder-open")
+        self.refresh_button = w.Button(description=tr("widget.reload", lang), icon="refresh")
         self.message = w.HTML()
         self.output = w.Output()
         self.panel: AdjustmentPanel | None = None
@@ -282,35 +284,31 @@ class RoundOverview:
         self.refresh()
 
     def status_table(self) -> pd.DataFrame:
+        """The round's status as shown: one row per instance, headings and stages in the panel's language."""
         st = self.ws.status()
-        cols = [c for c in self.COLUMNS if c in st.columns]
-        out = st[cols].rename(columns=self.COLUMNS)
-        out.index.name = "Instansi"
-        return out
+        return people_table(st[[c for c in self.COLUMNS if c in st.columns]], self.lang)
 
     def refresh(self) -> None:
-        st = self.status_table()
-        shown = st.copy()
-        for c in ("Indeks mandiri", "Indeks terkini"):
-            if c in shown:
-                shown[c] = shown[c].map(lambda v: f"{v:.2f}" if pd.notna(v) else "")
+        st = self.ws.status()
         self.table.value = (
             "<div style='max-height:320px;overflow:auto'>"
-            + shown.to_html(escape=True, na_rep="", classes="spbe-overview")
+            + self.status_table().to_html(escape=True, na_rep="", classes="spbe-overview")
             + "</div>"
         )
         # the instance with most open indicators first: the natural next one to review
-        order = st.sort_values("Belum ditinjau", ascending=False).index if "Belum ditinjau" in st else st.index
+        order = st.sort_values("open", ascending=False).index if "open" in st else st.index
         current = self.picker.value
         self.picker.options = list(order)
         self.picker.value = current if current in self.picker.options else (order[0] if len(order) else None)
 
     def open_selected(self) -> AdjustmentPanel | None:
         if not self.evaluator.value.strip():
-            self.message.value = "<span style='color:#b00020'>Isi nama evaluator terlebih dahulu.</span>"
+            self.message.value = f"<span style='color:#b00020'>{_esc(tr('widget.evaluator_first', self.lang))}</span>"
             return None
         self.message.value = ""
-        self.panel = AdjustmentPanel(self.ws, self.picker.value, self.evaluator.value.strip(), self.stage.value)
+        self.panel = AdjustmentPanel(
+            self.ws, self.picker.value, self.evaluator.value.strip(), self.stage.value, lang=self.lang
+        )
         self.output.clear_output()
         with self.output:
             from IPython.display import display

@@ -1,0 +1,97 @@
+"""Reading one level cell: what a person plausibly meant, with a warning for every change.
+
+=====================  =========  =========================================
+cell                    result     report
+=====================  =========  =========================================
+``3`` / ``3.0``         3          —
+``"3"``                 3          —
+``"3,0"`` / ``"3.0"``   3          warning ``level_text_decimal``
+``"3 - Terdefinisi"``   3          warning ``level_with_name`` (name must fit)
+``"tiga"``              3          warning ``level_word``
+``"Terdefinisi"``       3          warning ``level_name_only``
+``2.5`` / ``"2,5"``     —          error ``level_decimal``
+empty                   —          error ``level_empty``
+out of range            —          error ``level_range``
+anything else           —          error ``level_not_number``
+=====================  =========  =========================================
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from spbe_toolkit.frameworks import Framework
+from spbe_toolkit.io.readers.table import blank
+from spbe_toolkit.vocab import norm_text
+
+NUMBER_WORDS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5}
+
+
+def level_name_map(fw: Framework) -> dict[str, dict[str, int]]:
+    """kind → {normalised level name → level}."""
+    out = {}
+    for kind, spec in fw.kinds.items():
+        out[kind] = {norm_text(name): int(lv) for lv, name in spec.get("level_names", {}).items()}
+    return out
+
+
+class LevelParser:
+    def __init__(self, fw: Framework) -> None:
+        self.fw = fw
+        self.names = level_name_map(fw)
+        self.valid = set(fw.entry_codes)
+
+    def parse(self, raw: Any, indicator: str) -> tuple[int | None, list[tuple[str, str, dict]]]:
+        """→ (level or None, [(severity, code, params)])."""
+        fw = self.fw
+        notes: list[tuple[str, str, dict]] = []
+        lo, hi = fw.level_min, fw.level_max
+        value: int | None = None
+        if blank(raw):
+            return None, [("error", "level_empty", {})]
+        if isinstance(raw, bool):
+            return None, [("error", "level_not_number", {"value": raw})]
+        if isinstance(raw, (int, np.integer)):
+            value = int(raw)
+        elif isinstance(raw, (float, np.floating)):
+            if not float(raw).is_integer():
+                return None, [("error", "level_decimal", {"value": f"{raw:g}"})]
+            value = int(raw)
+        else:
+            s = str(raw).strip()
+            names = self.names.get(fw.kind_of(indicator), {}) if indicator in self.valid else {}
+            if re.fullmatch(r"[+-]?\d+", s):
+                value = int(s)
+            elif m := re.fullmatch(r"(\d+)[.,](\d+)", s):
+                if int(m.group(2)) != 0:
+                    return None, [("error", "level_decimal", {"value": s})]
+                value = int(m.group(1))
+                notes.append(("warning", "level_text_decimal", {"value": s, "to": value}))
+            elif m := re.fullmatch(r"(\d+)\s*[-–—:.)]\s*(.+)", s):
+                num, name = int(m.group(1)), norm_text(m.group(2))
+                if name in names and names[name] != num:
+                    return None, [
+                        (
+                            "error",
+                            "level_name_mismatch",
+                            {"value": s, "num": num, "name": m.group(2).strip(), "name_level": names[name]},
+                        )
+                    ]
+                if name not in names:
+                    return None, [("error", "level_not_number", {"value": s})]
+                value = num
+                notes.append(("warning", "level_with_name", {"value": s, "to": value}))
+            elif norm_text(s) in NUMBER_WORDS:
+                value = NUMBER_WORDS[norm_text(s)]
+                notes.append(("warning", "level_word", {"value": s, "to": value}))
+            elif norm_text(s) in names:
+                value = names[norm_text(s)]
+                notes.append(("warning", "level_name_only", {"value": s, "to": value}))
+            else:
+                return None, [("error", "level_not_number", {"value": s})]
+        if not lo <= value <= hi:
+            return None, [("error", "level_range", {"value": value, "lo": lo, "hi": hi})]
+        return value, notes

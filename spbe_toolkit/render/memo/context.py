@@ -1,0 +1,343 @@
+"""What a memo prints for one instance, built section by section from the round's data.
+
+Each ``*_section`` function returns plain data (unescaped; the template escapes) for one part
+of the memo; :func:`memo_context` puts them together. Texts come from the catalogue
+(``memo.*``) in the memo's language; numbers use that language's decimal mark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import matplotlib
+import pandas as pd
+from markupsafe import Markup
+
+from spbe_toolkit.coaching import STRENGTH, WEAKNESS, path_to_target, strengths_weaknesses
+from spbe_toolkit.errors import SpbeError
+from spbe_toolkit.frameworks import Band, Framework
+from spbe_toolkit.frameworks.targets import national_target as target_of_round
+from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
+from spbe_toolkit.render import plots
+from spbe_toolkit.version import __version__
+from spbe_toolkit.vocab import STAGES
+from spbe_toolkit.workspace import Workspace
+
+_EPS = 1e-12
+
+
+@dataclass
+class RoundData:
+    """What every memo of a round shares: scores, metadata and peer aggregates (computed once)."""
+
+    ws: Workspace
+    self_scores: pd.DataFrame
+    final_scores: pd.DataFrame
+    instances: pd.DataFrame
+    own_levels: pd.DataFrame
+    current_levels: pd.DataFrame
+    peer_indicator: dict[str, pd.Series]
+    peer_scores: dict[str, pd.Series]
+    evaluators: dict[str, str]
+    charts: dict = field(default_factory=dict)  # reusable profile charts per (lang, with_peer)
+
+    @classmethod
+    def build(cls, ws: Workspace) -> RoundData:
+        inst = ws.instances()
+        own = ws.self_assessment()
+        cur = ws.levels("current")
+        s_self = ws.scores(STAGES[0])
+        s_fin = ws.scores("current")
+        types = inst["instance_type"].fillna("")
+        parent = ws.framework.subitem_parent
+        cur_t = cur.assign(base=cur["indicator"].map(lambda c: parent.get(c, c)), type=cur["instance"].map(types))
+        peer_ind = {t: g.groupby("base")["level"].mean() for t, g in cur_t.groupby("type")}
+        peer_sc = {
+            t: s_fin.loc[s_fin.index.isin(types[types == t].index)].drop(columns="predicate").mean()
+            for t in types.unique()
+        }
+        hist = ws.history()
+        evaluators = {k: ", ".join(sorted(set(g["evaluator"]))) for k, g in hist.groupby("instance")}
+        return cls(ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators)
+
+
+@dataclass
+class _Instance:
+    """One instance's slice of the round, shared by the sections."""
+
+    name: str
+    meta: pd.Series
+    own: pd.DataFrame
+    cur: pd.DataFrame
+    final: pd.Series
+    self_: pd.Series
+    peer_ind: pd.Series | None
+    peer_sc: pd.Series | None
+
+    @property
+    def own_map(self) -> dict[str, int]:
+        return dict(zip(self.own["indicator"], self.own["level"]))
+
+    @property
+    def cur_map(self) -> dict[str, int]:
+        return dict(zip(self.cur["indicator"], self.cur["level"]))
+
+    @property
+    def cur_series(self) -> pd.Series:
+        return pd.Series(self.cur["level"].to_numpy(), index=self.cur["indicator"].to_numpy())
+
+
+def _direction(a: float, b: float) -> str:
+    return "down" if a < b - _EPS else ("up" if a > b + _EPS else "")
+
+
+def _next_band(fw: Framework, pred: str) -> Band | None:
+    pos = fw.predicates.index(pred)
+    return fw.bands[pos + 1] if pos + 1 < len(fw.bands) else None
+
+
+# --------------------------------------------------------------------------- sections
+def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[str, float] | None,
+                    target: float | None) -> dict:  # fmt: skip
+    """The standing: final and self index, change since the previous round, target, next band."""
+    t = labels("memo", lang)
+    fw = rd.ws.framework
+    fin, slf = float(it.final["index"]), float(it.self_["index"])
+    nxt = _next_band(fw, it.final["predicate"])
+    prev = None if previous is None else previous.get(it.name)
+    n_changed = sum(1 for c, lv in it.cur_map.items() if lv != it.own_map.get(c))
+    s = {
+        "final_index": number(fin, lang),
+        "final_pred": it.final["predicate"],
+        "final_pred_css": (it.final["predicate"] or "").replace(" ", "-"),
+        "self_index": number(slf, lang),
+        "self_pred": it.self_["predicate"],
+        "diff_self": number(fin - slf, lang, sign=True),
+        "diff_self_css": _direction(fin, slf),
+        "n_changed": n_changed,
+        "previous": number(prev, lang) if prev is not None else "—",
+        "previous_note": (t["change_since"] + " " + number(fin - prev, lang, sign=True))
+        if prev is not None
+        else t["no_previous"],
+        "target": number(target, lang) if target is not None else "—",
+        "target_note": (t["above_target"] if fin >= target else t["below_target"]).format(
+            d=number(abs(fin - target), lang)
+        )
+        if target is not None
+        else t["no_target"],
+        "next_lower": number(nxt.lower, lang) if nxt else "—",
+        "next_note": t["to_next"].format(d=number(max(nxt.lower - fin, 0), lang), p=nxt.predicate)
+        if nxt
+        else t["top_predicate"],
+    }
+    direction = {"down": t["lower"], "up": t["higher"], "": t["equal"]}[_direction(fin, slf)]
+    text = t["summary"].format(instance=it.name, index=s["final_index"], pred=it.final["predicate"],
+                               direction=direction, diff=number(abs(fin - slf), lang), self_index=s["self_index"],
+                               n=n_changed)  # fmt: skip
+    subject = t["subject"].format(p=nxt.predicate) if nxt else t["subject_top"]
+    return {"s": s, "summary_text": text, "subject": subject}
+
+
+def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
+    """Domains and aspects: self, final and peer values, as a table and a chart."""
+    fw = rd.ws.framework
+    rows: list[tuple[str, str, bool, float]] = []
+    if fw.has_domains:
+        for d, dname, dw in zip(fw.domains["code"], fw.domains["name"], fw.domains["weight"]):
+            rows.append((d, dname, True, dw))
+            a = fw.aspects[fw.aspects["domain"] == d]
+            rows.extend((ac, an, False, aw) for ac, an, aw in zip(a["code"], a["name"], a["weight"]))
+    else:
+        rows = [(ac, an, False, aw) for ac, an, aw in zip(fw.aspects["code"], fw.aspects["name"], fw.aspects["weight"])]
+    peer = it.peer_sc
+    table = [
+        {
+            "code": c, "name": n, "is_domain": isd, "weight": number(w, lang, 1 if w % 1 else 0) + "%",
+            "self": number(float(it.self_[c]), lang), "final": number(float(it.final[c]), lang),
+            "peer": number(float(peer[c]), lang) if peer is not None else "—",
+        }
+        for c, n, isd, w in rows
+    ]  # fmt: skip
+    key = (lang, peer is not None)
+    chart = rd.charts.get(key)
+    if chart is None:
+        chart_labels = [
+            f"{c} {n[:34] + ('…' if len(n) > 34 else '')}" if isd or not fw.has_domains
+            else f"   {c} {n[:32] + ('…' if len(n) > 32 else '')}"
+            for c, n, isd, _ in rows
+        ]  # fmt: skip
+        chart = rd.charts[key] = plots.ProfileChart(
+            chart_labels, with_peer=peer is not None, level_range=(fw.level_min, fw.level_max), lang=lang,
+            emphasis=[isd for _c, _n, isd, _w in rows],
+        )  # fmt: skip
+    fig = chart.update(
+        [float(it.self_[c]) for c, *_ in rows],
+        [float(it.final[c]) for c, *_ in rows],
+        [float(peer[c]) for c, *_ in rows] if peer is not None else None,
+    )
+    with matplotlib.rc_context({"svg.hashsalt": "spbe-toolkit", "svg.fonttype": "none"}):
+        svg = plots.to_svg(fig)
+    return {"profile_rows": table, "chart_svg": Markup(svg)}
+
+
+def indicator_section(rd: RoundData, it: _Instance) -> dict:
+    """Every indicator: self and final level, the change, and the note of the final level."""
+    fw = rd.ws.framework
+    ind = fw.indicators.set_index("indicator")
+    dom_names = fw.domains.set_index("code")["name"] if fw.has_domains else {}
+    asp_names = fw.aspects.set_index("code")["name"]
+    notes = dict(zip(it.cur["indicator"], it.cur["note"]))
+    own_map, cur_map = it.own_map, it.cur_map
+    rows = []
+    last_d = last_a = None
+    for code in fw.entry_codes:
+        if code not in own_map:
+            continue
+        base = fw.subitem_parent.get(code, code)
+        d, a = ind.at[base, "domain"], ind.at[base, "aspect"]
+        if fw.has_domains and d != last_d:
+            rows.append({"kind": "domain", "label": f"{d} — {dom_names[d]}"})
+            last_d = d
+        if a != last_a:
+            rows.append({"kind": "aspect", "label": f"{a} — {asp_names[a]}"})
+            last_a = a
+        o, f = int(own_map[code]), int(cur_map.get(code, own_map[code]))
+        rows.append({"kind": "indicator", "code": code, "name": fw.entry_name(code), "self": o, "final": f,
+                     "change": "—" if f == o else f"{f - o:+d}", "css": _direction(f, o),
+                     "note": notes.get(code) or ""})  # fmt: skip
+    return {"indicator_rows": rows}
+
+
+def strengths_section(rd: RoundData, it: _Instance, lang: str) -> dict:
+    """Indicators far above or below the instance's own index and its peers."""
+    t = labels("memo", lang)
+    sw = strengths_weaknesses(it.cur_series, rd.ws.framework, peer=it.peer_ind)["indicators"]
+
+    def rows(kind: str) -> list[dict]:
+        part = sw[sw["assessment"] == kind].sort_values("vs_own", ascending=(kind == WEAKNESS)).head(5)
+        out = []
+        for code, r in part.iterrows():
+            detail = t["vs_own"].format(d=number(r["vs_own"], lang, sign=True))
+            if pd.notna(r["peer_mean"]):
+                detail += "; " + t["vs_peer"].format(d=number(r["vs_peer"], lang, sign=True))
+            level = number(r["level"], lang, 0 if float(r["level"]).is_integer() else 2)
+            out.append({"code": code, "name": r["name"], "level": level, "detail": detail})
+        return out
+
+    return {"strengths": rows(STRENGTH), "weaknesses": rows(WEAKNESS)}
+
+
+def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int) -> dict:
+    """The cheapest raises to the next predicate, with criteria and responsible units."""
+    t = labels("memo", lang)
+    fw = rd.ws.framework
+    path = path_to_target(it.cur_series, fw, predicate_basis=rd.ws.predicate_basis, units=units, max_raise=max_raise)
+    steps = []
+    for r in path.itertuples(index=False):
+        base = fw.subitem_parent.get(r.indicator, r.indicator)
+        kind = fw.kinds[fw.kind_of(base)]
+        steps.append(
+            {
+                "code": r.indicator, "name": r.name,
+                "from_label": fw.level_label(base, r.from_level), "to_label": fw.level_label(base, r.to_level),
+                "gain": number(r.gain, lang, 3), "after": number(r.index_after, lang),
+                "criterion": kind.get("level_descriptions", {}).get(str(r.to_level), ""), "units": r.units or "—",
+            }
+        )  # fmt: skip
+    nxt = _next_band(fw, it.final["predicate"])
+    title = t["path_title"].format(p=nxt.predicate) if nxt else t["path_title_top"]
+    return {"steps": steps, "path_title": title, "path_message": path.attrs["message"].text(lang)}
+
+
+def method_section(rd: RoundData, it: _Instance, lang: str) -> dict:
+    """How the numbers were made: framework, predicate basis, stages, provenance, input fingerprint."""
+    ws, fw = rd.ws, rd.ws.framework
+    t = labels("memo", lang)
+    stages = sorted(set(it.cur["source_stage"]), key=STAGES.index)
+    own_df = it.own[["indicator", "level", "justification", "evidence"]]
+    cur_df = it.cur[["indicator", "level", "source_stage", "evaluator", "note"]]
+    return {
+        "basis_text": t["basis_exact"] if ws.predicate_basis == "exact" else t["basis_rounded"],
+        "provenance": [*fw.provenance.get("confirmed", []), *fw.provenance.get("derived", [])],
+        "stage_text": ", ".join(tr(f"value.stage.{x}", lang) for x in stages),
+        "input_hash": input_hash(ws, it.name, own_df, cur_df),
+    }
+
+
+def input_hash(ws: Workspace, instance: str, own: pd.DataFrame, cur: pd.DataFrame) -> str:
+    """SHA-256 of everything a memo is computed from (framework, basis, the instance's levels and notes)."""
+    payload = {
+        "framework": ws.framework.name,
+        "framework_toml_sha256": hashlib.sha256(ws.meta.get("framework_toml", "").encode()).hexdigest(),
+        "predicate_basis": ws.predicate_basis,
+        "instance": instance,
+        "self": [[r.indicator, int(r.level), r.justification, r.evidence] for r in own.itertuples(index=False)],
+        "current": [
+            [r.indicator, int(r.level), r.source_stage, r.evaluator, r.note] for r in cur.itertuples(index=False)
+        ],
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- the whole memo
+def memo_context(
+    rd: RoundData,
+    instance: str,
+    lang: str | None = None,
+    *,
+    previous: Mapping[str, float] | None = None,
+    national_target: float | None = None,
+    generated_at: str | None = None,
+    units: Mapping[str, object] | None = None,
+    max_raise: int = 1,
+) -> dict:
+    """Everything the memo template prints for one instance (plain data, unescaped).
+
+    ``generated_at``: the date printed (text as given, e.g. "30 Juni 2025"; default today in
+    WIB, written as in a government letter).
+    """
+    lang = check_lang(lang)
+    ws, fw = rd.ws, rd.ws.framework
+    if instance not in rd.instances.index:
+        raise SpbeError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
+    meta = rd.instances.loc[instance]
+    itype = meta["instance_type"] if pd.notna(meta["instance_type"]) else ""
+    it = _Instance(
+        name=instance,
+        meta=meta,
+        own=rd.own_levels[rd.own_levels["instance"] == instance],
+        cur=rd.current_levels[rd.current_levels["instance"] == instance],
+        final=rd.final_scores.loc[instance],
+        self_=rd.self_scores.loc[instance],
+        peer_ind=rd.peer_indicator.get(itype),
+        peer_sc=rd.peer_scores.get(itype),
+    )
+    if national_target is None:
+        found = target_of_round(fw, ws.year)
+        national_target = None if found is None else found["value"]
+    return {
+        "lang": lang,
+        "t": labels("memo", lang),
+        "version": __version__,
+        "m": {
+            "instance": instance,
+            "instance_type": itype or None,
+            "province": meta["province"] if pd.notna(meta["province"]) else None,
+            "year": ws.year or (int(meta["year"]) if pd.notna(meta["year"]) else None),
+            "team": rd.evaluators.get(instance) or ws.meta.get("team") or None,
+        },
+        "synthetic": "(Sintetis)" in instance,
+        "fw_title": fw.title,
+        "fw_name": fw.name,
+        "fw_regulation": fw.regulation,
+        "generated_at": generated_at or date_text(None, lang),
+        **summary_section(rd, it, lang, previous, national_target),
+        **profile_section(rd, it, lang),
+        **indicator_section(rd, it),
+        **strengths_section(rd, it, lang),
+        **path_section(rd, it, lang, units, max_raise),
+        **method_section(rd, it, lang),
+    }

@@ -1,0 +1,179 @@
+"""Coaching memos: one self-contained HTML file per instance (inline CSS, inline SVG chart,
+no external requests), rendered with Jinja2 (autoescaping on), in bulk across processes.
+
+A memo holds only its own instance's levels and notes plus aggregates (peer means per
+instance type, national target). Everything printed from outside is escaped; files are
+written only inside the chosen folder, under names derived safely from the instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from spbe_toolkit.errors import SpbeError
+from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number
+from spbe_toolkit.io.writers import write_text
+from spbe_toolkit.render.memo.context import RoundData, memo_context
+from spbe_toolkit.workspace import Workspace
+
+_ENV = Environment(
+    loader=PackageLoader("spbe_toolkit.render.memo", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=False,
+)
+
+
+def safe_filename(instance: str) -> str:
+    """A file name for an instance's memo: ASCII slug + short hash (no traversal, no collisions)."""
+    ascii_ = unicodedata.normalize("NFKD", str(instance)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60].strip("-") or "instansi"
+    digest = hashlib.sha256(str(instance).encode("utf-8")).hexdigest()[:10]
+    return f"{slug}-{digest}.html"
+
+
+def render_memo(
+    ws: Workspace, instance: str, lang: str | None = None, *, round_data: RoundData | None = None, **options
+) -> str:
+    """One instance's coaching memo as a self-contained HTML string.
+
+    ``lang``: ``"id"`` or ``"en"`` (default: the configured language, Indonesian unless set). ``options`` are those of :func:`memo_context`:
+    ``previous`` (instance → index of the previous round, shown as the change since then),
+    ``national_target``, ``generated_at`` (fixes the printed date, for byte-identical
+    output), ``units`` (overrides the responsible units) and ``max_raise``.
+    """
+    rd = round_data or RoundData.build(ws)
+    return _ENV.get_template("memo.html.j2").render(**memo_context(rd, instance, lang, **options))
+
+
+# --------------------------------------------------------------------------- batch
+_WORKER: dict = {}
+
+
+def _init_worker(path: str) -> None:
+    matplotlib.use("Agg")
+    ws = Workspace.open(path)
+    _WORKER["ws"] = ws
+    _WORKER["rd"] = RoundData.build(ws)
+
+
+def _render_chunk(names: list[str], out_dir: str, lang: str, opts: dict) -> list[dict]:
+    ws, rd = _WORKER["ws"], _WORKER["rd"]
+    return [_render_one(ws, rd, name, Path(out_dir), lang, opts) for name in names]
+
+
+def _render_one(ws: Workspace, rd: RoundData, name: str, out_dir: Path, lang: str, opts: dict) -> dict:
+    html = render_memo(ws, name, lang, round_data=rd, **opts)
+    target = (out_dir / safe_filename(name)).resolve()
+    if target.parent != out_dir.resolve():  # never write outside the chosen folder
+        raise SpbeError(Msg("error.outside_folder", path=str(target), folder=str(out_dir)))
+    write_text(target, html)
+    fin = rd.final_scores.loc[name]
+    return {"instance": name, "file": target.name, "index": float(fin["index"]), "predicate": fin["predicate"],
+            "instance_type": rd.instances.at[name, "instance_type"]}  # fmt: skip
+
+
+def render_memos(
+    ws: Workspace,
+    out_dir: str | Path,
+    instances: Iterable[str] | None = None,
+    lang: str | None = None,
+    workers: int | None = None,
+    *,
+    previous: Mapping[str, float] | None = None,
+    national_target: float | None = None,
+    generated_at: str | None = None,
+    units: Mapping[str, object] | None = None,
+    max_raise: int = 1,
+    progress: bool = True,
+) -> list[Path]:
+    """Render one memo file per instance into ``out_dir`` plus an ``index.html``; returns the memo paths.
+
+    ``workers``: processes to use (default: all cores; 1 renders in this process). The
+    output is deterministic: the same workspace and ``generated_at`` give the same bytes.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = list(ws.instances().index) if instances is None else list(instances)
+    known = set(ws.instances().index)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SpbeError(Msg("error.instance_not_in_workspace", instance=", ".join(map(repr, unknown[:5]))))
+    files = [safe_filename(n) for n in names]
+    if len(set(files)) != len(files):
+        raise SpbeError(Msg("error.memo_name_clash"))
+    lang = check_lang(lang)
+    generated_at = generated_at or date_text(None, lang)
+    opts = {"previous": dict(previous) if previous else None, "national_target": national_target, "generated_at": generated_at,
+            "units": dict(units) if units else None, "max_raise": max_raise}  # fmt: skip
+    workers = workers or os.cpu_count() or 1
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(names), desc="Menyusun memo", unit="memo")
+    results: list[dict] = []
+    if workers <= 1 or len(names) < 4:
+        rd = RoundData.build(ws)
+        for n in names:
+            results.append(_render_one(ws, rd, n, out, lang, opts))
+            if bar is not None:
+                bar.update(1)
+    else:
+        size = max(1, min(25, len(names) // (workers * 4) or 1))
+        chunks = [names[i : i + size] for i in range(0, len(names), size)]
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(ws.path),)) as pool:
+            futures = [pool.submit(_render_chunk, c, str(out), lang, opts) for c in chunks]
+            for fut in as_completed(futures):
+                part = fut.result()
+                results.extend(part)
+                if bar is not None:
+                    bar.update(len(part))
+    if bar is not None:
+        bar.close()
+    order = {n: i for i, n in enumerate(names)}
+    results.sort(key=lambda r: order[r["instance"]])
+    fw = ws.framework
+    rows = [
+        {
+            **r,
+            "index": number(r["index"], lang),
+            "instance_type": r["instance_type"] if pd.notna(r["instance_type"]) else "—",
+        }
+        for r in results
+    ]
+    index_html = _ENV.get_template("index.html.j2").render(
+        lang=lang, t=labels("memo", lang), rows=rows, fw_title=fw.title, year=ws.year, generated_at=generated_at
+    )
+    write_text(out / "index.html", index_html)
+    return [out / r["file"] for r in results]
+
+
+class MemoView:
+    """Shows a memo inside a notebook cell in a sandboxed iframe (its styles stay inside)."""
+
+    def __init__(self, html: str, height: int = 700) -> None:
+        self.html = html
+        self.height = height
+
+    def _repr_html_(self) -> str:
+        import html as _html
+
+        return (
+            f'<iframe srcdoc="{_html.escape(self.html, quote=True)}" sandbox="" '
+            f'style="width:100%;height:{int(self.height)}px;border:1px solid #ccc"></iframe>'
+        )
+
+
+def show_memo(ws: Workspace, instance: str, lang: str | None = None, **kwargs) -> MemoView:
+    """Render a memo and return an object that displays it in a notebook cell."""
+    return MemoView(render_memo(ws, instance, lang, **kwargs))

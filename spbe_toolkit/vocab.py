@@ -1,0 +1,161 @@
+"""The evaluation's vocabulary, in one place: stages, instance types and their groups, the
+column names a submission may use, indicator-code spelling and the predicate basis.
+
+Codes here are the stable values stored in data and returned by the API (English or the
+official Indonesian term); what a person reads for each is in the i18n catalogue
+(``stage.*``, ``value.*``), never here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+# --------------------------------------------------------------------------- stages
+STAGES = ("mandiri", "dokumen", "interviu", "visitasi", "final")
+"""Assessment stages in order: the self-assessment, then the evaluators' stages."""
+SELF_STAGE = STAGES[0]
+EVALUATOR_STAGES = STAGES[1:]
+
+# --------------------------------------------------------------------------- instance types
+INSTANCE_TYPES = (
+    "Kementerian",
+    "LPNK",
+    "LNS",
+    "Instansi Lainnya",
+    "Pemerintah Provinsi",
+    "Pemerintah Kabupaten",
+    "Pemerintah Kota",
+)
+"""The types an instance declares in a submission."""
+PUBLISHED_TYPES = (INSTANCE_TYPES[0], "Lembaga", *INSTANCE_TYPES[1:])
+"""Types as published tables use them ("Lembaga" pools agencies in the 2024 results)."""
+CENTRAL_TYPES = frozenset({"Kementerian", "Lembaga", "LPNK", "LNS", "Instansi Lainnya"})
+REGIONAL_TYPES = frozenset({"Pemerintah Provinsi", "Pemerintah Kabupaten", "Pemerintah Kota"})
+GROUPS = ("Instansi Pusat", "Pemerintah Daerah")
+# The 2024 report's Tabel 6–8 grouping (central categories other than Kementerian and LPNK pooled)
+REPORT_GROUPS = (
+    "Kementerian",
+    "LPNK",
+    "LNS dan Instansi Lainnya",
+    "Pemerintah Provinsi",
+    "Pemerintah Kabupaten",
+    "Pemerintah Kota",
+)
+POOLED_REPORT_GROUP = REPORT_GROUPS[2]
+# Target groups of the 2024 shares Baik-or-better (RPJMN): central, provinces, regencies/cities
+TARGET_GROUPS = {
+    "Instansi Pusat": CENTRAL_TYPES,
+    "Pemerintah Provinsi": frozenset({"Pemerintah Provinsi"}),
+    "Pemerintah Kabupaten/Kota": frozenset({"Pemerintah Kabupaten", "Pemerintah Kota"}),
+}
+
+TYPE_ALIASES = {
+    "kementerian": "Kementerian",
+    "lpnk": "LPNK",
+    "lembaga pemerintah non kementerian": "LPNK",
+    "lembaga pemerintah nonkementerian": "LPNK",
+    "lns": "LNS",
+    "lembaga non struktural": "LNS",
+    "lembaga nonstruktural": "LNS",
+    "instansi lainnya": "Instansi Lainnya",
+    "lainnya": "Instansi Lainnya",
+    "pemerintah provinsi": "Pemerintah Provinsi",
+    "provinsi": "Pemerintah Provinsi",
+    "pemprov": "Pemerintah Provinsi",
+    "pemerintah kabupaten": "Pemerintah Kabupaten",
+    "kabupaten": "Pemerintah Kabupaten",
+    "pemkab": "Pemerintah Kabupaten",
+    "kab": "Pemerintah Kabupaten",
+    "pemerintah kota": "Pemerintah Kota",
+    "kota": "Pemerintah Kota",
+    "pemkot": "Pemerintah Kota",
+}
+"""Spellings of an instance type (normalised with :func:`norm_text`) → the type."""
+
+
+def group_of_type(instance_type: Any) -> str | None:
+    """ "Instansi Pusat" / "Pemerintah Daerah" for an instance type, None when unknown."""
+    if instance_type in CENTRAL_TYPES:
+        return GROUPS[0]
+    if instance_type in REGIONAL_TYPES:
+        return GROUPS[1]
+    return None
+
+
+def report_group_of_category(category: Any) -> str | None:
+    """The 2024 report's group of a published category."""
+    if not isinstance(category, str):
+        return None
+    return category if category in REPORT_GROUPS else POOLED_REPORT_GROUP
+
+
+# --------------------------------------------------------------------------- column names
+COLUMN_ALIASES: dict[str, frozenset[str]] = {
+    "instance": frozenset({"instance", "instansi", "nama instansi", "instance name", "nama"}),
+    "indicator": frozenset(
+        {"indicator", "indikator", "kode indikator", "indicator code", "kode", "no indikator", "nomor indikator"}
+    ),
+    "level": frozenset({"level", "tingkat", "tingkat (level)", "nilai", "tingkat kematangan", "maturity level"}),
+    "justification": frozenset(
+        {"justification", "justifikasi", "penjelasan", "penjelasan / justifikasi", "keterangan"}
+    ),
+    "evidence": frozenset({"evidence", "bukti", "bukti dukung", "tautan bukti dukung", "evidence link", "tautan"}),
+    "stage": frozenset({"stage", "tahap", "tahapan"}),
+    "instance_type": frozenset({"instance_type", "instance type", "jenis", "jenis instansi", "type"}),
+    "province": frozenset({"province", "provinsi"}),
+    "year": frozenset({"year", "tahun", "tahun evaluasi"}),
+    "contact": frozenset({"contact", "kontak", "narahubung", "narahubung (nama, surel)"}),
+    "framework": frozenset({"framework", "kerangka", "kerangka evaluasi"}),
+}
+"""Column headings (normalised with :func:`norm_text`) a submission may use for each field."""
+ALIAS_TO_COLUMN = {alias: key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
+INSTANCE_META = ("instance_type", "province", "year", "contact", "framework")
+"""The fields of an instance block besides its name."""
+
+
+def norm_text(text: Any) -> str:
+    """Lower case with single spaces: how headings, labels and aliases are compared."""
+    return re.sub(r"\s+", " ", str(text if text is not None else "")).strip().lower()
+
+
+# --------------------------------------------------------------------------- indicator codes
+_CODE_PREFIX = re.compile(r"(?i)(?:indikator|indicator|ind\.?|i)\s*0*(\d+[a-z]?)")
+
+
+def normalise_code(value: Any) -> str:
+    """An indicator code as text: 7, 7.0, "7", "7.0", "I7" and "Indikator 7" are "7"; "35a" stays;
+    a missing value is "". The only place codes are respelled."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or type(value).__name__.startswith(("int", "uint")):
+        return str(int(value))
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        value = float(value)
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
+    s = str(value).strip()
+    if m := _CODE_PREFIX.fullmatch(s):
+        return m.group(1).lower()
+    if re.fullmatch(r"\d+\.0+", s):
+        return s.split(".")[0]
+    return s
+
+
+# --------------------------------------------------------------------------- predicate basis
+PredicateBasis = Literal["exact", "rounded"]
+PREDICATE_BASES = ("exact", "rounded")
+
+
+def check_basis(basis: Any) -> str:
+    """``basis`` when it is a predicate basis; otherwise a :class:`ValidationError`."""
+    if basis not in PREDICATE_BASES:
+        from spbe_toolkit.errors import ValidationError
+        from spbe_toolkit.i18n import Msg
+
+        raise ValidationError(Msg("error.bad_basis", value=repr(basis)))
+    return basis

@@ -1,0 +1,48 @@
+"""Exporting every view of a workspace for people: one xlsx (a sheet per view) or CSV files,
+headings and coded values in one language, written safely (no formulas, atomic)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from spbe_toolkit.i18n import check_lang, tr
+from spbe_toolkit.i18n.tables import people_table
+from spbe_toolkit.io.writers import write_csv, write_xlsx
+from spbe_toolkit.vocab import SELF_STAGE
+
+VIEWS = ("status", "scores_current", "scores_self", "levels_current", "self_assessment", "history", "versions")
+
+
+class Export:
+    """``export``; mixed into :class:`Workspace` (which provides the views)."""
+
+    def export_views(self) -> dict[str, pd.DataFrame]:
+        """Every view as a flat table, keyed by :data:`VIEWS` (stable English columns)."""
+        views = {
+            "status": self.status().reset_index(),
+            "scores_current": self.scores("current").reset_index(),
+            "scores_self": self.scores(SELF_STAGE).reset_index(),
+            "levels_current": self.levels("current"),
+            "self_assessment": self.self_assessment(),
+            "history": self.history(),
+            "versions": self.submissions_log(),
+        }
+        for df in views.values():
+            if "predicate" in df:
+                df["predicate"] = df["predicate"].astype(object)
+        return views
+
+    def export(self, path: str | Path, lang: str | None = None) -> list[Path]:
+        """Write every view for people: an ``.xlsx`` with one sheet per view, or
+        ``<stem>_<view>.csv`` files. Headings in ``lang`` (default: the configured language);
+        text never becomes a formula and each file is replaced atomically."""
+        lang = check_lang(lang)
+        path = Path(path)
+        shown = {
+            tr(f"export.{name}", lang): people_table(df, lang, digits=None) for name, df in self.export_views().items()
+        }
+        if path.suffix.lower() == ".xlsx":
+            return [write_xlsx(shown, path)]
+        return [write_csv(df, path.with_name(f"{path.stem}_{name}.csv")) for name, df in shown.items()]

@@ -1,0 +1,204 @@
+"""Where a workspace keeps its data: the store interface, and its SQLite implementation.
+
+The :class:`Workspace` holds the rules (who may record what); a store holds rows and
+guarantees durability: every write happens inside :meth:`Store.transaction` (one committed
+unit of work), events and submissions are only ever appended, and reads see committed data.
+A second store (PostgreSQL) implements the same :class:`Store` protocol.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from spbe_toolkit.errors import SpbeError
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.workspace import schema
+
+
+class Store(Protocol):
+    """What a workspace needs from the place its data lives."""
+
+    location: str
+
+    def transaction(self) -> Any: ...  # context manager: BEGIN … COMMIT, ROLLBACK on error
+    def meta(self) -> dict[str, str]: ...
+    def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame: ...
+    def has_instance(self, instance: str) -> bool: ...
+    def add_instance(self, instance: str, now: str) -> None: ...
+    def last_submission(self, instance: str) -> tuple[int, str] | None: ...
+    def add_submission(self, instance: str, version: int, meta: Mapping[str, Any], file: str, digest: str,
+                       now: str, levels: Sequence[Sequence[Any]]) -> int: ...  # fmt: skip
+    def self_level(self, instance: str, indicator: str) -> int | None: ...
+    def last_event(self, instance: str, indicator: str) -> tuple[int, int, str, str, str] | None: ...
+    def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,
+                  created_at: str, supersedes: int | None) -> int: ...  # fmt: skip
+    def counts(self) -> tuple[int, int]: ...
+    def integrity_check(self) -> str: ...
+    def close(self) -> None: ...
+
+
+class SqliteStore:
+    """A workspace in one SQLite file (WAL, ``synchronous=FULL``, foreign keys on)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.location = str(path)
+        self._conn = conn
+
+    # ------------------------------------------------------------------ opening
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @classmethod
+    def create(cls, path: Path, meta: Mapping[str, str]) -> SqliteStore:
+        """A new workspace file with the schema and ``meta``; refuses an existing file."""
+        if path.exists():
+            raise SpbeError(Msg("error.workspace_exists", path=str(path)))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = cls._connect(path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        store = cls(path, conn)
+        with store.transaction():
+            for stmt in schema.statements():
+                conn.execute(stmt)
+            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+        return store
+
+    @classmethod
+    def open(cls, path: Path) -> SqliteStore:
+        """An existing workspace file, its schema upgraded when a migration exists."""
+        if not path.is_file():
+            raise SpbeError(Msg("error.no_workspace", path=str(path)))
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise SpbeError(Msg("error.not_sqlite", path=str(path)))
+        conn = cls._connect(path)
+        store = cls(path, conn)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "meta" not in tables:
+                raise SpbeError(Msg("error.not_workspace", path=str(path)))
+            store._migrate()
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise SpbeError(Msg("error.damaged_workspace", path=str(path), detail=str(exc))) from exc
+        except SpbeError:
+            conn.close()
+            raise
+        return store
+
+    def _migrate(self) -> None:
+        meta = self.meta()
+        version = int(meta.get("schema_version", "0"))
+        if version > schema.SCHEMA_VERSION:
+            raise SpbeError(Msg("error.schema_newer", path=self.location, version=version, known=schema.SCHEMA_VERSION))
+        while version < schema.SCHEMA_VERSION:
+            step = schema.MIGRATIONS.get(version)
+            if step is None:
+                raise SpbeError(
+                    Msg("error.schema_no_migration", path=self.location, version=version, known=schema.SCHEMA_VERSION)
+                )
+            with self.transaction():
+                step(self._conn)
+                self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
+            version += 1
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # ------------------------------------------------------------------ units of work
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT (or ROLLBACK on any error): one durable unit of work."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        else:
+            self._conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ reads
+    def meta(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM meta"))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        return pd.read_sql_query(sql, self._conn, params=tuple(params))
+
+    def has_instance(self, instance: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM instances WHERE instance = ?", (instance,)).fetchone() is not None
+
+    def last_submission(self, instance: str) -> tuple[int, str] | None:
+        return self._conn.execute(
+            "SELECT version, content_hash FROM submissions WHERE instance = ? ORDER BY version DESC LIMIT 1",
+            (instance,),
+        ).fetchone()
+
+    def self_level(self, instance: str, indicator: str) -> int | None:
+        row = self._conn.execute(
+            """SELECT sl.level FROM submitted_levels sl
+               JOIN submissions s ON s.id = sl.submission_id
+               WHERE s.instance = ? AND sl.indicator = ?
+               ORDER BY s.version DESC LIMIT 1""",
+            (instance, indicator),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def last_event(self, instance: str, indicator: str) -> tuple[int, int, str, str, str] | None:
+        """(id, level, evaluator, created_at, stage) of the latest event of a cell."""
+        return self._conn.execute(
+            "SELECT id, level, evaluator, created_at, stage FROM events"
+            " WHERE instance = ? AND indicator = ? ORDER BY id DESC LIMIT 1",
+            (instance, indicator),
+        ).fetchone()
+
+    def counts(self) -> tuple[int, int]:
+        n = self._conn.execute("SELECT count(*) FROM instances").fetchone()[0]
+        e = self._conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        return int(n), int(e)
+
+    def integrity_check(self) -> str:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # ------------------------------------------------------------------ writes (inside a transaction)
+    def add_instance(self, instance: str, now: str) -> None:
+        self._conn.execute("INSERT INTO instances (instance, created_at) VALUES (?, ?)", (instance, now))
+
+    def add_submission(self, instance: str, version: int, meta: Mapping[str, Any], file: str, digest: str,
+                       now: str, levels: Sequence[Sequence[Any]]) -> int:  # fmt: skip
+        cur = self._conn.execute(
+            "INSERT INTO submissions (instance, version, instance_type, province, year, contact, file, content_hash,"
+            " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (instance, version, meta["instance_type"], meta["province"], meta["year"], meta["contact"], file, digest,
+             now),
+        )  # fmt: skip
+        sid = cur.lastrowid
+        self._conn.executemany(
+            "INSERT INTO submitted_levels (submission_id, indicator, level, justification, evidence)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(sid, *row) for row in levels],
+        )
+        return int(sid)
+
+    def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,
+                  created_at: str, supersedes: int | None) -> int:  # fmt: skip
+        cur = self._conn.execute(
+            "INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at, supersedes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (instance, indicator, stage, level, evaluator, note, created_at, supersedes),
+        )
+        return int(cur.lastrowid)

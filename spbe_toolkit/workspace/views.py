@@ -1,0 +1,159 @@
+"""Read-only views of a workspace: instances, self-assessment, levels at a stage, scores,
+history, submission versions and the round's status. Mixed into :class:`Workspace`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from spbe_toolkit.errors import ValidationError
+from spbe_toolkit.frameworks import Framework
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.scoring import score
+from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGES
+from spbe_toolkit.workspace.store import Store
+
+
+class Views:
+    """The views; the class using it provides ``store``, ``framework`` and ``predicate_basis``."""
+
+    store: Store
+    framework: Framework
+    predicate_basis: str
+
+    def instances(self) -> pd.DataFrame:
+        """Instances with the metadata of their latest submitted version."""
+        q = """
+        SELECT s.instance, s.instance_type, s.province, s.year, s.contact, s.version, s.file, s.imported_at
+        FROM submissions s
+        JOIN (SELECT instance, MAX(version) v FROM submissions GROUP BY instance) m
+          ON s.instance = m.instance AND s.version = m.v
+        ORDER BY s.id
+        """
+        df = self.store.query(q)
+        df["year"] = df["year"].astype("Int64")
+        return df.set_index("instance")
+
+    def self_assessment(self, instance: str | None = None) -> pd.DataFrame:
+        """Latest submitted self-assessment: instance, indicator, level, justification, evidence, version."""
+        q = """
+        SELECT s.instance, sl.indicator, sl.level, sl.justification, sl.evidence, s.version
+        FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
+        JOIN (SELECT instance, MAX(version) v FROM submissions GROUP BY instance) m
+          ON s.instance = m.instance AND s.version = m.v
+        """
+        params: tuple = ()
+        if instance is not None:
+            q += " WHERE s.instance = ?"
+            params = (instance,)
+        df = self.store.query(q + " ORDER BY s.id, sl.rowid", params)
+        # framework order (1, 2, …, 10), not text order (1, 10, 2, …); instances keep import order
+        order = {c: i for i, c in enumerate(self.framework.entry_codes)}
+        pos = df["indicator"].map(order)
+        inst_pos = pd.Series(pd.factorize(df["instance"])[0], index=df.index)
+        return (
+            df.assign(_i=inst_pos, _p=pos)
+            .sort_values(["_i", "_p"], kind="stable")
+            .drop(columns=["_i", "_p"])
+            .reset_index(drop=True)
+        )
+
+    def levels(self, stage: str = "current", instance: str | None = None) -> pd.DataFrame:
+        """Tidy levels (instance, indicator, level, source_stage, evaluator, note) at a stage.
+
+        ``"mandiri"``: the self-assessment. ``"current"``: the latest event of any stage.
+        A stage name: the latest event at that stage or an earlier one (the state at the
+        end of that stage). Indicators never adjusted keep the self-assessed level.
+        """
+        if stage != "current" and stage not in STAGES:
+            raise ValidationError(Msg("error.bad_view_stage", value=repr(stage), choices=", ".join(STAGES)))
+        base = self.self_assessment(instance)
+        base = base.assign(source_stage=SELF_STAGE, evaluator=None, note=None)[
+            ["instance", "indicator", "level", "source_stage", "evaluator", "note"]
+        ]
+        if stage == SELF_STAGE:
+            return base
+        allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
+        marks = ",".join("?" * len(allowed))
+        q = f"""
+        SELECT e.instance, e.indicator, e.level, e.stage AS source_stage, e.evaluator, e.note
+        FROM events e JOIN (
+            SELECT MAX(id) id FROM events WHERE stage IN ({marks}) {"AND instance = ?" if instance is not None else ""}
+            GROUP BY instance, indicator
+        ) m ON e.id = m.id
+        """
+        params = tuple(allowed) + ((instance,) if instance is not None else ())
+        ev = self.store.query(q, params)
+        if ev.empty:
+            return base
+        merged = base.set_index(["instance", "indicator"])
+        ev = ev.set_index(["instance", "indicator"])
+        ev = ev[ev.index.isin(merged.index)]
+        merged.loc[ev.index, ["level", "source_stage", "evaluator", "note"]] = ev[
+            ["level", "source_stage", "evaluator", "note"]
+        ].to_numpy()
+        merged["level"] = merged["level"].astype("int64")
+        return merged.reset_index()
+
+    def scores(self, stage: str = "current", instance: str | None = None) -> pd.DataFrame:
+        """Scores at a stage (see :meth:`levels`), honouring the round's predicate basis."""
+        lv = self.levels(stage, instance)
+        if lv.empty:
+            return pd.DataFrame(columns=["index", "predicate"])
+        return score(lv[["instance", "indicator", "level"]], self.framework, predicate_basis=self.predicate_basis)
+
+    def score_comparison(
+        self, instance: str | None = None, stages: tuple[str, ...] = (SELF_STAGE, "current")
+    ) -> pd.DataFrame:
+        """Scores side by side for several stages: rows (stage, instance), columns as :meth:`scores`."""
+        return pd.concat({stage: self.scores(stage, instance) for stage in stages}, names=["stage"])
+
+    def history(self, instance: str | None = None) -> pd.DataFrame:
+        """Every adjustment with who, when, why: id, instance, indicator, stage, from_level, level,
+        evaluator, note, created_at, supersedes (oldest first)."""
+        q = """
+        SELECT e.id, e.instance, e.indicator, e.stage,
+               COALESCE(p.level, (SELECT sl.level FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
+                                  WHERE s.instance = e.instance AND sl.indicator = e.indicator
+                                  ORDER BY s.version DESC LIMIT 1)) AS from_level,
+               e.level, e.evaluator, e.note, e.created_at, e.supersedes
+        FROM events e LEFT JOIN events p ON p.id = e.supersedes
+        """
+        params: tuple = ()
+        if instance is not None:
+            q += " WHERE e.instance = ?"
+            params = (instance,)
+        df = self.store.query(q + " ORDER BY e.id", params)
+        df["supersedes"] = df["supersedes"].astype("Int64")
+        return df
+
+    def submissions_log(self) -> pd.DataFrame:
+        """Every imported submission version: instance, version, file, content_hash, imported_at."""
+        return self.store.query(
+            "SELECT instance, version, file, content_hash, imported_at FROM submissions ORDER BY id"
+        )
+
+    def status(self) -> pd.DataFrame:
+        """Per instance: stage reached, indicators reviewed / adjusted / open, self and current index."""
+        inst = self.instances()
+        cols = ["stage_reached", "indicators", "reviewed", "changed_from_self", "open"]
+        if inst.empty:
+            return pd.DataFrame(columns=cols)
+        own = self.levels(SELF_STAGE).set_index(["instance", "indicator"])["level"]
+        cur = self.levels("current").set_index(["instance", "indicator"])["level"]
+        ev = self.store.query("SELECT instance, indicator, stage FROM events")
+        rank = ev["stage"].map({s: i for i, s in enumerate(STAGES)})
+        reached = rank.groupby(ev["instance"]).max().map(lambda i: STAGES[i])
+        st = pd.DataFrame(index=inst.index)
+        st["stage_reached"] = reached.reindex(st.index).astype(object).where(lambda x: x.notna(), SELF_STAGE)
+        st["indicators"] = own.groupby(level="instance").size().reindex(st.index).fillna(0).astype(int)
+        st["reviewed"] = ev.groupby("instance")["indicator"].nunique().reindex(st.index).fillna(0).astype(int)
+        changed = cur.ne(own.reindex(cur.index))
+        st["changed_from_self"] = changed.groupby(level="instance").sum().reindex(st.index).fillna(0).astype(int)
+        st["open"] = st["indicators"] - st["reviewed"]
+        basis = self.predicate_basis
+        s_self = score(own.reset_index(), self.framework, predicate_basis=basis)
+        s_cur = score(cur.reset_index(), self.framework, predicate_basis=basis)
+        st["self_index"] = s_self["index"]
+        st["index"] = s_cur["index"]
+        st["predicate"] = s_cur["predicate"]
+        return st.join(inst[["instance_type", "province"]])

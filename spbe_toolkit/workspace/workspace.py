@@ -1,0 +1,274 @@
+"""The evaluation workspace: the rules of a round over a store of append-only events.
+
+Rules that protect an evaluation:
+
+* every :meth:`Workspace.adjust` is one committed transaction, so a killed kernel loses
+  nothing that returned;
+* events are never updated or deleted (the store refuses it); the current level is derived
+  as the latest event, falling back to the self-assessment;
+* a level that differs from the self-assessment needs a note; levels outside the
+  framework's range are refused;
+* ``expected`` (the level the evaluator saw) makes edits conflict-safe: if someone else
+  changed it meanwhile, :class:`ConflictError` names who and when, and nothing changes;
+* re-importing a changed submission records a new version, never an overwrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
+from spbe_toolkit.frameworks import Framework, framework_from_text, resolve_framework
+from spbe_toolkit.i18n import Msg, TimeText, now_iso
+from spbe_toolkit.version import __version__
+from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis
+from spbe_toolkit.workspace import schema
+from spbe_toolkit.workspace.export import Export
+from spbe_toolkit.workspace.store import SqliteStore, Store
+from spbe_toolkit.workspace.views import Views
+
+
+class Workspace(Views, Export):
+    """An evaluation round. Use :meth:`create` or :meth:`open`."""
+
+    def __init__(self, store: Store, fw: Framework, meta: dict[str, str]) -> None:
+        self.store = store
+        self.framework = fw
+        self.meta = meta
+        self.clock: Callable[[], str] = now_iso  # replaceable in tests for deterministic output
+
+    @property
+    def path(self) -> Path:
+        return Path(self.store.location)
+
+    @property
+    def _conn(self):  # the SQLite connection, for tests and maintenance
+        return self.store._conn
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        framework: str | Path = "spbe2020",
+        year: int | None = None,
+        predicate_basis: str = "exact",
+        *,
+        title: str = "",
+        team: str = "",
+    ) -> Workspace:
+        """Create a new workspace file. Refuses to overwrite an existing file."""
+        path = Path(path)
+        if path.exists():
+            raise SpbeError(Msg("error.workspace_exists", path=str(path)))
+        check_basis(predicate_basis)
+        text, source = resolve_framework(framework)
+        fw = framework_from_text(text, source)
+        meta = {
+            "schema_version": str(schema.SCHEMA_VERSION),
+            "framework": fw.name,
+            "framework_source": source,
+            "framework_toml": text,
+            "year": "" if year is None else str(int(year)),
+            "predicate_basis": predicate_basis,
+            "title": title,
+            "team": team,
+            "created_at": now_iso(),
+            "toolkit_version": __version__,
+        }
+        return cls(SqliteStore.create(path, meta), fw, meta)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Workspace:
+        """Open an existing workspace, upgrading an older schema when a migration exists."""
+        store = SqliteStore.open(Path(path))
+        meta = store.meta()
+        try:
+            fw = framework_from_text(meta["framework_toml"], meta.get("framework_source", Path(path).name))
+        except (KeyError, SpbeError):
+            store.close()
+            raise
+        return cls(store, fw, meta)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        n, e = self.store.counts()
+        return f"<Workspace {self.path.name}: {self.framework.name}, {self.year or '-'}, {n} instansi/instances, {e} events>"
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def year(self) -> int | None:
+        y = self.meta.get("year", "")
+        return int(y) if y else None
+
+    @property
+    def predicate_basis(self) -> str:
+        return self.meta.get("predicate_basis", "exact")
+
+    # ------------------------------------------------------------------ import
+    def import_submissions(self, subs, *, include_with_errors: bool = False) -> pd.DataFrame:
+        """Import the loaded instances of a :class:`~spbe_toolkit.io.submissions.Submissions`.
+
+        Idempotent: an unchanged submission is skipped; a changed one is stored as a new
+        version (the old one stays). Returns one row per instance with ``action``
+        (``added`` / ``unchanged`` / ``new_version`` / ``skipped_errors``) and ``version``.
+        """
+        if subs.framework.name != self.framework.name:
+            raise ValidationError(
+                Msg("error.import_framework", found=subs.framework.name, expected=self.framework.name)
+            )
+        if "stage" in subs.levels.columns and (subs.levels["stage"] != SELF_STAGE).any():
+            bad = subs.levels.loc[subs.levels["stage"] != SELF_STAGE, "stage"].unique()
+            raise ValidationError(Msg("error.import_stages", stages=", ".join(map(str, bad))))
+        inst = subs.instances
+        out = []
+        if not include_with_errors:
+            # say which instances stay out because their submission has errors
+            for name in inst.loc[~inst["loaded"], "instance"].dropna():
+                out.append({"instance": name, "action": "skipped_errors", "version": None})
+            inst = inst[inst["loaded"]]
+        by_inst = dict(tuple(subs.levels.groupby("instance", sort=False)))
+        now = self.clock()
+        with self.store.transaction():
+            for rec in inst.itertuples(index=False):
+                rows = by_inst.get(rec.instance)
+                if rows is not None and len(rows):
+                    out.append(self._import_one(rec, rows.sort_values("indicator"), now))
+        return pd.DataFrame(out, columns=["instance", "action", "version"])
+
+    def _import_one(self, rec, rows: pd.DataFrame, now: str) -> dict[str, Any]:
+        name = rec.instance
+        meta = {
+            "instance_type": _none(rec.instance_type),
+            "province": _none(rec.province),
+            "year": None if pd.isna(rec.year) else int(rec.year),
+            "contact": _none(rec.contact),
+        }
+        levels = [
+            [r.indicator, int(r.level), _none(r.justification), _none(r.evidence)] for r in rows.itertuples(index=False)
+        ]
+        payload = {"meta": meta, "levels": levels}
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        last = self.store.last_submission(name)
+        if last and last[1] == digest:
+            return {"instance": name, "action": "unchanged", "version": last[0]}
+        if last is None:
+            self.store.add_instance(name, now)
+        version = 1 if last is None else last[0] + 1
+        self.store.add_submission(name, version, meta, str(rec.file), digest, now, levels)
+        return {"instance": name, "action": "added" if last is None else "new_version", "version": version}
+
+    def import_levels(self, levels: pd.DataFrame, *, evaluator: str | None = None, stage: str = "final") -> int:
+        """Record evaluator levels in bulk (e.g. a team's spreadsheet): one event per row that changes the level.
+
+        ``levels`` has instance, indicator, level and optionally stage, evaluator, note.
+        The same rules as :meth:`adjust` apply; the whole import is one transaction, so a bad
+        row leaves the workspace unchanged. Returns the number of events recorded.
+        """
+        df = levels.copy()
+        if "stage" not in df:
+            df["stage"] = stage
+        if "evaluator" not in df:
+            if not evaluator:
+                raise ValidationError(Msg("error.import_levels_evaluator"))
+            df["evaluator"] = evaluator
+        if "note" not in df:
+            df["note"] = ""
+        n = 0
+        with self.store.transaction():
+            for r in df.itertuples(index=False):
+                if self._adjust_in_tx(str(r.instance), str(r.indicator), r.level, stage=str(r.stage), evaluator=str(r.evaluator),
+                                      note=_none(r.note) or "", expected=None, skip_same=True) is not None:  # fmt: skip
+                    n += 1
+        return n
+
+    # ------------------------------------------------------------------ adjust
+    def adjust(
+        self,
+        instance: str,
+        indicator: str,
+        level: int,
+        *,
+        stage: str,
+        evaluator: str,
+        note: str = "",
+        expected: int | None = None,
+    ) -> int:
+        """Record one evaluator level as a committed event; returns the event id.
+
+        ``expected`` is the level the evaluator saw before changing it; if the current level
+        differs (someone else changed it meanwhile) a :class:`ConflictError` names who and
+        when, and nothing is written. A level different from the self-assessment needs a note.
+        """
+        with self.store.transaction():
+            return self._adjust_in_tx(
+                instance, indicator, level, stage=stage, evaluator=evaluator, note=note, expected=expected
+            )
+
+    def _adjust_in_tx(self, instance, indicator, level, *, stage, evaluator, note, expected, skip_same=False):
+        fw = self.framework
+        indicator = str(indicator)
+        where = Msg("error.where_cell", instance=repr(instance), indicator=repr(indicator))
+
+        def refuse(key: str, **params) -> ValidationError:
+            return ValidationError(Msg(key, where=where, **params))
+
+        if stage not in EVALUATOR_STAGES:
+            raise refuse("error.adjust_stage", choices=", ".join(EVALUATOR_STAGES), value=repr(stage))
+        if not evaluator or not str(evaluator).strip():
+            raise refuse("error.adjust_evaluator")
+        if isinstance(level, bool) or not isinstance(level, (int, np.integer, float)) or float(level) != int(level):
+            raise refuse("error.adjust_not_whole", value=repr(level))
+        level = int(level)
+        if not fw.level_min <= level <= fw.level_max:
+            raise refuse("error.adjust_range", value=level, lo=fw.level_min, hi=fw.level_max, fw=fw.name)
+        if indicator not in fw.codes and indicator not in fw.subitem_parent:
+            raise refuse("error.adjust_indicator", fw=fw.name)
+        self_level = self.store.self_level(instance, indicator)
+        if self_level is None:
+            if not self.store.has_instance(instance):
+                raise refuse("error.adjust_no_instance")
+            raise refuse("error.adjust_not_submitted")
+        last = self.store.last_event(instance, indicator)
+        current = last[1] if last else self_level
+        if expected is not None and int(expected) != current:
+            who = (
+                Msg("error.changed_by", evaluator=last[2], when=TimeText(last[3]), stage=Msg(f"value.stage.{last[4]}"))
+                if last
+                else Msg("error.changed_by_version")
+            )
+            raise ConflictError(Msg("error.conflict", where=where, current=current, expected=expected, who=who))
+        if skip_same and last is not None and current == level and last[4] == stage:
+            return None
+        note = (note or "").strip()
+        if level != self_level and not note:
+            raise refuse("error.adjust_note_required", level=level, self_level=self_level)
+        return self.store.add_event(
+            instance, indicator, stage, level, str(evaluator).strip(), note, self.clock(), last[0] if last else None
+        )
+
+    def integrity_check(self) -> str:
+        return self.store.integrity_check()
+
+
+def _none(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v
