@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     def h(key: str) -> str:
         return tr(f"cli.help_{key}").replace("%", "%%")
 
+    def mv(key: str) -> str:
+        return tr(f"cli.metavar_{key}")
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
     p = argparse.ArgumentParser(prog="spbe", description=h("description"), parents=[common], add_help=False)
@@ -162,50 +165,50 @@ def build_parser() -> argparse.ArgumentParser:
         return s
 
     def framework_option(s: argparse.ArgumentParser) -> None:
-        s.add_argument("--framework", "-f", default="spbe2020", help=h("framework"))
+        s.add_argument("--framework", "-f", default="spbe2020", metavar=mv("framework"), help=h("framework"))
 
     s = command("frameworks", cmd_frameworks)
     s.add_argument("-v", "--verbose", action="store_true", help=h("verbose"))
 
     s = command("template", cmd_template)
     framework_option(s)
-    s.add_argument("-o", "--output", required=True, help=h("template_output"))
+    s.add_argument("-o", "--output", required=True, metavar=mv("file"), help=h("template_output"))
 
     s = command("score", cmd_score)
-    s.add_argument("levels", help=h("levels"))
+    s.add_argument("levels", metavar=mv("levels"), help=h("levels"))
     framework_option(s)
     s.add_argument("--basis", choices=["exact", "rounded"], default="exact", help=h("basis"))
     s.add_argument("--allow-missing", action="store_true", help=h("allow_missing"))
-    s.add_argument("-o", "--output", help=h("score_output"))
+    s.add_argument("-o", "--output", metavar=mv("file"), help=h("score_output"))
 
     s = command("validate", cmd_validate)
-    s.add_argument("paths", nargs="+", help=h("paths"))
+    s.add_argument("paths", nargs="+", metavar=mv("paths"), help=h("paths"))
     framework_option(s)
-    s.add_argument("--problems", help=h("problems"))
+    s.add_argument("--problems", metavar=mv("file"), help=h("problems"))
     s.add_argument("--engine", choices=["calamine", "openpyxl"], default="calamine", help=h("engine"))
-    s.add_argument("--max-rows", type=int, default=100, help=h("max_rows"))
+    s.add_argument("--max-rows", type=int, default=100, metavar="N", help=h("max_rows"))
 
     s = command("stats", cmd_stats)
-    s.add_argument("results", help=h("results"))
-    s.add_argument("--by", nargs="+", default=["instance_type"], help=h("by"))
-    s.add_argument("--year", type=int, help=h("year"))
+    s.add_argument("results", metavar=mv("results"), help=h("results"))
+    s.add_argument("--by", nargs="+", default=["instance_type"], metavar=mv("group"), help=h("by"))
+    s.add_argument("--year", type=int, metavar=mv("year"), help=h("year"))
     framework_option(s)
-    s.add_argument("-o", "--output", help=h("stats_output"))
+    s.add_argument("-o", "--output", metavar=mv("file"), help=h("stats_output"))
 
     s = command("memo", cmd_memo)
-    s.add_argument("workspace", help=h("workspace"))
-    s.add_argument("--out", "-o", required=True, help=h("memo_out"))
-    s.add_argument("--workers", type=int, help=h("workers"))
-    s.add_argument("--instance", action="append", help=h("instance"))
-    s.add_argument("--date", help=h("date"))
+    s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))
+    s.add_argument("--out", "-o", required=True, metavar=mv("folder"), help=h("memo_out"))
+    s.add_argument("--workers", type=int, metavar="N", help=h("workers"))
+    s.add_argument("--instance", action="append", metavar=mv("instance"), help=h("instance"))
+    s.add_argument("--date", metavar=mv("date"), help=h("date"))
 
     s = command("samples", cmd_samples)
-    s.add_argument("--out", default="data/samples", help=h("samples_out"))
-    s.add_argument("--framework", action="append", help=h("samples_framework"))
-    s.add_argument("--scale", type=int, default=1, help=h("scale"))
+    s.add_argument("--out", default="data/samples", metavar=mv("folder"), help=h("samples_out"))
+    s.add_argument("--framework", action="append", metavar=mv("framework"), help=h("samples_framework"))
+    s.add_argument("--scale", type=int, default=1, metavar="N", help=h("scale"))
 
     s = command("demo", cmd_demo)
-    s.add_argument("--out", default="spbe-demo-output", help=h("demo_out"))
+    s.add_argument("--out", default="spbe-demo-output", metavar=mv("folder"), help=h("demo_out"))
     return p
 
 

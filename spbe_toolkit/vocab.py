@@ -112,6 +112,8 @@ COLUMN_ALIASES: dict[str, frozenset[str]] = {
 """Column headings (normalised with :func:`norm_text`) a submission may use for each field."""
 ALIAS_TO_COLUMN = {alias: key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
 INSTANCE_META = ("instance_type", "province", "year", "contact", "framework")
+OTHER_HEADINGS = frozenset({"indicator name", "nama indikator"})
+"""Descriptive headings a submission table may carry that hold no data field."""
 """The fields of an instance block besides its name."""
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from spbe_toolkit.frameworks import Framework, load_framework
 from spbe_toolkit.io.submissions import read_submissions
 from spbe_toolkit.io.templates import template_rows, write_template
+from spbe_toolkit.vocab import INSTANCE_TYPES
 from spbe_toolkit.workspace import Workspace
 
 SEED = 20241
@@ -49,36 +50,23 @@ PROVINCES = [
     "Nusa Tenggara Timur",
     "Papua",
 ]
-CENTRAL_NAMES = {
-    "Kementerian": [
-        "Kementerian Urusan Contoh",
-        "Kementerian Tata Kelola Percontohan",
-        "Kementerian Layanan Simulasi",
-        "Kementerian Data Rekaan",
-    ],
-    "LPNK": ["Badan Statistik Rekaan", "Badan Riset Percontohan", "Badan Standar Simulasi"],
-    "LNS": ["Komisi Layanan Contoh", "Dewan Digital Rekaan", "Ombudsman Percontohan"],
-    "Instansi Lainnya": ["Sekretariat Lembaga Contoh", "Lembaga Penyiaran Rekaan"],
-}
-# How many of each type a sample round holds (44 in all)
-TYPE_COUNTS = {
-    "Kementerian": 4,
-    "LPNK": 3,
-    "LNS": 3,
-    "Instansi Lainnya": 2,
-    "Pemerintah Provinsi": 6,
-    "Pemerintah Kabupaten": 18,
-    "Pemerintah Kota": 8,
-}
-TYPE_MEAN = {  # latent capability by type, shaped after the 2024 published means
-    "Kementerian": 3.9,
-    "LPNK": 3.7,
-    "LNS": 3.3,
-    "Instansi Lainnya": 3.2,
-    "Pemerintah Provinsi": 3.3,
-    "Pemerintah Kabupaten": 2.9,
-    "Pemerintah Kota": 3.2,
-}
+# per instance type (in the order of vocab.INSTANCE_TYPES): fictional central names, how many
+# instances of each type a sample round holds (44 in all), and a latent capability shaped
+# after the 2024 published means
+CENTRAL_NAMES = dict(
+    zip(
+        INSTANCE_TYPES[:4],
+        [
+            ["Kementerian Urusan Contoh", "Kementerian Tata Kelola Percontohan", "Kementerian Layanan Simulasi",
+             "Kementerian Data Rekaan"],
+            ["Badan Statistik Rekaan", "Badan Riset Percontohan", "Badan Standar Simulasi"],
+            ["Komisi Layanan Contoh", "Dewan Digital Rekaan", "Ombudsman Percontohan"],
+            ["Sekretariat Lembaga Contoh", "Lembaga Penyiaran Rekaan"],
+        ],
+    )
+)  # fmt: skip
+TYPE_COUNTS = dict(zip(INSTANCE_TYPES, (4, 3, 3, 2, 6, 18, 8)))
+TYPE_MEAN = dict(zip(INSTANCE_TYPES, (3.9, 3.7, 3.3, 3.2, 3.3, 2.9, 3.2)))
 JUSTIFICATIONS = [
     "Kebijakan telah ditetapkan melalui peraturan kepala daerah dan diterapkan di seluruh perangkat daerah.",
     "Dokumen telah disusun dan disahkan; penerapan dipantau setiap semester.",
@@ -268,7 +256,7 @@ def write_broken_example(path: str | Path, *, seed: int = SEED) -> Path:
         fw,
         instance={
             "instance": "Pemerintah Kabupaten Contohsalah (Sintetis)",
-            "instance_type": "Pemerintah Kabupaten",
+            "instance_type": INSTANCE_TYPES[5],  # Pemerintah Kabupaten
             "province": "Jawa Tengah",
             "year": 2024,
             "contact": "data sintetis — contoh berkas bermasalah",

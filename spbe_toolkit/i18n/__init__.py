@@ -101,7 +101,7 @@ def has(key: str) -> bool:
 
 
 def _resolve(value: Any, lang: str | None) -> Any:
-    return value.text(lang) if isinstance(value, (Msg, TimeText, Num)) else value
+    return value.text(lang) if isinstance(value, (Msg, TimeText, Num, Pair)) else value
 
 
 class Msg:
@@ -213,6 +213,18 @@ class TimeText:
         return time_text(self.value, lang)
 
 
+class Pair:
+    """A text already written in both languages (e.g. a problem's ``pesan`` and ``message``)."""
+
+    __slots__ = ("en", "id")
+
+    def __init__(self, id: str, en: str) -> None:  # noqa: A002 - the language code
+        self.id, self.en = id, en
+
+    def text(self, lang: str | None = None) -> str:
+        return self.id if check_lang(lang) == "id" else self.en
+
+
 class Num:
     """A number that becomes text in the language of the message it is put in (3,12 / 3.12)."""
 
@@ -234,6 +246,7 @@ __all__ = [
     "LANGS",
     "Msg",
     "Num",
+    "Pair",
     "TimeText",
     "catalog",
     "check_lang",

@@ -62,7 +62,11 @@ def value_text(kind: str, value: Any, lang: str | None = None) -> Any:
     if value is None or (isinstance(value, float) and value != value):
         return value
     key = f"value.{kind}.{slug(value)}"
-    return tr(key, lang) if has(key) else value
+    if has(key):
+        return tr(key, lang)
+    if kind == "measure":  # a measure named by its column (reconcile): the column's heading
+        return heading(value, lang)
+    return value
 
 
 def people_table(df: pd.DataFrame, lang: str | None = None, *, digits: int | None = 2) -> pd.DataFrame:

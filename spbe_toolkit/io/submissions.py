@@ -26,7 +26,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import SubmissionError
 from spbe_toolkit.frameworks import Framework, load_framework
-from spbe_toolkit.i18n import Msg, check_lang, tr
+from spbe_toolkit.i18n import Msg, Pair, check_lang, tr
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.checks import check_duplicates, check_unit
 from spbe_toolkit.io.levels import LevelParser
@@ -253,6 +253,6 @@ def _raise_first_error(problems: pd.DataFrame) -> None:
     row = int(first["row"]) if pd.notna(first["row"]) else None
     where = Path(first["file"]).name + (f", {row}" if row is not None else "")
     raise SubmissionError(
-        Msg("error.submission_errors", n=len(errors), where=where, first_id=first["pesan"], first_en=first["message"]),
+        Msg("error.submission_errors", n=len(errors), where=where, first=Pair(first["pesan"], first["message"])),
         problems,
     )

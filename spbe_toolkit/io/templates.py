@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from spbe_toolkit.frameworks import Framework, load_framework
 from spbe_toolkit.i18n import LANGS, check_lang, labels, tr
 from spbe_toolkit.io.writers import atomic_path
-from spbe_toolkit.vocab import INSTANCE_TYPES, norm_text
+from spbe_toolkit.vocab import INSTANCE_TYPES, OTHER_HEADINGS, norm_text
 
 TEMPLATE_VERSION = 1
 SHEET_META = "spbe_meta"
@@ -49,11 +49,14 @@ COLUMNS: list[tuple[str, int]] = [
     ("evidence", 40),
 ]
 # descriptive headings of the template's indicator table (not data fields), as the reader meets them
-TEMPLATE_DESCRIPTIVE = frozenset(
-    norm_text(tr(f"template.col_{key}", lang))
-    for key in ("domain", "domain_name", "aspect", "aspect_name", "name")
-    for lang in LANGS
-) | {"indicator name", "nama indikator"}
+TEMPLATE_DESCRIPTIVE = (
+    frozenset(
+        norm_text(tr(f"template.col_{key}", lang))
+        for key in ("domain", "domain_name", "aspect", "aspect_name", "name")
+        for lang in LANGS
+    )
+    | OTHER_HEADINGS
+)
 
 
 def is_header_mark(cell) -> bool:

@@ -24,7 +24,7 @@ from spbe_toolkit.vocab import PUBLISHED_TYPES
 # colours of the predicate bands, lowest band first (ColorBrewer RdBu-like)
 BAND_COLOURS = ("#b2182b", "#ef8a62", "#f7d55a", "#67a9cf", "#2166ac")
 DARK_BANDS = (0, 3, 4)  # bands whose colour needs white text
-SERIES_COLOURS = {"mandiri": "#9e9e9e", "final": "#1f5fa6", "peer": "#e08a2c"}
+SERIES_COLOURS = {"self": "#9e9e9e", "final": "#1f5fa6", "peer": "#e08a2c"}
 _SPBE = "spbe2020"  # the bands of published SPBE results
 
 
@@ -241,7 +241,7 @@ def instance_profile(labels: Sequence[str], mandiri: Sequence[float], final: Seq
     fig.subplots_adjust(left=0.36, right=0.97, top=1 - 0.25 / height, bottom=0.75 / height)
     ax = fig.add_subplot()
     y = np.arange(n)[::-1]
-    series = [(mandiri, legend[0], SERIES_COLOURS["mandiri"]), (final, legend[1], SERIES_COLOURS["final"])]
+    series = [(mandiri, legend[0], SERIES_COLOURS["self"]), (final, legend[1], SERIES_COLOURS["final"])]
     if peer is not None:
         series.append((peer, legend[2], SERIES_COLOURS["peer"]))
     h = 0.8 / len(series)

@@ -15,7 +15,7 @@ from spbe_toolkit.i18n import Msg
 from spbe_toolkit.io.published import NAMES, group_of, load_published
 from spbe_toolkit.io.tables import read_table_file
 from spbe_toolkit.scoring import predicate as predicate_of
-from spbe_toolkit.vocab import TARGET_GROUPS
+from spbe_toolkit.vocab import SELF_STAGE, TARGET_GROUPS
 from spbe_toolkit.workspace import Workspace
 
 TOTAL = "Semua"  # the group value of the all-instances row (shown as "All" in English)
@@ -246,7 +246,7 @@ def self_assessment_gap(ws, stage: str = "current") -> dict[str, pd.DataFrame]:
     evaluators set lower levels than the instances claimed.
     """
     fw = ws.framework
-    own = ws.levels("mandiri")
+    own = ws.levels(SELF_STAGE)
     cur = ws.levels(stage)
     df = own[["instance", "indicator", "level"]].merge(
         cur[["instance", "indicator", "level"]], on=["instance", "indicator"], suffixes=("_self", "_final")
@@ -266,7 +266,7 @@ def self_assessment_gap(ws, stage: str = "current") -> dict[str, pd.DataFrame]:
     by_dom = df.groupby(group_col, sort=False).agg(
         mean_self=("level_self", "mean"), mean_final=("level_final", "mean"), mean_gap=("gap", "mean")
     )
-    s_self = ws.scores("mandiri")["index"]
+    s_self = ws.scores(SELF_STAGE)["index"]
     s_fin = ws.scores(stage)["index"]
     by_inst = pd.DataFrame({"self_index": s_self, "final_index": s_fin})
     by_inst["gap"] = by_inst["final_index"] - by_inst["self_index"]
