@@ -358,26 +358,10 @@ def _build(data: dict[str, Any], source: str) -> Framework:
                 Msg("framework.band_empty", name=repr(b.predicate), lower=f"{b.lower:g}", upper=f"{b.upper:g}")
             )
     for lo, hi in zip(bands, bands[1:]):
-        if hi.lower < lo.upper:
-            problems.append(
-                Msg(
-                    "framework.band_overlap",
-                    a=repr(lo.predicate),
-                    b=repr(hi.predicate),
-                    lower=f"{hi.lower:g}",
-                    upper=f"{lo.upper:g}",
-                )
-            )
-        elif hi.lower > lo.upper:
-            problems.append(
-                Msg(
-                    "framework.band_gap",
-                    a=repr(lo.predicate),
-                    b=repr(hi.predicate),
-                    upper=f"{lo.upper:g}",
-                    lower=f"{hi.lower:g}",
-                )
-            )
+        if hi.lower != lo.upper:  # neighbouring bands overlap or leave a gap
+            key = "framework.band_overlap" if hi.lower < lo.upper else "framework.band_gap"
+            problems.append(Msg(key, a=repr(lo.predicate), b=repr(hi.predicate), lower=f"{hi.lower:g}",
+                                upper=f"{lo.upper:g}"))  # fmt: skip
     if bands and isinstance(lmin, int) and isinstance(lmax, int):
         if bands[0].lower > lmin:
             problems.append(Msg("framework.band_start", lower=f"{bands[0].lower:g}", level=lmin))

@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -89,17 +89,16 @@ def render_memos(
     lang: str | None = None,
     workers: int | None = None,
     *,
-    previous: Mapping[str, float] | None = None,
-    national_target: float | None = None,
     generated_at: str | None = None,
-    units: Mapping[str, object] | None = None,
-    max_raise: int = 1,
     progress: bool = True,
+    **options,
 ) -> list[Path]:
     """Render one memo file per instance into ``out_dir`` plus an ``index.html``; returns the memo paths.
 
     ``workers``: processes to use (default: all cores; 1 renders in this process). The
     output is deterministic: the same workspace and ``generated_at`` give the same bytes.
+    ``options`` are those of :func:`~spbe_toolkit.render.memo.context.memo_context`
+    (``previous``, ``national_target``, ``units``, ``max_raise``), the same for every memo.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -113,8 +112,7 @@ def render_memos(
         raise SpbeError(Msg("error.memo_name_clash"))
     lang = check_lang(lang)
     generated_at = generated_at or date_text(None, lang)
-    opts = {"previous": dict(previous) if previous else None, "national_target": national_target, "generated_at": generated_at,
-            "units": dict(units) if units else None, "max_raise": max_raise}  # fmt: skip
+    opts = {**options, "generated_at": generated_at}
     workers = workers or os.cpu_count() or 1
     bar = None
     if progress:
