@@ -9,7 +9,7 @@ import pandas as pd
 
 from spbe_toolkit.demo.samples import read_final_levels, sample_paths, workspace_from_samples
 from spbe_toolkit.i18n import number, tr
-from spbe_toolkit.i18n.tables import people_table
+from spbe_toolkit.i18n.tables import people_table, value_text
 from spbe_toolkit.io.published import load_published
 from spbe_toolkit.io.submissions import read_submissions
 from spbe_toolkit.io.writers import write_csv
@@ -44,7 +44,7 @@ def run_demo(out: Path) -> int:
              final=number(table["final_index"].mean())))  # fmt: skip
     dist = final_scores["predicate"].value_counts().reindex(final_scores["predicate"].cat.categories[::-1])
     print(tr("demo.distribution", None, counts=", ".join(f"{k} {v}" for k, v in dist.items())))
-    path = write_csv(table.reset_index(), out / "skor_sampel_sintetis.csv")
+    path = write_csv(people_table(table, digits=None).reset_index(), out / "skor_sampel_sintetis.csv")
     print(tr("demo.scores_written", None, path=path.resolve()))
     memos(out)
     national()
@@ -71,7 +71,7 @@ def national() -> None:
     r = load_published("results_2024")
     s = national_summary(r, by="group", total=True)
     for row in s.itertuples(index=False):
-        print(tr("demo.national_row", None, group=f"{row.group:<18}", n=f"{row.n:<4}", mean=number(row.mean_index),
+        print(tr("demo.national_row", None, group=f"{value_text('group', row.group):<20}", n=f"{row.n:<4}", mean=number(row.mean_index),
                  share=number(row.share_baik_or_better, None, 1), top=row.n_memuaskan, low=row.n_kurang))  # fmt: skip
     print(tr("demo.national_note"))
     ser = reproduce_series()
