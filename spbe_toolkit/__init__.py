@@ -13,6 +13,7 @@ from spbe_toolkit.errors import ConflictError, SpbeError, SubmissionError, Valid
 from spbe_toolkit.frameworks import Framework, list_frameworks, load_framework
 from spbe_toolkit.i18n import get_language, set_language, use_language
 from spbe_toolkit.i18n.tables import people_table
+from spbe_toolkit.io.limits import ReadLimits
 from spbe_toolkit.io.published import load_published
 from spbe_toolkit.io.submissions import Submissions, read_submissions
 from spbe_toolkit.io.templates import write_template
@@ -46,6 +47,7 @@ __all__ = [
     "AdjustmentPanel",
     "ConflictError",
     "Framework",
+    "ReadLimits",
     "RoundOverview",
     "SpbeError",
     "SubmissionError",

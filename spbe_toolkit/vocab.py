@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any, Literal
 
 # --------------------------------------------------------------------------- stages
@@ -120,6 +121,18 @@ OTHER_HEADINGS = frozenset({"indicator name", "nama indikator"})
 def norm_text(text: Any) -> str:
     """Lower case with single spaces: how headings, labels and aliases are compared."""
     return re.sub(r"\s+", " ", str(text if text is not None else "")).strip().lower()
+
+
+# --------------------------------------------------------------------------- names
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)  # zero-width, BOM, soft hyphen
+_SPECIAL_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n"), " ")  # no-break and other spaces
+
+
+def identity_name(name: str) -> str:
+    """The form of an instance name used for identity: Unicode NFC, no zero-width characters,
+    ordinary single spaces, trimmed. "Kota\u00a0Bogor" and "Kota Bogor" are one instance."""
+    s = unicodedata.normalize("NFC", str(name)).translate(_INVISIBLE).translate(_SPECIAL_SPACES)
+    return re.sub(r" {2,}", " ", s).strip()
 
 
 # --------------------------------------------------------------------------- indicator codes

@@ -11,7 +11,7 @@ from spbe_toolkit.io.levels import LevelParser
 from spbe_toolkit.io.problems import Report
 from spbe_toolkit.io.readers.table import Unit, blank
 from spbe_toolkit.io.templates import SHEETS
-from spbe_toolkit.vocab import INSTANCE_TYPES, SELF_STAGE, TYPE_ALIASES, norm_text
+from spbe_toolkit.vocab import INSTANCE_TYPES, SELF_STAGE, TYPE_ALIASES, identity_name, norm_text
 
 
 def guess_framework(codes: set[str], fw: Framework) -> str | None:
@@ -45,12 +45,18 @@ def check_unit(unit: Unit, fw: Framework, parser: LevelParser, rep: Report) -> l
         rep.error("instance_missing", file, sheet=sheet, row=unit.meta_row)
         unit.instance = None
         return []
-    if not isinstance(inst, str):
-        inst = str(inst)
-    if inst != inst.strip():
-        rep.warning("name_trimmed", file, sheet=sheet, row=unit.meta_row, instance=inst.strip())
-        inst = inst.strip()
+    if isinstance(inst, (dict, list, tuple, set)):
+        rep.error("instance_not_text", file, sheet=sheet, row=unit.meta_row, kind=type(inst).__name__)
+        unit.instance = None
+        return []
+    written = inst if isinstance(inst, str) else str(inst)
+    inst = identity_name(written)
+    if inst != written.strip():
+        rep.warning("name_normalised", file, sheet=sheet, row=unit.meta_row, instance=inst, to=inst)
+    elif inst != written:
+        rep.warning("name_trimmed", file, sheet=sheet, row=unit.meta_row, instance=inst)
     unit.instance = inst
+    unit.meta["name_as_written"] = written
 
     # metadata
     t = unit.meta.get("instance_type")
@@ -85,8 +91,8 @@ def check_unit(unit: Unit, fw: Framework, parser: LevelParser, rep: Report) -> l
                 if not 2000 <= yi <= 2100 or float(str(y).strip()) != yi:
                     raise ValueError
                 unit.meta["year"] = yi
-            except ValueError:
-                rep.error("year_invalid", file, sheet=sheet, row=unit.meta_row, instance=inst, value=y)
+            except (ValueError, OverflowError):
+                rep.error("year_invalid", file, sheet=sheet, row=unit.meta_row, instance=inst, value=str(y)[:40])
                 unit.meta["year"] = None
     fwname = unit.meta.get("framework")
     if not blank(fwname) and str(fwname).strip() != fw.name:

@@ -19,6 +19,7 @@ anything else           —          error ``level_not_number``
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,13 @@ from spbe_toolkit.io.readers.table import blank
 from spbe_toolkit.vocab import norm_text
 
 NUMBER_WORDS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5}
+
+
+def _ascii_digits(text: str) -> str:
+    """Digits of any script as ASCII digits (fullwidth "３" and Arabic-Indic "٣" → "3")."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
 
 
 def level_name_map(fw: Framework) -> dict[str, dict[str, int]]:
@@ -61,16 +69,22 @@ class LevelParser:
                 return None, [("error", "level_decimal", {"value": f"{raw:g}"})]
             value = int(raw)
         else:
-            s = str(raw).strip()
+            written = str(raw).strip()
+            shown = written if len(written) <= 40 else written[:40] + "…"
+            s = _ascii_digits(written)
             names = self.names.get(fw.kind_of(indicator), {}) if indicator in self.valid else {}
-            if re.fullmatch(r"[+-]?\d+", s):
+            if s != written or s.startswith("+"):
+                notes.append(("warning", "level_digits_normalised", {"value": shown, "to": s.lstrip("+")}))
+            if m := re.fullmatch(r"[+-]?([0-9]+)", s):
+                if len(m.group(1).lstrip("0")) > 6:  # thousands of digits: out of range, never converted
+                    return None, [("error", "level_range", {"value": shown, "lo": lo, "hi": hi})]
                 value = int(s)
-            elif m := re.fullmatch(r"(\d+)[.,](\d+)", s):
+            elif m := re.fullmatch(r"([0-9]+)[.,]([0-9]+)", s):
                 if int(m.group(2)) != 0:
                     return None, [("error", "level_decimal", {"value": s})]
                 value = int(m.group(1))
                 notes.append(("warning", "level_text_decimal", {"value": s, "to": value}))
-            elif m := re.fullmatch(r"(\d+)\s*[-–—:.)]\s*(.+)", s):
+            elif m := re.fullmatch(r"([0-9]+)\s*[-–—:.)]\s*(.+)", s):
                 num, name = int(m.group(1)), norm_text(m.group(2))
                 if name in names and names[name] != num:
                     return None, [
@@ -91,7 +105,7 @@ class LevelParser:
                 value = names[norm_text(s)]
                 notes.append(("warning", "level_name_only", {"value": s, "to": value}))
             else:
-                return None, [("error", "level_not_number", {"value": s})]
+                return None, [("error", "level_not_number", {"value": shown})]
         if not lo <= value <= hi:
             return None, [("error", "level_range", {"value": value, "lo": lo, "hi": hi})]
         return value, notes

@@ -16,6 +16,7 @@ and the batch (:func:`~spbe_toolkit.io.checks.check_duplicates`), then assemble 
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +31,16 @@ from spbe_toolkit.i18n import Msg, Pair, check_lang, tr
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.checks import check_duplicates, check_unit
 from spbe_toolkit.io.levels import LevelParser
+from spbe_toolkit.io.limits import DEFAULT_LIMITS, ReadLimits
 from spbe_toolkit.io.problems import PROBLEM_COLUMNS, Report
 from spbe_toolkit.io.readers import SUPPORTED, read_file
 from spbe_toolkit.io.readers.table import Unit
 from spbe_toolkit.io.writers import write_table
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # files above this are refused, not read
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_bytes  # files above this are refused, not read
 LEVEL_COLUMNS = ["instance", "indicator", "level", "justification", "evidence", "stage", "file", "sheet", "row"]
 INSTANCE_COLUMNS = ["instance", "instance_type", "province", "year", "contact", "framework", "file", "sheet",
-                    "status", "errors", "warnings", "loaded"]  # fmt: skip
+                    "status", "errors", "warnings", "loaded", "name_as_written"]  # fmt: skip
 ENGINES = ("calamine", "openpyxl")
 
 
@@ -106,8 +108,12 @@ class Submissions:
 
 
 # --------------------------------------------------------------------------- paths
-def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
-    """Files, folders (recursively: supported extensions only) and glob patterns → sorted files."""
+def expand_paths(paths: str | Path | Iterable[str | Path], *, unreadable: set[Path] | None = None) -> list[Path]:
+    """Files, folders (recursively: supported extensions only) and glob patterns → sorted files.
+
+    Folders that cannot be listed are returned too and added to ``unreadable`` (so that the
+    caller reports them instead of skipping them silently).
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     out: list[Path] = []
@@ -118,18 +124,28 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
             continue
         path = Path(p)
         if path.is_dir():
-            found = [
-                f
-                for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in SUPPORTED and not f.name.startswith(("~$", "."))
-            ]
+            found: list[Path] = []
+            blocked: list[Path] = []
+            for folder, dirs, names in os.walk(path, onerror=lambda exc: blocked.append(Path(exc.filename))):
+                dirs.sort()
+                found.extend(
+                    Path(folder) / n
+                    for n in names
+                    if Path(n).suffix.lower() in SUPPORTED and not n.startswith(("~$", "."))
+                )
             out.extend(sorted(found))
+            out.extend(blocked)
+            if unreadable is not None:
+                unreadable.update(blocked)
         else:
             out.append(path)
     seen: set[Path] = set()
     unique = []
     for f in out:
-        key = f.resolve()
+        try:
+            key = f.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: reported when the file is read
+            key = f.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(f)
@@ -143,7 +159,8 @@ def read_submissions(
     strict: bool = False,
     *,
     engine: str = "calamine",
-    max_bytes: int = MAX_FILE_BYTES,
+    max_bytes: int | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
     progress: bool | None = None,
 ) -> Submissions:
     """Read submissions from files, folders (recursively) or glob patterns.
@@ -156,14 +173,20 @@ def read_submissions(
     An instance with any error is reported and left out of ``levels``; every other instance
     loads. ``strict=True`` raises :class:`SubmissionError` carrying the problems table when
     there is any error. ``engine`` is ``"calamine"`` (fast, default) or ``"openpyxl"``.
-    Files above ``max_bytes`` are refused unread.
+    Every file is checked against ``limits`` (:class:`~spbe_toolkit.io.limits.ReadLimits`:
+    size on disk, inflated size, sheets, rows, cells, strings) before it is read; a file that
+    breaks one is reported, unread. ``max_bytes`` is a shortcut for ``limits.max_bytes``.
     """
     fw = load_framework(fw)
     if engine not in ENGINES:
         raise SubmissionError(Msg("error.bad_engine", value=repr(engine), choices=", ".join(ENGINES)))
-    files = expand_paths(paths)
+    if max_bytes is not None:
+        limits = limits.scaled(max_bytes=max_bytes)
+    unreadable: set[Path] = set()
+    files = expand_paths(paths, unreadable=unreadable)
     rep = Report()
-    units, file_rows = _read_files(files, fw, rep, engine=engine, max_bytes=max_bytes, progress=progress)
+    units, file_rows = _read_files(files, fw, rep, engine=engine, limits=limits, progress=progress,
+                                   unreadable=unreadable)  # fmt: skip
     parser = LevelParser(fw)
     good = [check_unit(unit, fw, parser, rep) for unit in units]
     check_duplicates(units, rep)
@@ -174,8 +197,9 @@ def read_submissions(
 
 
 def _read_files(
-    files: list[Path], fw: Framework, rep: Report, *, engine: str, max_bytes: int, progress: bool | None
-) -> tuple[list[Unit], list[dict[str, Any]]]:
+    files: list[Path], fw: Framework, rep: Report, *, engine: str, limits: ReadLimits, progress: bool | None,
+    unreadable: set[Path],
+) -> tuple[list[Unit], list[dict[str, Any]]]:  # fmt: skip
     """Every file through its reader (with a progress bar above 5 files): units and a row per file."""
     iterator: Iterable[Path] = files
     if progress is None:
@@ -187,7 +211,10 @@ def _read_files(
     units: list[Unit] = []
     file_rows = []
     for path in iterator:
-        file_units = read_file(path, fw, rep, engine=engine, max_bytes=max_bytes)
+        if path in unreadable:
+            rep.error("folder_unreadable", str(path))
+            continue
+        file_units = read_file(path, fw, rep, engine=engine, limits=limits)
         units.extend(file_units)
         file_rows.append(
             {"file": str(path), "format": SUPPORTED.get(path.suffix.lower()), "n_instances": len(file_units)}
@@ -217,7 +244,7 @@ def _assemble(
         inst_rows.append(
             {
                 "instance": unit.instance,
-                **{k: unit.meta.get(k) for k in ("instance_type", "province", "year", "contact")},
+                **{k: unit.meta.get(k) for k in ("instance_type", "province", "year", "contact", "name_as_written")},
                 "framework": fw.name,
                 "file": unit.file,
                 "sheet": unit.sheet,

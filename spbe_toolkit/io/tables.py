@@ -22,7 +22,7 @@ def read_table_file(path: str | Path, *, text_columns: tuple[str, ...] = ()) -> 
             return pd.read_excel(p, engine="calamine", dtype=dtype, keep_default_na=False, na_values=[""])
         return pd.read_csv(p, sep=None, engine="python", dtype=dtype, comment="#", keep_default_na=False,
                            na_values=[""])  # fmt: skip
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except Exception as exc:  # pandas and its engines raise many types for a file that is not a table
         raise SpbeError(Msg("error.unreadable_table", path=str(path), kind=type(exc).__name__)) from exc
 
 

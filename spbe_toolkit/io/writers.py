@@ -85,7 +85,7 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, index: bool = False, raw: b
                 out[col] = out[col].map(neutralise)
         out.columns = [neutralise(str(c)) for c in out.columns]
     buf = io.StringIO()
-    out.to_csv(buf, index=False)
+    out.to_csv(buf, index=False, lineterminator="\r\n")  # RFC 4180: fields holding CR or LF get quoted
     return write_text(path, buf.getvalue())
 
 

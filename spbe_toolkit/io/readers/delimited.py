@@ -26,12 +26,20 @@ def read_delimited(path: Path, fw: Framework, rep: Report) -> list[Unit]:
         rep.error("file_empty", str(path))
         return []
     sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    try:  # the sniffer's own regular expressions are slow on long lines: give it the first lines only
+        dialect = csv.Sniffer().sniff("\n".join(sample.splitlines()[:50])[:8192], delimiters=",;\t|")
         delim = dialect.delimiter
     except csv.Error:
         delim = ","
-    rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delim)]
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    rows: list[list[str]] = []
+    try:
+        for r in reader:
+            rows.append(list(r))
+    except csv.Error as exc:
+        code = "csv_field_too_large" if "field larger" in str(exc) else "csv_unreadable"
+        rep.error(code, str(path), row=reader.line_num, line=reader.line_num, limit=csv.field_size_limit())
+        return []
     header = find_header(rows, fw)
     if header is None:
         rep.error("no_header", str(path), n=HEADER_SEARCH_ROWS)

@@ -23,12 +23,21 @@ def read_json(path: Path, fw: Framework, rep: Report) -> list[Unit]:
     except json.JSONDecodeError as exc:
         rep.error("bad_json", file, line=exc.lineno, col=exc.colno)
         return []
+    except ValueError:  # e.g. a number of thousands of digits (Python refuses to convert it)
+        rep.error("json_number_too_long", file)
+        return []
+    except RecursionError:
+        rep.error("json_too_deep", file)
+        return []
     if isinstance(data, dict) and "submissions" in data:
         data = data["submissions"]
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
         rep.error("json_shape", file)
+        return []
+    if not data:
+        rep.error("json_empty", file)
         return []
     units = []
     if data and all(isinstance(d, dict) and "indicator" in d for d in data):  # records (long)
@@ -52,6 +61,9 @@ def read_json(path: Path, fw: Framework, rep: Report) -> list[Unit]:
         levels = sub.get("levels", [])
         if isinstance(levels, dict):
             levels = [{"indicator": k, "level": v} for k, v in levels.items()]
+        if not isinstance(levels, list):
+            rep.error("json_levels_shape", file, n=i + 1)
+            continue
         for j, rec in enumerate(levels):
             if not isinstance(rec, dict):
                 rec = {"indicator": None, "level": rec}

@@ -1,18 +1,19 @@
 """Excel readers: ``.xlsx`` through calamine (default) or openpyxl, legacy ``.xls`` through
-calamine. Formulas and merged cells are found by one pass over the sheet XML; nothing is
-evaluated (formulas contribute their cached value only)."""
+calamine. Before any engine runs, :mod:`~spbe_toolkit.io.readers.xlsx_scan` checks the file
+against the reading limits and finds formulas and merged cells in one streaming pass;
+nothing is evaluated (formulas contribute their cached value only)."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from spbe_toolkit.frameworks import Framework
+from spbe_toolkit.io.limits import DEFAULT_LIMITS, LimitExceeded, ReadLimits
 from spbe_toolkit.io.problems import Report
 from spbe_toolkit.io.readers.table import HEADER_SEARCH_ROWS, Unit, blank, find_header, read_table, read_template_sheet
+from spbe_toolkit.io.readers.xlsx_scan import SheetScan, Unverifiable, cell_ref, read_sparse_sheet, scan_xlsx
 from spbe_toolkit.io.templates import SHEET_META, SHEETS
 from spbe_toolkit.scoring import show_value
 from spbe_toolkit.vocab import norm_text
@@ -26,73 +27,39 @@ def _head(path: Path, n: int = 8) -> bytes:
         return fh.read(n)
 
 
-def xlsx_sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    wb = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    out = {}
-    for sh in wb.iterfind("m:sheets/m:sheet", ns):
-        target = targets.get(sh.get(rel_ns), "")
-        target = target.lstrip("/")
-        if not target.startswith("xl/"):
-            target = "xl/" + target
-        out[sh.get("name")] = target
-    return out
-
-
-def cell_ref(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
-
-
-def xlsx_formulas_and_merges(path: Path, sheet: str) -> tuple[set[tuple[int, int]], list[str]]:
-    """Cells (row, col; 1-based) holding formulas, and merged ranges, from the sheet XML."""
-    formulas: set[tuple[int, int]] = set()
-    merges: list[str] = []
-    with zipfile.ZipFile(path) as zf:
-        target = xlsx_sheet_paths(zf).get(sheet)
-        if not target:
-            return formulas, merges
-        with zf.open(target) as fh:
-            current = None
-            for event, el in ET.iterparse(fh, events=("start", "end")):
-                tag = el.tag.rsplit("}", 1)[-1]
-                if event == "start" and tag == "c":
-                    current = el.get("r")
-                elif event == "end" and tag == "f" and current:
-                    formulas.add(cell_ref(current))
-                elif event == "end" and tag == "mergeCell":
-                    merges.append(el.get("ref"))
-                elif event == "end" and tag == "row":
-                    el.clear()
-    return formulas, merges
-
-
-def xlsx_rows(path: Path, engine: str) -> dict[str, list[list[Any]]]:
-    """All sheets as lists of rows (row 0 = spreadsheet row 1), cached values only."""
+def _dense_rows(path: Path, names: list[str], engine: str) -> dict[str, list[list[Any]]]:
+    """The named sheets as lists of rows (row 0 = spreadsheet row 1), cached values only."""
+    if not names:
+        return {}
     if engine == "calamine":
         from python_calamine import CalamineWorkbook
 
         wb = CalamineWorkbook.from_path(str(path))
         try:
-            return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
+            return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names}
         finally:
             wb.close()
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+        return {name: [list(r) for r in wb[name].iter_rows(values_only=True)] for name in names}
     finally:
         wb.close()
 
 
-def read_xlsx(path: Path, fw: Framework, rep: Report, engine: str) -> list[Unit]:
+def read_sheets(path: Path, scans: list[SheetScan], engine: str, limits: ReadLimits) -> dict[str, list[list[Any]]]:
+    """Every sheet's rows: through the engine when its used range is small enough to allocate,
+    cell by cell otherwise (a few cells far apart cost only what they hold)."""
+    dense = [s.name for s in scans if s.dense_cells <= limits.max_dense_cells]
+    rows = _dense_rows(path, dense, engine)
+    for s in scans:
+        if s.name not in rows:
+            rows[s.name] = read_sparse_sheet(path, s)
+    return {s.name: rows[s.name] for s in scans}
+
+
+def read_xlsx(path: Path, fw: Framework, rep: Report, engine: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Unit]:
     file = str(path)
     head = _head(path)
     if head.startswith(_OLE_MAGIC):
@@ -102,10 +69,22 @@ def read_xlsx(path: Path, fw: Framework, rep: Report, engine: str) -> list[Unit]
         rep.error("not_xlsx", file, ext=path.suffix)
         return []
     try:
-        sheets = xlsx_rows(path, engine)
-    except Exception:  # calamine/openpyxl raise many types for damaged zips
+        scans = scan_xlsx(path, limits)
+    except LimitExceeded as exc:
+        rep.error(f"limit_{exc.what}", file, sheet=exc.sheet, **exc.params)
+        return []
+    except Unverifiable:
+        rep.error("xlsx_unverifiable", file)
+        return []
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError, NotImplementedError):
+        rep.error("corrupt", file)  # not a zip, a part missing, a bad CRC or size, an unknown compression
+        return []
+    try:
+        sheets = read_sheets(path, scans, engine, limits)
+    except Exception:  # calamine/openpyxl raise many types for damaged files
         rep.error("corrupt", file)
         return []
+    by_name = {s.name: s for s in scans}
     meta_fw = None
     if SHEET_META in sheets:
         for row in sheets[SHEET_META]:
@@ -134,40 +113,29 @@ def read_xlsx(path: Path, fw: Framework, rep: Report, engine: str) -> list[Unit]
             if header[0] > 0:
                 rep.warning("header_row", file, sheet=name, row=header[0] + 1, found=header[0] + 1)
             units.extend(read_table(file, name, rows, header, rep))
-        try:
-            formulas, merges = xlsx_formulas_and_merges(path, name)
-        except (KeyError, zipfile.BadZipFile, ET.ParseError):
-            formulas, merges = set(), []
-        first_data_row = header[0] + 2
-        sheet_units = [u for u in units if u.sheet == name]
-        for ref in merges:
-            start = cell_ref(ref.split(":")[0])
-            end = cell_ref(ref.split(":")[-1])
-            if end[0] < first_data_row:
-                continue
-            owner = next((u for u in sheet_units if any(start[0] <= r["row"] <= end[0] for r in u.rows)), None)
-            rep.warning(
-                "merged_cells", file, sheet=name, row=start[0], instance=owner.instance if owner else None, ref=ref
-            )
-        if formulas:
-            for unit in units:
-                if unit.sheet != name:
-                    continue
-                for rec in unit.rows:
-                    if (rec["row"], rec["col"]) in formulas:
-                        rep.warning(
-                            "formula",
-                            file,
-                            sheet=name,
-                            row=rec["row"],
-                            instance=unit.instance,
-                            indicator=rec["indicator"],
-                            cell=f"{col_letter(rec['col'])}{rec['row']}",
-                            value=show_value(None if blank(rec["level"]) else rec["level"]),
-                        )
+        _report_merges_and_formulas(file, name, by_name[name], header, [u for u in units if u.sheet == name], rep)
     if not used_any:
         rep.error("no_header", file, n=HEADER_SEARCH_ROWS)
     return units
+
+
+def _report_merges_and_formulas(file: str, name: str, scan: SheetScan, header, sheet_units: list[Unit], rep: Report):
+    first_data_row = header[0] + 2
+    for ref in scan.merges:
+        start = cell_ref(ref.split(":")[0])
+        end = cell_ref(ref.split(":")[-1])
+        if end[0] < first_data_row:
+            continue
+        owner = next((u for u in sheet_units if any(start[0] <= r["row"] <= end[0] for r in u.rows)), None)
+        rep.warning("merged_cells", file, sheet=name, row=start[0], instance=owner.instance if owner else None, ref=ref)
+    if not scan.formulas:
+        return
+    for unit in sheet_units:
+        for rec in unit.rows:
+            if (rec["row"], rec["col"]) in scan.formulas:
+                rep.warning("formula", file, sheet=name, row=rec["row"], instance=unit.instance,
+                            indicator=rec["indicator"], cell=f"{col_letter(rec['col'])}{rec['row']}",
+                            value=show_value(None if blank(rec["level"]) else rec["level"]))  # fmt: skip
 
 
 def col_letter(col: int) -> str:

@@ -1,0 +1,240 @@
+"""A streaming look at an xlsx file before any engine reads it.
+
+One pass over the zip directory and each part's XML, in bounded memory: the inflated size,
+the sheets, the shared strings, and per sheet the used range, the cell count, the cells that
+hold formulas and the merged ranges. Every limit of :class:`~spbe_toolkit.io.limits.ReadLimits`
+is checked here and broken limits raise :class:`LimitExceeded`. XML that cannot be parsed
+raises :class:`Unverifiable`: a file whose formulas cannot be checked is not read at all.
+
+For a sheet whose used range is too large for a dense reader (a few cells far apart),
+:func:`read_sparse_sheet` reads the cells one by one instead.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from spbe_toolkit.io.limits import LimitExceeded, ReadLimits
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_REF = re.compile(r"([A-Za-z]{1,3})(\d{1,7})")
+
+
+class Unverifiable(Exception):
+    """The file's XML cannot be parsed, so its formulas and size cannot be checked."""
+
+
+@dataclass
+class SheetScan:
+    name: str
+    part: str
+    rows: int = 0
+    columns: int = 0
+    cells: int = 0
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    merges: list[str] = field(default_factory=list)
+
+    @property
+    def dense_cells(self) -> int:
+        return self.rows * self.columns
+
+
+def cell_ref(ref: str) -> tuple[int, int]:
+    """(row, column), 1-based, of a reference such as ``"B7"`` (any letter case)."""
+    m = _REF.fullmatch(ref.strip())
+    if not m:
+        raise Unverifiable(f"cell reference {ref!r}")
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → zip part of its XML, from the workbook and its relationships."""
+    wb = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") or "" for r in rels}
+    out = {}
+    for sh in wb.iter(f"{_MAIN}sheet"):
+        target = targets.get(sh.get(_REL_ID), "").lstrip("/")
+        out[sh.get("name")] = target if target.startswith("xl/") else "xl/" + target
+    return out
+
+
+def scan_xlsx(path: Path, limits: ReadLimits) -> list[SheetScan]:
+    """Check an xlsx file against ``limits`` and describe its sheets (see the module doc)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            inflated = sum(i.file_size for i in zf.infolist())
+            if inflated > limits.max_inflated_bytes:
+                raise LimitExceeded("inflated", size=_mb(inflated), limit=_mb(limits.max_inflated_bytes))
+            parts = sheet_parts(zf)
+            if len(parts) > limits.max_sheets:
+                raise LimitExceeded("sheets", n=len(parts), limit=limits.max_sheets)
+            if "xl/sharedStrings.xml" in zf.namelist():
+                with zf.open("xl/sharedStrings.xml") as fh:
+                    _check_strings(fh, limits)
+            sheets = []
+            cells = 0
+            for name, part in parts.items():
+                with zf.open(part) as fh:
+                    sheet = _scan_sheet(fh, SheetScan(name, part), limits, cells)
+                cells += sheet.cells
+                sheets.append(sheet)
+            return sheets
+    except ET.ParseError as exc:
+        raise Unverifiable(str(exc)) from exc
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.1f}"
+
+
+def _check_strings(fh, limits: ReadLimits) -> None:
+    count = 0
+    length = 0
+    root = None
+    for event, el in ET.iterparse(fh, events=("start", "end")):
+        if root is None:
+            root = el
+            continue
+        tag = _local(el.tag)
+        if event == "end" and tag == "t":
+            length += len(el.text or "")
+            if length > limits.max_string_chars:
+                raise LimitExceeded("string", n=length, limit=limits.max_string_chars)
+        elif event == "end" and tag == "si":
+            count += 1
+            length = 0
+            if count > limits.max_strings:
+                raise LimitExceeded("strings", n=count, limit=limits.max_strings)
+            root.clear()
+
+
+def _scan_sheet(fh, sheet: SheetScan, limits: ReadLimits, cells_before: int) -> SheetScan:
+    row = col = 0
+    root = None
+    for event, el in ET.iterparse(fh, events=("start", "end")):
+        if root is None:
+            root = el
+            continue
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                r = el.get("r")
+                row = int(r) if r and r.isdigit() else row + 1
+                col = 0
+                if row > limits.max_rows:
+                    raise LimitExceeded("rows", sheet=sheet.name, n=row, limit=limits.max_rows)
+            elif tag == "c":
+                ref = el.get("r")
+                if ref:
+                    row, col = cell_ref(ref)
+                    if row > limits.max_rows:
+                        raise LimitExceeded("rows", sheet=sheet.name, n=row, limit=limits.max_rows)
+                else:
+                    col += 1
+                sheet.cells += 1
+                if cells_before + sheet.cells > limits.max_cells:
+                    raise LimitExceeded("cells", sheet=sheet.name, n=cells_before + sheet.cells, limit=limits.max_cells)
+                sheet.rows = max(sheet.rows, row)
+                sheet.columns = max(sheet.columns, col)
+        elif tag == "f":
+            sheet.formulas.add((row, col))
+        elif tag == "mergeCell":
+            ref = el.get("ref") or ""
+            for part in ref.split(":"):
+                cell_ref(part)  # validates the reference
+            sheet.merges.append(ref.upper())
+        elif tag == "row":
+            root.clear()  # keep memory flat: rows already seen are not needed
+    return sheet
+
+
+def read_shared_strings(zf: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in zf.namelist():
+        return []
+    out = []
+    with zf.open("xl/sharedStrings.xml") as fh:
+        parts: list[str] = []
+        for event, el in ET.iterparse(fh, events=("end",)):
+            tag = _local(el.tag)
+            if tag == "t":
+                parts.append(el.text or "")
+            elif tag == "si":
+                out.append("".join(parts))
+                parts = []
+                el.clear()
+    return out
+
+
+def read_sparse_sheet(path: Path, sheet: SheetScan) -> list[list[Any]]:
+    """A sheet's cached values cell by cell (for sheets too sparse and wide for a dense engine).
+
+    Rows without content share one empty list; each row is as long as its last cell.
+    """
+    with zipfile.ZipFile(path) as zf:
+        strings = read_shared_strings(zf)
+        values: dict[int, dict[int, Any]] = {}
+        with zf.open(sheet.part) as fh:
+            row = col = 0
+            kind = None
+            ref_row = ref_col = 0
+            for event, el in ET.iterparse(fh, events=("start", "end")):
+                tag = _local(el.tag)
+                if event == "start" and tag == "row":
+                    r = el.get("r")
+                    row = int(r) if r and r.isdigit() else row + 1
+                    col = 0
+                elif event == "start" and tag == "c":
+                    ref = el.get("r")
+                    if ref:
+                        row, col = cell_ref(ref)
+                    else:
+                        col += 1
+                    ref_row, ref_col, kind = row, col, el.get("t")
+                elif event == "end" and tag == "c":
+                    value = _cell_value(el, kind, strings)
+                    if value is not None:
+                        values.setdefault(ref_row, {})[ref_col] = value
+                    el.clear()
+    empty: list[Any] = []
+    out: list[list[Any]] = [empty] * sheet.rows
+    for r, cols in values.items():
+        line = [None] * max(cols)
+        for c, v in cols.items():
+            line[c - 1] = v
+        out[r - 1] = line
+    return out
+
+
+def _cell_value(el, kind: str | None, strings: list[str]) -> Any:
+    v = el.find(f"{_MAIN}v")
+    text = v.text if v is not None else None
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in el.iter(f"{_MAIN}t"))
+    if text is None:
+        return None
+    if kind == "s":
+        i = int(text)
+        return strings[i] if 0 <= i < len(strings) else None
+    if kind in ("str", "e"):
+        return text
+    if kind == "b":
+        return text == "1"
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
