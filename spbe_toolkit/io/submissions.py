@@ -126,7 +126,7 @@ def expand_paths(paths: str | Path | Iterable[str | Path], *, unreadable: set[Pa
         if path.is_dir():
             found: list[Path] = []
             blocked: list[Path] = []
-            for folder, dirs, names in os.walk(path, onerror=lambda exc: blocked.append(Path(exc.filename))):
+            for folder, dirs, names in os.walk(path, onerror=lambda exc, b=blocked: b.append(Path(exc.filename))):
                 dirs.sort()
                 found.extend(
                     Path(folder) / n

@@ -168,7 +168,7 @@ def read_shared_strings(zf: zipfile.ZipFile) -> list[str]:
     out = []
     with zf.open("xl/sharedStrings.xml") as fh:
         parts: list[str] = []
-        for event, el in ET.iterparse(fh, events=("end",)):
+        for _event, el in ET.iterparse(fh, events=("end",)):
             tag = _local(el.tag)
             if tag == "t":
                 parts.append(el.text or "")
