@@ -161,3 +161,59 @@ def test_all_problems_listed_at_once(tmp_path):
 def test_unknown_name():
     with pytest.raises(ValidationError, match="Unknown framework 'spbe2030'"):
         spbe.load_framework("spbe2030")
+
+
+# --------------------------------------------------------------------------- holes found by the adversarial review
+def _first(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+HOLES = {
+    "NaN band bound": (lambda t: _first(t, "lower = 4.2", "lower = nan"), r"band #\d+ needs predicate, lower and upper"),
+    "infinite band bound": (lambda t: _first(t, "upper = 5.0", "upper = inf"), r"band #\d+ needs"),
+    "boolean band bound": (lambda t: _first(t, "lower = 4.2", "lower = true"), r"band #\d+ needs"),
+    "string band bound": (lambda t: _first(t, "lower = 4.2", 'lower = "4.2"'), r"band #\d+ needs"),
+    "codes 1 and '1'": (lambda t: _first(t, 'code = "2"', "code = 1"), r"duplicate indicator code '1'"),
+    "huge level range": (lambda t: _first(t, "level_max = 5", "level_max = 1000000000000000000"), r"level range 1\.\.1000000000000000000"),
+    "negative level range": (lambda t: _first(t, "level_min = 1", "level_min = -1000000000000000000"), r"level range"),
+    "boolean level bound": (lambda t: _first(t, "level_min = 1", "level_min = true"), r"level range True\.\.5"),
+    "boolean weight": (lambda t: _first(t, "weight = 2.5", "weight = true"), r"has no numeric weight \(got True\)"),
+    "string weight": (lambda t: _first(t, "weight = 2.5", 'weight = "2.5"'), r"has no numeric weight \(got '2.5'\)"),
+    "float code": (lambda t: _first(t, 'code = "2"', "code = 2.0"), r"indicator code 2.0 must be a string"),
+    "aspects not tables": (lambda t: "aspects = 'x'\n" + t.replace("[[aspects]]", "[[aspects_unused]]"), r"'aspects' must be a list of tables"),
+    "kinds not tables": (lambda t: "kinds = 3\n" + re.sub(r"\[kinds\.\w+\][^\[]*", "", t), r"'kinds' must be a list of tables"),
+    "level names not a table": (lambda t: _first(t, "level_names = {", "level_names = 5\nunused = {"), r"level_names and level_descriptions must be tables"),
+    "subitems not a list": (lambda t: _first(t, 'code = "2"', 'code = "2"\nsubitems = 3'), r"sub-items of indicator '2' must be a list"),
+    "name not text": (lambda t: _first(t, 'name = "spbe2020"', "name = 2020"), r"framework name must be text"),
+    "weights sum 100.00001": (lambda t: _first(t, "weight = 2.5", "weight = 2.50001"), r"weights sum to 100.00001, not 100"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(HOLES))
+def test_framework_holes_are_closed(tmp_path, case):
+    mutate, expected = HOLES[case]
+    path = tmp_path / "kerangka.toml"
+    path.write_text(mutate(_builtin_text()), encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        spbe.load_framework(path)
+    assert re.search(expected, exc.value.message), exc.value.message
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"\xff\xfe\x00n\x00a\x00m\x00e", "is not UTF-8 text"),
+        (("a = " + "[" * 50_000 + "]" * 50_000).encode(), "nested too deeply|not valid TOML"),
+    ],
+)
+def test_malformed_framework_files_give_a_clear_error(tmp_path, content, expected):
+    path = tmp_path / "rusak.toml"
+    path.write_bytes(content)
+    with pytest.raises(ValidationError, match=expected):
+        spbe.load_framework(path)
+
+
+def test_predicate_of_a_top_value_is_never_the_lowest_band():
+    """The NaN-bound hole made predicate(4.9) 'Kurang'; with validated bands the top is the top."""
+    assert spbe.predicate(4.9, "spbe2020") == "Memuaskan"

@@ -24,6 +24,7 @@ from spbe_toolkit.i18n import Msg
 
 _BUILTIN_PACKAGE = "spbe_toolkit.frameworks"
 _WEIGHT_TOLERANCE = 1e-6
+_MAX_LEVEL = 10  # a maturity scale longer than this is a typing error, not a framework
 # Scales tried to turn weights into exact integers (weights of 59/2020 are multiples of 0.05).
 _UNIT_SCALES = (1, 2, 4, 5, 10, 20, 25, 40, 50, 100, 200, 1000, 10000)
 
@@ -207,7 +208,12 @@ def resolve_framework(name_or_path: str | Path) -> tuple[str, str]:
         raise ValidationError(
             Msg("framework.unknown", value=repr(str(name_or_path)), names=", ".join(list_frameworks()))
         )
-    return path.read_text(encoding="utf-8"), str(path)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except UnicodeDecodeError as exc:
+        raise ValidationError(Msg("framework.not_utf8", source=str(path))) from exc
+    except OSError as exc:
+        raise ValidationError(Msg("framework.unreadable", source=str(path), kind=type(exc).__name__)) from exc
 
 
 def framework_from_text(text: str, source: str) -> Framework:
@@ -216,6 +222,8 @@ def framework_from_text(text: str, source: str) -> Framework:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(Msg("framework.not_toml", source=source, detail=str(exc))) from exc
+    except RecursionError as exc:
+        raise ValidationError(Msg("framework.too_deep", source=source)) from exc
     return _build(data, source)
 
 
@@ -234,18 +242,54 @@ def load_framework(name_or_path: str | Path | Framework) -> Framework:
     return _CACHE[key]
 
 
-def _build(data: dict[str, Any], source: str) -> Framework:
-    problems: list[str] = []
+def _is_number(value: Any) -> bool:
+    """A real number as TOML gives it: int or float, finite, not a boolean."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _shape_problems(data: dict[str, Any]) -> list[Msg]:
+    """The top-level shape: required keys present, each table list a list of tables."""
+    problems = []
     for key in ("name", "level_min", "level_max", "bands", "aspects", "indicators"):
         if key not in data:
             problems.append(Msg("framework.missing_key", key=repr(key)))
+    for key in ("domains", "aspects", "indicators", "bands"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(x, dict) for x in value):
+            problems.append(Msg("framework.not_tables", key=repr(key)))
+    if "name" in data and not isinstance(data["name"], str):
+        problems.append(Msg("framework.name_not_text", value=repr(data["name"])))
+    kinds = data.get("kinds", {})
+    if not isinstance(kinds, dict) or not all(isinstance(k, dict) for k in kinds.values()):
+        problems.append(Msg("framework.not_tables", key="'kinds'"))
+    else:
+        for kname, kind in kinds.items():
+            if not isinstance(kind.get("level_names", {}), dict) or not isinstance(
+                kind.get("level_descriptions", {}), dict
+            ):
+                problems.append(Msg("framework.kind_shape", kind=repr(kname)))
+    for i, ind in enumerate(data.get("indicators", []) if isinstance(data.get("indicators"), list) else []):
+        if (
+            isinstance(ind, dict)
+            and "subitems" in ind
+            and not (isinstance(ind["subitems"], list) and all(isinstance(x, (str, int)) for x in ind["subitems"]))
+        ):
+            problems.append(Msg("framework.subitems_shape", code=repr(ind.get("code", i + 1))))
+    return problems
+
+
+def _build(data: dict[str, Any], source: str) -> Framework:
+    problems: list[Msg] = _shape_problems(data)
     if problems:
         raise ValidationError(Msg("framework.incomplete", source=source), problems)
 
     lmin, lmax = data["level_min"], data["level_max"]
-    if not (isinstance(lmin, int) and isinstance(lmax, int) and lmin < lmax):
-        problems.append(Msg("framework.level_range", lo=repr(lmin), hi=repr(lmax)))
+    if not (_is_whole(lmin) and _is_whole(lmax) and 0 <= lmin < lmax <= _MAX_LEVEL):
+        problems.append(Msg("framework.level_range", lo=repr(lmin), hi=repr(lmax), top=_MAX_LEVEL))
 
     # ---- hierarchy
     domains = pd.DataFrame(data.get("domains", []), columns=["code", "name"])
@@ -267,6 +311,11 @@ def _build(data: dict[str, Any], source: str) -> Framework:
         if col not in inds:
             inds[col] = default
 
+    for c in inds["code"]:
+        if c is not None and not isinstance(c, str) and not _is_whole(c):
+            problems.append(Msg("framework.code_not_text", part=Msg("framework.part_indicator"), code=repr(c)))
+    # 1 and "1" are one code: compare codes as text
+    inds["code"] = inds["code"].map(lambda c: str(c).strip() if isinstance(c, (str, int)) else c)
     for label, table in (("domain", domains), ("aspect", aspects), ("indicator", inds)):
         codes = table["code"]
         for i, c in enumerate(codes):
@@ -279,7 +328,6 @@ def _build(data: dict[str, Any], source: str) -> Framework:
             for c in codes:
                 if c is not None and not isinstance(c, str):
                     problems.append(Msg("framework.code_not_text", part=Msg(f"framework.part_{label}"), code=repr(c)))
-    inds["code"] = inds["code"].map(lambda c: str(c) if c is not None else c)
 
     domain_set = set(domains["code"])
     for code, dom in zip(aspects["code"], aspects["domain"]):
@@ -302,7 +350,7 @@ def _build(data: dict[str, Any], source: str) -> Framework:
                 problems.append(Msg("framework.empty_domain", code=repr(code)))
 
     # ---- weights
-    weights = pd.to_numeric(inds["weight"], errors="coerce")
+    weights = pd.Series([float(w) if _is_number(w) else np.nan for w in inds["weight"]], index=inds.index)
     for code, w, raw in zip(inds["code"], weights, inds["weight"]):
         if pd.isna(w):
             problems.append(Msg("framework.weight_not_number", code=repr(code), value=repr(raw)))
@@ -310,7 +358,7 @@ def _build(data: dict[str, Any], source: str) -> Framework:
             problems.append(Msg("framework.weight_not_positive", code=repr(code), value=f"{w:g}"))
     total = float(weights.sum())
     if abs(total - 100.0) > _WEIGHT_TOLERANCE:
-        problems.append(Msg("framework.weight_sum", total=f"{total:g}"))
+        problems.append(Msg("framework.weight_sum", total=f"{total:.10g}"))
 
     # ---- kinds and level names
     kinds = data.get("kinds", {})
@@ -347,10 +395,11 @@ def _build(data: dict[str, Any], source: str) -> Framework:
     # ---- bands
     bands: list[Band] = []
     for i, b in enumerate(data["bands"]):
-        try:
-            bands.append(Band(str(b["predicate"]), float(b["lower"]), float(b["upper"])))
-        except (KeyError, TypeError, ValueError):
-            problems.append(Msg("framework.band_fields", n=i + 1, value=repr(b)))
+        pred, lower, upper = b.get("predicate"), b.get("lower"), b.get("upper")
+        if isinstance(pred, str) and pred.strip() and _is_number(lower) and _is_number(upper):
+            bands.append(Band(pred, float(lower), float(upper)))
+        else:  # missing, not a number, NaN, infinite or a boolean: the band is unusable
+            problems.append(Msg("framework.band_fields", n=i + 1, value=repr(b)[:200]))
     bands.sort(key=lambda b: b.lower)
     for b in bands:
         if b.lower >= b.upper:
@@ -362,7 +411,7 @@ def _build(data: dict[str, Any], source: str) -> Framework:
             key = "framework.band_overlap" if hi.lower < lo.upper else "framework.band_gap"
             problems.append(Msg(key, a=repr(lo.predicate), b=repr(hi.predicate), lower=f"{hi.lower:g}",
                                 upper=f"{lo.upper:g}"))  # fmt: skip
-    if bands and isinstance(lmin, int) and isinstance(lmax, int):
+    if bands and _is_whole(lmin) and _is_whole(lmax):
         if bands[0].lower > lmin:
             problems.append(Msg("framework.band_start", lower=f"{bands[0].lower:g}", level=lmin))
         if bands[-1].upper < lmax:
