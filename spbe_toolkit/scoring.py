@@ -317,7 +317,11 @@ def score_from_domains(
     Published domain values carry 2 decimals; the sum is done on integers so band edges are
     exact. Rows with a missing domain raise :class:`ValidationError` (naming the row and
     instance) unless ``allow_missing``, which gives NaN index and predicate for them.
-    Returns a DataFrame aligned with ``table`` (same index) with ``index`` and ``predicate``.
+    Domain values below the lowest level (official 59/2020 results hold some: an indicator
+    not filled counts as 0) are scored as published and flagged in ``below_level_range``;
+    values below 0 or above the top level are refused.
+    Returns a DataFrame aligned with ``table`` (same index): ``index``, ``predicate``,
+    ``below_level_range``.
     """
     fw = load_framework(fw)
     check_basis(predicate_basis)
@@ -333,7 +337,9 @@ def score_from_domains(
     for r, c in zip(*np.nonzero(np.isnan(vals))):
         if not allow_missing:
             problems.append(Msg("score.domain_missing", row=r + 1, instance=repr(label.iat[r]), domain=need[c]))
-    bad = ~np.isnan(vals) & ((vals < fw.level_min) | (vals > fw.level_max))
+    # Official results hold domain values below the lowest level (an indicator not filled or
+    # not evidenced counts as 0): they are scored and flagged. Beyond 0 … level_max is an error.
+    bad = ~np.isnan(vals) & ((vals < min(0, fw.level_min)) | (vals > fw.level_max))
     for r, c in zip(*np.nonzero(bad)):
         problems.append(
             Msg(
@@ -355,6 +361,9 @@ def score_from_domains(
     else:
         index = np.nan_to_num(vals) @ w / 100.0
     index = np.where(np.isnan(vals).any(axis=1), np.nan, index)
+    below = (vals < fw.level_min).any(axis=1)
     out = pd.DataFrame({"index": index}, index=table.index)
-    out["predicate"] = predicate(out["index"], fw, basis=predicate_basis)
+    # an index below the lowest level lies in the lowest band, as the published predicates show
+    out["predicate"] = predicate(out["index"].clip(lower=fw.level_min), fw, basis=predicate_basis)
+    out["below_level_range"] = below
     return out

@@ -234,3 +234,26 @@ def test_predicate_scalar_and_series():
         spbe.predicate(5.01, fw)
     with pytest.raises(ValidationError, match="predicate basis"):
         spbe.predicate(3, fw, basis="bulat")
+
+
+def test_domain_values_below_level_one_are_scored_and_flagged():
+    """Official 59/2020 results hold domain values below 1 (an unfilled indicator counts as 0):
+    a researcher loading a real year gets every row scored, the unusual ones flagged."""
+    table = pd.DataFrame(
+        {
+            "instance": ["Kab. Rendah", "Kab. Biasa"],
+            "D1": [0.38, 2.5],
+            "D2": [1.2, 2.5],
+            "D3": [0.0, 2.5],
+            "D4": [0.9, 2.5],
+        }
+    )
+    s = spbe.score_from_domains(table, "spbe2020")
+    expected = 0.13 * 0.38 + 0.25 * 1.2 + 0.165 * 0.0 + 0.455 * 0.9
+    assert s["index"].iat[0] == pytest.approx(expected) and s["index"].iat[0] < 1
+    assert s["predicate"].tolist() == ["Kurang", "Cukup"]
+    assert s["below_level_range"].tolist() == [True, False]
+    with pytest.raises(ValidationError, match="outside the level range"):
+        spbe.score_from_domains(table.assign(D1=[-0.5, 2.5]), "spbe2020")
+    summary = spbe.national_summary(table.join(s), by=None)
+    assert summary["n"].iat[0] == 2 and summary["n_kurang"].iat[0] == 1

@@ -200,7 +200,7 @@ def _fake_workspace(path: Path, version: str) -> None:
 def test_older_schema_without_migration_fails_clearly(tmp_path):
     p = tmp_path / "lama.sqlite"
     _fake_workspace(p, "0")
-    with pytest.raises(SpbeError, match="schema version 0 cannot be upgraded to 1.*Re-import"):
+    with pytest.raises(SpbeError, match="schema version 0 cannot be upgraded to 2.*Re-import"):
         Workspace.open(p)
 
 
@@ -230,10 +230,10 @@ def test_migration_path_runs_in_a_transaction(tmp_path, monkeypatch, subs):
     def add_column(conn):
         conn.execute("ALTER TABLE instances ADD COLUMN alias TEXT")
 
-    monkeypatch.setattr(wsmod.schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(wsmod.schema.MIGRATIONS, 1, add_column)
+    monkeypatch.setattr(wsmod.schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(wsmod.schema.MIGRATIONS, 2, add_column)
     w = Workspace.open(tmp_path / "w.sqlite")
-    assert w.meta["schema_version"] == "2"
+    assert w.meta["schema_version"] == "3"
     cols = [r[1] for r in w._conn.execute("PRAGMA table_info(instances)")]
     assert "alias" in cols and len(w.instances()) == 44
     w.close()

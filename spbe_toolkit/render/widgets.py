@@ -56,6 +56,7 @@ class IndicatorRow:
         justification: Any,
         evidence: Any,
         current: int,
+        event: int = 0,
     ) -> None:
         fw = panel.ws.framework
         lang = panel.lang
@@ -63,6 +64,7 @@ class IndicatorRow:
         self.code = code
         self.self_level = int(self_level)
         self.saved_level = int(current)
+        self.saved_event = int(event)  # the cell's latest event as this panel saw it (0: none)
         self._guard = False
         parent = fw.subitem_parent.get(code, code)
         options = [(fw.level_label(parent, lv), lv) for lv in fw.levels]
@@ -122,11 +124,13 @@ class IndicatorRow:
                 evaluator=panel.evaluator,
                 note=self.note.value,
                 expected=self.saved_level,
+                expected_event=self.saved_event,
             )
         except ConflictError as exc:
             self.status.value = f'<span style="color:#b00020">⚠ {_esc(exc.text(panel.lang))}</span>'
             fresh = panel.ws.levels("current", panel.instance).set_index("indicator").at[self.code, "level"]
             self.saved_level = int(fresh)
+            self.saved_event = panel.ws.last_event_ids(panel.instance).get(self.code, 0)
             panel.current[self.code] = int(fresh)
             self.set_level_silently(int(fresh))
             panel.refresh_header()
@@ -136,6 +140,7 @@ class IndicatorRow:
             self.status.value = f'<span style="color:#b00020">{_esc(text)}</span>'
             return False
         self.saved_level = int(level)
+        self.saved_event = eid
         text = tr("widget.saved", panel.lang, event=eid, stage=Msg(f"value.stage.{panel.stage}"))
         self.status.value = f'<span style="color:#1b5e20">✓ {_esc(text)}</span>'
         panel.current[self.code] = int(level)
@@ -162,6 +167,7 @@ class AdjustmentPanel:
         cur = ws.levels("current", instance).set_index("indicator")["level"]
         self.self_levels = own["level"].astype(int).to_dict()
         self.current = cur.astype(int).to_dict()
+        events = ws.last_event_ids(instance)
         self.rows: dict[str, IndicatorRow] = {}
         for code in own.index:
             self.rows[code] = IndicatorRow(
@@ -172,6 +178,7 @@ class AdjustmentPanel:
                 own.at[code, "justification"],
                 own.at[code, "evidence"],
                 self.current[code],
+                events.get(code, 0),
             )
         self.header = w.HTML()
         self.accordion = self._build_accordion()

@@ -6,12 +6,13 @@ and submission tables, and the CHECK on ``events.stage`` lists the evaluator sta
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 
 SCHEMA = f"""
@@ -52,19 +53,62 @@ CREATE TABLE events (
 CREATE INDEX events_by_cell ON events (instance, indicator, id);
 CREATE INDEX submissions_by_instance ON submissions (instance, version);
 """
-APPEND_ONLY = ("events", "submissions", "submitted_levels")
-TRIGGERS = "".join(
-    f"""
-CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} are append-only'); END;
-CREATE TRIGGER {t}_no_delete BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} are append-only'); END;
+APPEND_ONLY = {  # table → its key columns (a REPLACE on them would delete a row without a DELETE trigger)
+    "instances": ("instance",),
+    "submissions": ("id",),
+    "submitted_levels": ("submission_id", "indicator"),
+    "events": ("id",),
+}
+
+
+def _append_only(table: str, keys: tuple[str, ...]) -> str:
+    same = " AND ".join(f"{k} = NEW.{k}" for k in keys)
+    return f"""
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN EXISTS (SELECT 1 FROM {table} WHERE {same})
+BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
 """
-    for t in APPEND_ONLY
-)
+
+
+# The round's settings (framework, predicate basis, year) never change once written; only
+# the schema version moves, and only forward, through a migration.
+META_TRIGGERS = """
+CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;
+CREATE TRIGGER meta_no_replace BEFORE INSERT ON meta WHEN EXISTS (SELECT 1 FROM meta WHERE key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;
+CREATE TRIGGER meta_no_update BEFORE UPDATE ON meta
+WHEN OLD.key != 'schema_version' OR NEW.key != 'schema_version'
+  OR CAST(NEW.value AS INTEGER) <= CAST(OLD.value AS INTEGER)
+BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;
+"""
+TRIGGERS = "".join(_append_only(t, k) for t, k in APPEND_ONLY.items()) + META_TRIGGERS
+
+
+def _add_v2_triggers(conn: sqlite3.Connection) -> None:
+    """1 → 2: refuse REPLACE on every append-only table; protect the meta table."""
+    for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for stmt in statements(TRIGGERS):
+        conn.execute(stmt)
+
 
 # from_version → callable(conn) upgrading the schema by one version, run in one transaction
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_v2_triggers}
 
 
-def statements() -> list[str]:
-    """The schema and triggers as single statements (executescript() would COMMIT on its own)."""
-    return [s for s in (SCHEMA + TRIGGERS).split(";\n") if s.strip()]
+def statements(script: str | None = None) -> list[str]:
+    """The schema and triggers (or ``script``) as single statements (executescript() would
+    COMMIT on its own). Triggers end in ``END;``: their inner ``;`` does not split them."""
+    script = SCHEMA + TRIGGERS if script is None else script
+    out, current = [], []
+    for line in script.splitlines():
+        current.append(line)
+        text = "\n".join(current).strip()
+        inside_trigger = text.upper().startswith("CREATE TRIGGER") and not text.endswith("END;")
+        if text.endswith(";") and not inside_trigger:
+            out.append(text)
+            current = []
+    if "\n".join(current).strip():
+        out.append("\n".join(current).strip())
+    return out

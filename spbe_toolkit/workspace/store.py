@@ -77,24 +77,32 @@ class SqliteStore:
 
     @classmethod
     def open(cls, path: Path) -> SqliteStore:
-        """An existing workspace file, its schema upgraded when a migration exists."""
+        """An existing workspace file, checked (``PRAGMA quick_check``) and its schema upgraded
+        when a migration exists. A damaged file is refused with a message saying how to recover."""
         if not path.is_file():
             raise SpbeError(Msg("error.no_workspace", path=str(path)))
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
                 raise SpbeError(Msg("error.not_sqlite", path=str(path)))
-        conn = cls._connect(path)
+        try:
+            conn = cls._connect(path)
+        except sqlite3.Error as exc:
+            raise storage_error(exc, path) from exc
         store = cls(path, conn)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "meta" not in tables:
                 raise SpbeError(Msg("error.not_workspace", path=str(path)))
+            check = conn.execute("PRAGMA quick_check").fetchall()
+            if [r[0] for r in check] != ["ok"]:
+                detail = "; ".join(str(r[0]) for r in check[:3])
+                raise SpbeError(Msg("error.damaged_workspace", path=str(path), detail=detail))
             store._migrate()
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             conn.close()
-            raise SpbeError(Msg("error.damaged_workspace", path=str(path), detail=str(exc))) from exc
+            raise storage_error(exc, path) from exc
         except SpbeError:
             conn.close()
             raise
@@ -102,7 +110,12 @@ class SqliteStore:
 
     def _migrate(self) -> None:
         meta = self.meta()
-        version = int(meta.get("schema_version", "0"))
+        try:
+            version = int(meta.get("schema_version", "0"))
+        except ValueError:
+            raise SpbeError(
+                Msg("error.bad_schema_version", path=self.location, value=repr(meta.get("schema_version")))
+            ) from None
         if version > schema.SCHEMA_VERSION:
             raise SpbeError(Msg("error.schema_newer", path=self.location, version=version, known=schema.SCHEMA_VERSION))
         while version < schema.SCHEMA_VERSION:
@@ -122,22 +135,34 @@ class SqliteStore:
     # ------------------------------------------------------------------ units of work
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE … COMMIT (or ROLLBACK on any error): one durable unit of work."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE … COMMIT (or ROLLBACK on any error): one durable unit of work.
+
+        Storage failures (read-only file or folder, full disk, a lock held too long, damage)
+        become an :class:`SpbeError` saying which; nothing of the unit is kept.
+        """
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from exc
         try:
             yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
             self._conn.execute("COMMIT")
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise storage_error(exc, self.path) from exc
+            raise
 
     # ------------------------------------------------------------------ reads
     def meta(self) -> dict[str, str]:
         return dict(self._conn.execute("SELECT key, value FROM meta"))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        return pd.read_sql_query(sql, self._conn, params=tuple(params))
+        try:
+            return pd.read_sql_query(sql, self._conn, params=tuple(params))
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from exc
 
     def has_instance(self, instance: str) -> bool:
         return self._conn.execute("SELECT 1 FROM instances WHERE instance = ?", (instance,)).fetchone() is not None
@@ -202,3 +227,21 @@ class SqliteStore:
             (instance, indicator, stage, level, evaluator, note, created_at, supersedes),
         )
         return int(cur.lastrowid)
+
+
+_STORAGE_ERRORS = (  # words of SQLite's messages → what people are told
+    (("readonly", "read-only"), "error.workspace_readonly"),
+    (("disk is full", "database or disk is full"), "error.workspace_full"),
+    (("locked", "busy"), "error.workspace_busy"),
+    (("malformed", "not a database", "corrupt"), "error.damaged_workspace"),
+    (("unable to open",), "error.workspace_cannot_open"),
+)
+
+
+def storage_error(exc: sqlite3.Error, path: Path) -> SpbeError:
+    """An SQLite failure as people should read it: read-only, disk full, busy, damaged, or other."""
+    text = str(exc).lower()
+    for words, key in _STORAGE_ERRORS:
+        if any(w in text for w in words):
+            return SpbeError(Msg(key, path=str(path), detail=str(exc)))
+    return SpbeError(Msg("error.workspace_io", path=str(path), detail=str(exc)))

@@ -107,6 +107,14 @@ class Views:
         """Scores side by side for several stages: rows (stage, instance), columns as :meth:`scores`."""
         return pd.concat({stage: self.scores(stage, instance) for stage in stages}, names=["stage"])
 
+    def last_event_ids(self, instance: str) -> dict[str, int]:
+        """Indicator → id of its latest event (indicators never adjusted are absent): what an
+        editor passes back as ``expected_event``."""
+        ev = self.store.query(
+            "SELECT indicator, MAX(id) AS id FROM events WHERE instance = ? GROUP BY indicator", (instance,)
+        )
+        return dict(zip(ev["indicator"], ev["id"].astype(int)))
+
     def history(self, instance: str | None = None) -> pd.DataFrame:
         """Every adjustment with who, when, why: id, instance, indicator, stage, from_level, level,
         evaluator, note, created_at, supersedes (oldest first)."""

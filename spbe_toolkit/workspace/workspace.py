@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
 from spbe_toolkit.frameworks import Framework, framework_from_text, resolve_framework
 from spbe_toolkit.i18n import Msg, TimeText, now_iso
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis
+from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
 from spbe_toolkit.workspace import schema
 from spbe_toolkit.workspace.export import Export
 from spbe_toolkit.workspace.store import SqliteStore, Store
@@ -208,20 +209,27 @@ class Workspace(Views, Export):
         evaluator: str,
         note: str = "",
         expected: int | None = None,
+        expected_event: int | None = None,
     ) -> int:
         """Record one evaluator level as a committed event; returns the event id.
 
-        ``expected`` is the level the evaluator saw before changing it; if the current level
-        differs (someone else changed it meanwhile) a :class:`ConflictError` names who and
-        when, and nothing is written. A level different from the self-assessment needs a note.
+        Conflict safety: ``expected`` is the level the evaluator saw before changing it, and
+        ``expected_event`` the id of the latest event of that cell they saw (0 when they saw
+        none). If the cell changed meanwhile — by level, or by any event at all for
+        ``expected_event`` (which also catches A → B → A) — a :class:`ConflictError` names
+        who and when, and nothing is written. A level different from the self-assessment
+        needs a note.
         """
         with self.store.transaction():
             return self._adjust_in_tx(
-                instance, indicator, level, stage=stage, evaluator=evaluator, note=note, expected=expected
-            )
+                instance, indicator, level, stage=stage, evaluator=evaluator, note=note, expected=expected,
+                expected_event=expected_event,
+            )  # fmt: skip
 
-    def _adjust_in_tx(self, instance, indicator, level, *, stage, evaluator, note, expected, skip_same=False):
+    def _adjust_in_tx(self, instance, indicator, level, *, stage, evaluator, note, expected, expected_event=None,
+                      skip_same=False):  # fmt: skip
         fw = self.framework
+        instance = identity_name(instance) if isinstance(instance, str) else instance
         indicator = str(indicator)
         where = Msg("error.where_cell", instance=repr(instance), indicator=repr(indicator))
 
@@ -230,10 +238,15 @@ class Workspace(Views, Export):
 
         if stage not in EVALUATOR_STAGES:
             raise refuse("error.adjust_stage", choices=", ".join(EVALUATOR_STAGES), value=repr(stage))
-        if not evaluator or not str(evaluator).strip():
+        if not isinstance(evaluator, str) or not evaluator.strip():
             raise refuse("error.adjust_evaluator")
-        if isinstance(level, bool) or not isinstance(level, (int, np.integer, float)) or float(level) != int(level):
+        if not isinstance(note, str) and note is not None:
+            raise refuse("error.adjust_note_text", value=type(note).__name__)
+        if not _whole(level):
             raise refuse("error.adjust_not_whole", value=repr(level))
+        for name, value in (("expected", expected), ("expected_event", expected_event)):
+            if value is not None and not _whole(value):
+                raise refuse("error.adjust_expected", name=name, value=repr(value))
         level = int(level)
         if not fw.level_min <= level <= fw.level_max:
             raise refuse("error.adjust_range", value=level, lo=fw.level_min, hi=fw.level_max, fw=fw.name)
@@ -246,13 +259,15 @@ class Workspace(Views, Export):
             raise refuse("error.adjust_not_submitted")
         last = self.store.last_event(instance, indicator)
         current = last[1] if last else self_level
-        if expected is not None and int(expected) != current:
+        stale_event = expected_event is not None and int(expected_event) != (last[0] if last else 0)
+        if (expected is not None and int(expected) != current) or stale_event:
             who = (
                 Msg("error.changed_by", evaluator=last[2], when=TimeText(last[3]), stage=Msg(f"value.stage.{last[4]}"))
                 if last
                 else Msg("error.changed_by_version")
             )
-            raise ConflictError(Msg("error.conflict", where=where, current=current, expected=expected, who=who))
+            seen = expected if expected is not None else current
+            raise ConflictError(Msg("error.conflict", where=where, current=current, expected=seen, who=who))
         if skip_same and last is not None and current == level and last[4] == stage:
             return None
         note = (note or "").strip()
@@ -264,6 +279,13 @@ class Workspace(Views, Export):
 
     def integrity_check(self) -> str:
         return self.store.integrity_check()
+
+
+def _whole(value: Any) -> bool:
+    """A whole number (3, 3.0, numpy ints) — not a bool, NaN, infinity, 3.7 or text."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
+        return False
+    return math.isfinite(value) and float(value).is_integer()
 
 
 def _none(v: Any) -> Any:
