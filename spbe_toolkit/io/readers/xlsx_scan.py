@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
+from xml.parsers import expat
 
 from spbe_toolkit.io.limits import LimitExceeded, ReadLimits
 
@@ -45,14 +46,22 @@ class SheetScan:
         return self.rows * self.columns
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def cell_ref(ref: str) -> tuple[int, int]:
     """(row, column), 1-based, of a reference such as ``"B7"`` (any letter case)."""
     m = _REF.fullmatch(ref.strip())
     if not m:
         raise Unverifiable(f"cell reference {ref!r}")
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
+    letters = m.group(1)
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters.upper():
+            col = col * 26 + ord(ch) - 64
+        if len(_COLUMNS) < 100_000:
+            _COLUMNS[letters] = col
     return int(m.group(2)), col
 
 
@@ -93,7 +102,7 @@ def scan_xlsx(path: Path, limits: ReadLimits) -> list[SheetScan]:
                 cells += sheet.cells
                 sheets.append(sheet)
             return sheets
-    except ET.ParseError as exc:
+    except ET.ParseError as exc:  # workbook.xml or its relationships
         raise Unverifiable(str(exc)) from exc
 
 
@@ -101,64 +110,92 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:.1f}"
 
 
+def _expat():
+    """A non-validating expat parser that refuses nothing but malformed XML (fast: no tree)."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    return parser
+
+
+def _local_name(name: str) -> str:
+    return name if ":" not in name else name.rsplit(":", 1)[1]
+
+
+def _parse(parser, fh) -> None:
+    try:
+        parser.ParseFile(fh)
+    except expat.ExpatError as exc:
+        raise Unverifiable(str(exc)) from exc
+
+
 def _check_strings(fh, limits: ReadLimits) -> None:
-    count = 0
-    length = 0
-    root = None
-    for event, el in ET.iterparse(fh, events=("start", "end")):
-        if root is None:
-            root = el
-            continue
-        tag = _local(el.tag)
-        if event == "end" and tag == "t":
-            length += len(el.text or "")
-            if length > limits.max_string_chars:
-                raise LimitExceeded("string", n=length, limit=limits.max_string_chars)
-        elif event == "end" and tag == "si":
-            count += 1
-            length = 0
-            if count > limits.max_strings:
-                raise LimitExceeded("strings", n=count, limit=limits.max_strings)
-            root.clear()
+    state = {"count": 0, "length": 0, "in_t": False}
+
+    def start(name, _attrs):
+        tag = _local_name(name)
+        if tag == "si":
+            state["count"] += 1
+            state["length"] = 0
+            if state["count"] > limits.max_strings:
+                raise LimitExceeded("strings", n=state["count"], limit=limits.max_strings)
+        elif tag == "t":
+            state["in_t"] = True
+
+    def end(name):
+        if _local_name(name) == "t":
+            state["in_t"] = False
+
+    def text(data):
+        if state["in_t"]:
+            state["length"] += len(data)
+            if state["length"] > limits.max_string_chars:
+                raise LimitExceeded("string", n=state["length"], limit=limits.max_string_chars)
+
+    parser = _expat()
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    _parse(parser, fh)
 
 
 def _scan_sheet(fh, sheet: SheetScan, limits: ReadLimits, cells_before: int) -> SheetScan:
-    row = col = 0
-    root = None
-    for event, el in ET.iterparse(fh, events=("start", "end")):
-        if root is None:
-            root = el
-            continue
-        tag = _local(el.tag)
-        if event == "start":
-            if tag == "row":
-                r = el.get("r")
-                row = int(r) if r and r.isdigit() else row + 1
-                col = 0
-                if row > limits.max_rows:
-                    raise LimitExceeded("rows", sheet=sheet.name, n=row, limit=limits.max_rows)
-            elif tag == "c":
-                ref = el.get("r")
-                if ref:
-                    row, col = cell_ref(ref)
-                    if row > limits.max_rows:
-                        raise LimitExceeded("rows", sheet=sheet.name, n=row, limit=limits.max_rows)
-                else:
-                    col += 1
-                sheet.cells += 1
-                if cells_before + sheet.cells > limits.max_cells:
-                    raise LimitExceeded("cells", sheet=sheet.name, n=cells_before + sheet.cells, limit=limits.max_cells)
-                sheet.rows = max(sheet.rows, row)
-                sheet.columns = max(sheet.columns, col)
+    pos = [0, 0]  # current row, column
+
+    def start(name, attrs):
+        tag = _local_name(name)
+        if tag == "v":  # most elements: a cell's value
+            return
+        if tag == "c":
+            ref = attrs.get("r")
+            if ref:
+                pos[0], pos[1] = cell_ref(ref)
+            else:
+                pos[1] += 1
+            row, col = pos
+            if row > limits.max_rows:
+                raise LimitExceeded("rows", sheet=sheet.name, n=row, limit=limits.max_rows)
+            sheet.cells += 1
+            if cells_before + sheet.cells > limits.max_cells:
+                raise LimitExceeded("cells", sheet=sheet.name, n=cells_before + sheet.cells, limit=limits.max_cells)
+            if row > sheet.rows:
+                sheet.rows = row
+            if col > sheet.columns:
+                sheet.columns = col
+        elif tag == "row":
+            r = attrs.get("r")
+            pos[0] = int(r) if r and r.isdigit() else pos[0] + 1
+            pos[1] = 0
+            if pos[0] > limits.max_rows:
+                raise LimitExceeded("rows", sheet=sheet.name, n=pos[0], limit=limits.max_rows)
         elif tag == "f":
-            sheet.formulas.add((row, col))
+            sheet.formulas.add((pos[0], pos[1]))
         elif tag == "mergeCell":
-            ref = el.get("ref") or ""
+            ref = attrs.get("ref") or ""
             for part in ref.split(":"):
                 cell_ref(part)  # validates the reference
             sheet.merges.append(ref.upper())
-        elif tag == "row":
-            root.clear()  # keep memory flat: rows already seen are not needed
+
+    parser = _expat()
+    parser.StartElementHandler = start
+    _parse(parser, fh)
     return sheet
 
 
