@@ -15,10 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import spbe_toolkit as spbe
-from spbe_toolkit.demo import synthetic_round
+from national_round import national_workspace
+
 from spbe_toolkit.render.widgets import AdjustmentPanel
-from spbe_toolkit.workspace import Workspace
 
 
 def main() -> None:
@@ -26,12 +25,7 @@ def main() -> None:
     ap.add_argument("--changes", type=int, default=200)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        insts, own, _ = synthetic_round("spbe2020", n_scale=14)
-        csv = Path(tmp) / "mandiri.csv"
-        own.to_csv(csv, index=False)
-        subs = spbe.read_submissions(csv, "spbe2020")
-        ws = Workspace.create(Path(tmp) / "putaran.sqlite", framework="spbe2020", year=2025)
-        ws.import_submissions(subs)
+        ws = national_workspace(Path(tmp))
         n_inst = len(ws.instances())
         name = ws.instances().index[n_inst // 2]
         t0 = time.perf_counter()

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import spbe_toolkit as spbe
-from spbe_toolkit.demo import synthetic_round
+from national_round import national_workspace
+
 from spbe_toolkit.workspace import Workspace
 
 
@@ -26,12 +26,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        _insts, own, _ = synthetic_round("spbe2020", n_scale=14)
-        csv = Path(tmp) / "mandiri.csv"
-        own.to_csv(csv, index=False)
-        path = Path(tmp) / "putaran.sqlite"
-        ws = Workspace.create(path, framework="spbe2020", year=2025)
-        ws.import_submissions(spbe.read_submissions(csv, "spbe2020", progress=False))
+        ws = national_workspace(Path(tmp))
+        path = ws.path
         levels = ws.levels("current")
         for r in levels.head(2000).itertuples(index=False):
             ws.adjust(r.instance, r.indicator, int(r.level), stage="dokumen", evaluator="Tim", note="uji")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from spbe_toolkit import vocab
+
 PACKAGE = Path(__file__).resolve().parents[1] / "spbe_toolkit"
 
 # lower layers never import higher ones; modules of one layer import each other only inside
@@ -105,22 +107,7 @@ def _string_constants(path: Path) -> list[tuple[int, str]]:
 
 # vocabulary that has one home: (literal, where it may stand)
 ONE_HOME = {
-    **dict.fromkeys(["mandiri", "dokumen", "interviu", "visitasi"], {"vocab.py"}),
-    **dict.fromkeys(
-        [
-            "Kementerian",
-            "LPNK",
-            "LNS",
-            "Instansi Lainnya",
-            "Pemerintah Provinsi",
-            "Pemerintah Kabupaten",
-            "Pemerintah Kota",
-            "Lembaga",
-            "Instansi Pusat",
-            "Pemerintah Daerah",
-        ],
-        {"vocab.py"},
-    ),  # fmt: skip
+    **dict.fromkeys([*vocab.STAGES[:-1], *vocab.PUBLISHED_TYPES, *vocab.GROUPS], {"vocab.py"}),  # fmt: skip
     **dict.fromkeys(["Kurang", "Cukup", "Baik", "Sangat Baik", "Memuaskan"], set()),  # framework data only
     **dict.fromkeys(["kekuatan", "kelemahan", "Tingkat masalah", "(tanpa jenis)"], set()),
 }
