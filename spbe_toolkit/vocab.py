@@ -123,6 +123,11 @@ def norm_text(text: Any) -> str:
     return re.sub(r"\s+", " ", str(text if text is not None else "")).strip().lower()
 
 
+# --------------------------------------------------------------------------- data markers
+MISSING_MARK = "belum tersedia"
+"""What a data file writes in a cell whose source is silent (criteria, evidence): explicitly missing."""
+
+
 # --------------------------------------------------------------------------- names
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)  # zero-width, BOM, soft hyphen
 _SPECIAL_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n"), " ")  # no-break and other spaces

@@ -69,7 +69,10 @@ def test_level_names():
         5: "Optimum",
     }
     assert fw.level_label("32", 3) == "3 — Transaksi"
-    assert spbe.load_framework("spbe2018").level_names("25")[0] == "Tidak Ada"
+    f18 = spbe.load_framework("spbe2018")
+    assert f18.level_names("25") == {} and f18.level_label("25", 0) == "Level 0"  # no official 2018 names
+    assert fw.kind_of("1") == "kebijakan" and fw.kind_of("10") == "kebijakan" and fw.kind_of("11") == "proses"
+    assert "ditetapkan" in fw.kinds["kebijakan"]["level_descriptions"]["2"]
 
 
 def _builtin_text(name="spbe2020") -> str:
@@ -217,3 +220,68 @@ def test_malformed_framework_files_give_a_clear_error(tmp_path, content, expecte
 def test_predicate_of_a_top_value_is_never_the_lowest_band():
     """The NaN-bound hole made predicate(4.9) 'Kurang'; with validated bands the top is the top."""
     assert spbe.predicate(4.9, "spbe2020") == "Memuaskan"
+
+
+# --------------------------------------------------------------------------- level criteria and evidence
+def test_every_2020_level_has_its_criterion_and_evidence():
+    fw = spbe.load_framework("spbe2020")
+    cells = [(c, lv) for c in fw.codes for lv in fw.levels]
+    assert len(cells) == 235
+    assert all(fw.criterion(c, lv) and fw.evidence(c, lv) for c, lv in cells)
+    assert all(fw.evidence_note(c) for c in fw.codes)
+    differs = sum(fw.criterion(c, lv) != fw.criterion(c, lv, wording="guide") for c, lv in cells)
+    assert differs == 99  # the later guide rewords 99 cells (shared/reference/README.md)
+    assert fw.criterion("1", 1).startswith("Konsep kebijakan internal terkait Arsitektur SPBE")
+    assert "Manajemen Risiko" in fw.evidence("21", 4)
+    with pytest.raises(ValidationError, match="Unknown criteria wording"):
+        fw.criterion("1", 1, wording="pedoman")
+
+
+def _criteria_copy(tmp_path, edit):
+    crit = (resources.files("spbe_toolkit.frameworks") / "reference" / "spbe2020_criteria.csv").read_text(
+        encoding="utf-8"
+    )
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "spbe2020_criteria.csv").write_text(edit(crit), encoding="utf-8")
+    path = tmp_path / "kerangka.toml"
+    path.write_text(_builtin_text(), encoding="utf-8")
+    return path
+
+
+def test_a_criteria_file_with_an_unmarked_gap_is_refused(tmp_path):
+    lines = None
+
+    def drop_cell(text):
+        nonlocal lines
+        lines = text.splitlines()
+        return "\n".join(line for line in lines if not line.startswith("21,4,"))
+
+    with pytest.raises(
+        ValidationError, match=r"indicator 21, level 4 are missing \(give the text, or write 'belum tersedia'\)"
+    ):
+        spbe.load_framework(_criteria_copy(tmp_path, drop_cell))
+
+
+def test_explicitly_missing_criteria_load_and_read_as_none(tmp_path):
+    def mark_missing(text):
+        out = []
+        for line in text.splitlines():
+            if line.startswith("21,4,"):
+                line = "21,4,belum tersedia,belum tersedia,belum tersedia,belum tersedia,,"
+            out.append(line)
+        return "\n".join(out)
+
+    fw = spbe.load_framework(_criteria_copy(tmp_path, mark_missing))
+    assert fw.criterion("21", 4) is None and fw.evidence("21", 4) is None and fw.criterion("21", 3)
+
+
+def test_a_workspace_keeps_the_criteria_it_was_created_with(tmp_path):
+    path = _criteria_copy(
+        tmp_path, lambda t: t.replace("Konsep kebijakan internal terkait", "KONSEP kebijakan internal terkait", 1)
+    )
+    ws = spbe.Workspace.create(tmp_path / "w.sqlite", framework=path)
+    ws.close()
+    (tmp_path / "reference" / "spbe2020_criteria.csv").unlink()
+    again = spbe.Workspace.open(tmp_path / "w.sqlite")
+    assert again.framework.criterion("1", 1).startswith("KONSEP")
+    again.close()

@@ -3,6 +3,7 @@
 from spbe_toolkit.frameworks.model import (
     Band,
     Framework,
+    framework_base,
     framework_from_text,
     framework_table,
     list_frameworks,
@@ -13,6 +14,7 @@ from spbe_toolkit.frameworks.model import (
 __all__ = [
     "Band",
     "Framework",
+    "framework_base",
     "framework_from_text",
     "framework_table",
     "list_frameworks",

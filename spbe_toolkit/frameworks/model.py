@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
-from spbe_toolkit.i18n import Msg
+from spbe_toolkit.frameworks.criteria import GENERAL, WORDINGS, criteria_problems, lookup, parse_criteria
+from spbe_toolkit.i18n import Msg, tr
 
 _BUILTIN_PACKAGE = "spbe_toolkit.frameworks"
 _WEIGHT_TOLERANCE = 1e-6
@@ -56,6 +57,8 @@ class Framework:
     first_year: int | None = None
     last_year: int | None = None
     source: str = ""
+    criteria: dict = field(default_factory=dict)  # (indicator, level) → texts; see frameworks.criteria
+    criteria_text: str = ""  # the criteria CSV as read (workspaces keep it with the framework)
 
     # ----------------------------------------------------------------- structure
     @property
@@ -154,10 +157,33 @@ class Framework:
         kind = self.kinds[self.kind_of(indicator)]
         return {int(k): v for k, v in kind["level_names"].items()}
 
-    def level_label(self, indicator: str, level: int) -> str:
-        """``"3 — Terdefinisi"`` style label for widgets and memos."""
+    def level_label(self, indicator: str, level: int, lang: str | None = None) -> str:
+        """``"3 — Terdefinisi"`` for widgets and memos; ``"Tingkat 3"`` where the framework
+        has no official name for the level."""
         name = self.level_names(indicator).get(int(level), "")
-        return f"{int(level)} — {name}" if name else str(int(level))
+        return f"{int(level)} — {name}" if name else tr("value.level_n", lang, n=int(level))
+
+    @property
+    def has_criteria(self) -> bool:
+        return bool(self.criteria)
+
+    def criterion(self, indicator: str, level: int, wording: str = "regulation") -> str | None:
+        """The criterion of ``level`` for ``indicator`` in the regulation's wording (default) or
+        the evaluation guide's (``wording="guide"``); None where the sources are silent."""
+        if wording not in WORDINGS:
+            raise ValidationError(Msg("framework.bad_wording", value=repr(wording), choices=", ".join(WORDINGS)))
+        cell = self.criteria.get((self.subitem_parent.get(str(indicator), str(indicator)), str(int(level))))
+        return cell[wording] if cell else None
+
+    def evidence(self, indicator: str, level: int) -> str | None:
+        """The documents expected as evidence of ``level`` (Kriteria Bukti Dukung), or None."""
+        cell = self.criteria.get((self.subitem_parent.get(str(indicator), str(indicator)), str(int(level))))
+        return cell["evidence"] if cell else None
+
+    def evidence_note(self, indicator: str) -> str | None:
+        """The indicator's general note on evidence, or None."""
+        cell = self.criteria.get((self.subitem_parent.get(str(indicator), str(indicator)), GENERAL))
+        return cell["evidence"] if cell else None
 
     def summary(self) -> dict[str, Any]:
         """Counts and weights in one dict (used by ``spbe frameworks``)."""
@@ -197,6 +223,13 @@ def framework_table(verbose: bool = False) -> pd.DataFrame:
     return df[["regulation", *cols, "aspect_weights"]] if verbose else df[cols]
 
 
+def framework_base(name_or_path: str | Path):
+    """The folder a framework file's companions (criteria) are read from."""
+    if isinstance(name_or_path, str) and name_or_path in list_frameworks():
+        return resources.files(_BUILTIN_PACKAGE)
+    return Path(name_or_path).parent
+
+
 def resolve_framework(name_or_path: str | Path) -> tuple[str, str]:
     """(TOML text, source label) of a built-in framework name or a framework file: the one
     place a framework is looked up (workspaces store the text they were created with)."""
@@ -216,15 +249,34 @@ def resolve_framework(name_or_path: str | Path) -> tuple[str, str]:
         raise ValidationError(Msg("framework.unreadable", source=str(path), kind=type(exc).__name__)) from exc
 
 
-def framework_from_text(text: str, source: str) -> Framework:
-    """Parse and validate framework TOML text (``source`` names it in messages)."""
+def framework_from_text(text: str, source: str, *, base=None, criteria_text: str | None = None) -> Framework:
+    """Parse and validate framework TOML text (``source`` names it in messages).
+
+    The criteria file the framework names is read from ``base`` (a folder), unless its text
+    is given as ``criteria_text`` (as a workspace stores it).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(Msg("framework.not_toml", source=source, detail=str(exc))) from exc
     except RecursionError as exc:
         raise ValidationError(Msg("framework.too_deep", source=source)) from exc
-    return _build(data, source)
+    if criteria_text is None and isinstance(data.get("criteria"), str):
+        criteria_text = _read_criteria(data["criteria"], base, source)
+    return _build(data, source, criteria_text or "")
+
+
+def _read_criteria(name: str, base, source: str) -> str:
+    """The criteria file beside the framework file; for a copy of a built-in framework edited
+    elsewhere, the built-in criteria file of the same name."""
+    for folder in (base, resources.files(_BUILTIN_PACKAGE)):
+        if folder is None:
+            continue
+        try:
+            return (folder / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    raise ValidationError(Msg("framework.criteria_unavailable", source=source, file=name))
 
 
 def load_framework(name_or_path: str | Path | Framework) -> Framework:
@@ -238,7 +290,7 @@ def load_framework(name_or_path: str | Path | Framework) -> Framework:
         return name_or_path
     key = str(name_or_path)
     if key not in _CACHE:
-        _CACHE[key] = framework_from_text(*resolve_framework(name_or_path))
+        _CACHE[key] = framework_from_text(*resolve_framework(name_or_path), base=framework_base(name_or_path))
     return _CACHE[key]
 
 
@@ -282,7 +334,7 @@ def _shape_problems(data: dict[str, Any]) -> list[Msg]:
     return problems
 
 
-def _build(data: dict[str, Any], source: str) -> Framework:
+def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framework:
     problems: list[Msg] = _shape_problems(data)
     if problems:
         raise ValidationError(Msg("framework.incomplete", source=source), problems)
@@ -420,6 +472,13 @@ def _build(data: dict[str, Any], source: str) -> Framework:
     if len(set(names)) != len(names):
         problems.append(Msg("framework.band_names_repeat"))
 
+    criteria_df = None
+    if criteria_text:
+        criteria_df, shape = parse_criteria(criteria_text, source)
+        problems.extend(shape)
+        if not shape and _is_whole(lmin) and _is_whole(lmax) and 0 <= lmin < lmax <= _MAX_LEVEL:
+            problems.extend(criteria_problems(criteria_df, list(inds["code"]), range(lmin, lmax + 1)))
+
     if problems:
         raise ValidationError(Msg("framework.invalid", source=source), problems)
 
@@ -457,4 +516,6 @@ def _build(data: dict[str, Any], source: str) -> Framework:
         first_year=data.get("first_year"),
         last_year=data.get("last_year"),
         source=source,
+        criteria=lookup(criteria_df) if criteria_df is not None else {},
+        criteria_text=criteria_text,
     )

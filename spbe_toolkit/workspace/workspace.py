@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
-from spbe_toolkit.frameworks import Framework, framework_from_text, resolve_framework
+from spbe_toolkit.frameworks import Framework, framework_base, framework_from_text, resolve_framework
 from spbe_toolkit.i18n import Msg, TimeText, now_iso
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
@@ -71,12 +71,13 @@ class Workspace(Views, Export):
             raise SpbeError(Msg("error.workspace_exists", path=str(path)))
         check_basis(predicate_basis)
         text, source = resolve_framework(framework)
-        fw = framework_from_text(text, source)
+        fw = framework_from_text(text, source, base=framework_base(framework))
         meta = {
             "schema_version": str(schema.SCHEMA_VERSION),
             "framework": fw.name,
             "framework_source": source,
             "framework_toml": text,
+            "framework_criteria": fw.criteria_text,
             "year": "" if year is None else str(int(year)),
             "predicate_basis": predicate_basis,
             "title": title,
@@ -92,7 +93,12 @@ class Workspace(Views, Export):
         store = SqliteStore.open(Path(path))
         meta = store.meta()
         try:
-            fw = framework_from_text(meta["framework_toml"], meta.get("framework_source", Path(path).name))
+            source = meta.get("framework_source", Path(path).name)
+            builtin = source.removesuffix(" (built-in)")
+            fw = framework_from_text(
+                meta["framework_toml"], source, criteria_text=meta.get("framework_criteria"),
+                base=framework_base(builtin) if source.endswith("(built-in)") else None,
+            )  # fmt: skip
         except (KeyError, SpbeError):
             store.close()
             raise
