@@ -23,7 +23,7 @@ from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import Framework, load_framework
 from spbe_toolkit.i18n import Msg, Num
 from spbe_toolkit.scoring import predicate, score
-from spbe_toolkit.vocab import check_basis
+from spbe_toolkit.vocab import check_basis, unit_group_of_type
 
 STEP_COLUMNS = ["indicator", "from_level", "to_level", "gain", "cost", "index_after"]
 STRENGTH, WEAKNESS = "strength", "weakness"  # values of strengths_weaknesses()["indicators"]["assessment"]
@@ -36,19 +36,24 @@ def _units_file() -> dict:
     return tomllib.loads(ref.read_text(encoding="utf-8"))
 
 
-def default_units(fw: Framework | str) -> dict[str, list[str]]:
-    """Indicator → responsible units for a framework (``coaching_units.toml``)."""
+def default_units(fw: Framework | str, instance_type: str | None = None) -> dict[str, list[str]]:
+    """Indicator → the units that usually act on it, for an instance of ``instance_type``
+    (``coaching_units.toml``: a ministry is never told of a Bappeda, a regency never of a Biro)."""
     fw = load_framework(fw)
-    return {str(k): list(v) for k, v in _units_file().get(fw.name, {}).items()}
+    data = _units_file()
+    group = unit_group_of_type(instance_type)
+    roles = data["roles"]
+    return {str(code): [roles[r][group] for r in role_list] for code, role_list in data.get(fw.name, {}).items()}
 
 
 def responsible_units(
-    fw: Framework | str, units: Mapping[str, object] | str | Path | None = None
+    fw: Framework | str, units: Mapping[str, object] | str | Path | None = None, instance_type: str | None = None
 ) -> dict[str, list[str]]:
-    """Default units, overridden by ``units``: a mapping (code → unit or list of units), or a
-    TOML file (``[<framework>]`` table or top-level codes) or CSV file (indicator, unit)."""
+    """Default units for the instance type, overridden by ``units``: a mapping (code → unit or
+    list of units), or a TOML file (``[<framework>]`` table or top-level codes) or CSV file
+    (indicator, unit)."""
     fw = load_framework(fw)
-    out = default_units(fw)
+    out = default_units(fw, instance_type)
     if units is None:
         return out
     if isinstance(units, (str, Path)):
@@ -151,6 +156,7 @@ def path_to_target(
     *,
     predicate_basis: str = "exact",
     units: Mapping[str, object] | str | Path | None = None,
+    instance_type: str | None = None,
 ) -> pd.DataFrame:
     """The least-cost set of one-level raises reaching ``target``.
 
@@ -233,7 +239,7 @@ def path_to_target(
 
     order = {c: i for i, c in enumerate(fw.entry_codes)}
     parent = fw.subitem_parent
-    unit_map = responsible_units(fw, units)
+    unit_map = responsible_units(fw, units, instance_type)
     chosen = sorted(count, key=lambda c: (-weights[c] / cost_of[c], order[c]))
     rows = []
     running = current_units

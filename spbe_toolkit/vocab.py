@@ -76,6 +76,20 @@ TYPE_ALIASES = {
 """Spellings of an instance type (normalised with :func:`norm_text`) → the type."""
 
 
+# Which table of responsible units fits an instance type (frameworks/reference/coaching_units.toml)
+UNIT_GROUPS = {
+    "pusat": CENTRAL_TYPES,
+    "provinsi": frozenset({"Pemerintah Provinsi"}),
+    "kabkota": frozenset({"Pemerintah Kabupaten", "Pemerintah Kota"}),
+}
+GENERAL_UNIT_GROUP = "umum"
+
+
+def unit_group_of_type(instance_type: Any) -> str:
+    """ "pusat", "provinsi" or "kabkota" for an instance type; "umum" when it is unknown."""
+    return next((g for g, types in UNIT_GROUPS.items() if instance_type in types), GENERAL_UNIT_GROUP)
+
+
 def group_of_type(instance_type: Any) -> str | None:
     """ "Instansi Pusat" / "Pemerintah Daerah" for an instance type, None when unknown."""
     if instance_type in CENTRAL_TYPES:

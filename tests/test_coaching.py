@@ -210,7 +210,10 @@ def test_units_data_and_override(tmp_path):
         fw = spbe.load_framework(name)
         assert set(default_units(fw)) == set(fw.codes), name
     u = responsible_units("spbe2020", {"44": "Biro Hukum"})
-    assert u["44"] == ["Biro Hukum"] and u["35"] == ["UKPBJ"]
+    assert u["44"] == ["Biro Hukum"] and u["35"] == ["Unit pengadaan (UKPBJ)"]  # type unknown: general words
+    assert responsible_units("spbe2020", {"44": "Biro Hukum"}, "Pemerintah Kota")["35"] == [
+        "Bagian Pengadaan Barang dan Jasa (UKPBJ)"
+    ]
     csv = tmp_path / "unit.csv"
     csv.write_text("indicator,unit\n34,Biro Keuangan\n34,Inspektorat\n")
     assert responsible_units("spbe2020", csv)["34"] == ["Biro Keuangan", "Inspektorat"]
@@ -232,3 +235,54 @@ def test_strengths_and_weaknesses():
     sw = strengths_weaknesses(lv, fw, peer=peer)["indicators"]
     assert sw.at["1", "assessment"] == "strength" and sw.at["30", "assessment"] == "weakness"
     assert sw.at["2", "assessment"] == ""
+
+
+# --------------------------------------------------------------------------- units by instance type
+REGIONAL_ONLY = (
+    "Diskominfo",
+    "Bappeda",
+    "BPKAD",
+    "BKPSDM",
+    "BKD",
+    "Dinas Perpustakaan",
+    "Perangkat daerah",
+    "Sekretariat Daerah",
+)
+PROVINCE_ONLY = ("Biro Hukum", "Biro Organisasi", "Sekretariat Daerah Provinsi")
+REGENCY_WORDS = ("Bagian ",)
+CENTRAL_WORDS = (
+    "Pusdatin",
+    "Direktorat jenderal",
+    "Sekretariat Jenderal",
+    "Inspektorat Jenderal",
+    "Biro SDM",
+    "Biro Perencanaan",
+)
+
+
+@pytest.mark.parametrize(
+    "instance_type, forbidden, expected",
+    [
+        ("Kementerian", REGIONAL_ONLY + REGENCY_WORDS, ("Pusdatin atau Biro TI", "Biro Hukum")),
+        ("LPNK", REGIONAL_ONLY + REGENCY_WORDS, ("Pusdatin atau Biro TI",)),
+        ("Pemerintah Provinsi", CENTRAL_WORDS + REGENCY_WORDS + ("BKPSDM",), ("Diskominfo", "Biro Hukum", "Bappeda")),
+        ("Pemerintah Kabupaten", CENTRAL_WORDS + PROVINCE_ONLY + ("BKD",), ("Diskominfo", "Bagian Hukum", "BKPSDM")),
+        ("Pemerintah Kota", CENTRAL_WORDS + PROVINCE_ONLY, ("Diskominfo", "Bagian Organisasi")),
+    ],
+)
+def test_units_fit_the_instance_type(instance_type, forbidden, expected):
+    for name in ("spbe2018", "spbe2020", "pemdi2026"):
+        units = [u for us in default_units(name, instance_type).values() for u in us]
+        for word in forbidden:
+            assert not any(word in u for u in units), (name, instance_type, word)
+    units2020 = {u for us in default_units("spbe2020", instance_type).values() for u in us}
+    assert set(expected) <= units2020
+
+
+def test_coordination_risk_and_audit_follow_practice():
+    pemkab = default_units("spbe2020", "Pemerintah Kabupaten")
+    assert pemkab["19"][0].startswith("Sekretariat Daerah")  # the Sekda coordinates SPBE
+    assert pemkab["21"] == ["Diskominfo", "Inspektorat"]  # risk: Diskominfo, reviewed by the Inspektorat
+    assert pemkab["31"] == ["Diskominfo (bidang persandian)", "Inspektorat"]
+    assert "Bappeda" in pemkab["13"] and "Bappeda" in pemkab["23"]  # budget integration, Satu Data
+    assert default_units("spbe2020", None)["21"][0] == "Unit TI (Diskominfo/Pusdatin)"  # type unknown: general words

@@ -234,7 +234,9 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int)
     """The cheapest raises to the next predicate, with criteria and responsible units."""
     t = labels("memo", lang)
     fw = rd.ws.framework
-    path = path_to_target(it.cur_series, fw, predicate_basis=rd.ws.predicate_basis, units=units, max_raise=max_raise)
+    itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
+    path = path_to_target(it.cur_series, fw, predicate_basis=rd.ws.predicate_basis, units=units, max_raise=max_raise,
+                          instance_type=itype)  # fmt: skip
     steps = []
     for r in path.itertuples(index=False):
         base = fw.subitem_parent.get(r.indicator, r.indicator)
