@@ -130,23 +130,106 @@ def _costs(fw: Framework, costs, codes: list[str]) -> dict[str, float]:
     return out
 
 
-def _target_value(target, current_pred: str | None, fw: Framework) -> float | None:
+def _target_value(target, current_pred: str | None, fw: Framework) -> tuple[float | None, float | None]:
+    """(band edge or explicit target, whether a margin applies) for ``target``."""
     if target is None:
         names = fw.predicates
         if current_pred is None or current_pred == names[-1]:
-            return None
-        return fw.bands[names.index(current_pred) + 1].lower
+            return None, False
+        return fw.bands[names.index(current_pred) + 1].lower, True
     if isinstance(target, str):
         if target not in fw.predicates:
             raise ValidationError(Msg("error.path_predicate", value=repr(target), choices=", ".join(fw.predicates)))
-        return fw.bands[fw.predicates.index(target)].lower
+        return fw.bands[fw.predicates.index(target)].lower, True
     t = float(target)
     if not fw.level_min <= t <= fw.level_max:
         raise ValidationError(Msg("error.path_target_range", value=f"{t:g}", lo=fw.level_min, hi=fw.level_max))
-    return t
+    return t, False
 
 
 # --------------------------------------------------------------------------- path to target
+DEFAULT_STEP_COSTS = {1: 1.0, 2: 1.0, 3: 1.5, 4: 2.0, 5: 4.0}
+"""Effort of one step by the level it reaches: reaching level 5 takes four times the effort of
+reaching level 2 (an optimum is harder than a first enactment)."""
+DEFAULT_MARGIN = 0.02
+"""Safety margin above a band edge: a plan that lands exactly on the edge fails on the first
+indicator the evaluators set one level lower than hoped."""
+DEFAULT_MAX_STEPS = 5
+"""One-level raises an instance can carry out in one round (a handful)."""
+
+
+def _dp_plan(items: list[tuple[str, int, float]], need: int, cap: int | None) -> list[int] | None:
+    """Indices of the cheapest items whose gains sum to at least ``need`` using at most ``cap``
+    items (None: no cap); among the cheapest, the one raising the index most, then the fewest
+    steps. Exact: a knapsack over integer gain units."""
+    total = sum(g for _, g, _ in items)
+    if total < need:
+        return None
+    k_max = len(items) if cap is None else min(cap, len(items))
+    dp = np.full((k_max + 1, total + 1), np.inf)
+    dp[0, 0] = 0.0
+    take = np.zeros((len(items), k_max + 1, total + 1), dtype=bool)
+    for j, (_c, g, cost) in enumerate(items):
+        cand = np.full_like(dp, np.inf)
+        cand[1:, g:] = dp[:-1, : total + 1 - g] + cost
+        better = cand < dp - 1e-12
+        take[j] = better
+        dp = np.where(better, cand, dp)
+    feasible = np.zeros_like(dp, dtype=bool)
+    feasible[:, need:] = True
+    costs = np.where(feasible, dp, np.inf)
+    best = costs.min()
+    if not np.isfinite(best):
+        return None
+    ks, gs = np.nonzero(costs <= best + 1e-9)
+    order = np.lexsort((ks, -gs))  # most gain first, then fewest steps
+    k, g = int(ks[order[0]]), int(gs[order[0]])
+    chosen = []
+    for j in range(len(items) - 1, -1, -1):
+        if k > 0 and take[j, k, g]:
+            chosen.append(j)
+            k -= 1
+            g -= items[j][1]
+    assert k == 0 and g == 0, "reconstruction failed"
+    return chosen
+
+
+def _items(lv: pd.Series, codes, weights, room, step_cost) -> list[tuple[str, int, float]]:
+    """One item per possible one-level step: (code, gain units, cost); within an indicator the
+    costs grow with the level, so the cheapest plan always takes the lower steps first."""
+    out = []
+    for c in codes:
+        for k in range(room[c]):
+            out.append((c, weights[c], step_cost(c, int(lv[c]) + k + 1)))
+    return out
+
+
+def _schedule(steps: list[dict], fw: Framework, max_steps: int | None, max_raise: int) -> None:
+    """Assign each step a round: at most ``max_steps`` steps and ``max_raise`` steps of one
+    indicator per round, an indicator's lower steps first, a policy no later than the
+    indicators it governs."""
+    governed_by = {g: p for p, gs in fw.governs.items() for g in gs}
+    planned = {s["base"] for s in steps}
+    policy_first = sorted(steps, key=lambda s: (s["base"] not in fw.governs, s["from_level"], -s["ratio"], s["order"]))
+    size: dict[int, int] = {}
+    per_ind: dict[tuple[str, int], int] = {}
+    first_round: dict[str, int] = {}
+    last_round: dict[str, int] = {}
+    for st in policy_first:
+        c = st["indicator"]
+        r = last_round.get(c, 0)
+        policy = governed_by.get(st["base"])
+        if policy in planned and policy in first_round:
+            r = max(r, first_round[policy])
+        while (max_steps is not None and size.get(r, 0) >= max_steps) or per_ind.get((c, r), 0) >= max_raise:
+            r += 1
+        st["round"] = r + 1
+        size[r] = size.get(r, 0) + 1
+        per_ind[(c, r)] = per_ind.get((c, r), 0) + 1
+        last_round[c] = r
+        first_round.setdefault(st["base"], r)
+
+
 def path_to_target(
     levels,
     fw: Framework | str,
@@ -157,44 +240,65 @@ def path_to_target(
     predicate_basis: str = "exact",
     units: Mapping[str, object] | str | Path | None = None,
     instance_type: str | None = None,
+    step_costs: Mapping[int, float] | None = DEFAULT_STEP_COSTS,
+    margin: float = DEFAULT_MARGIN,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
+    wording: str = "regulation",
 ) -> pd.DataFrame:
-    """The least-cost set of one-level raises reaching ``target``.
+    """The least-effort one-level raises reaching ``target``, as a roadmap of rounds.
 
     ``levels``: a Series indexed by indicator code, or a long table (indicator, level) of one
-    instance. ``target``: an index value, a predicate name, or None for the lower bound of
-    the next predicate band. Each indicator rises at most ``max_raise`` levels and never
-    beyond the top level. ``costs`` (default 1 per step) may be one number, or a mapping by
-    indicator code or by indicator kind (e.g. ``{"layanan": 2}``). With
-    ``predicate_basis="rounded"`` the target counts as reached when the index rounded half-up
-    to 2 decimals reaches it.
+    instance. ``target``: an index value, a predicate name, or None for the next predicate
+    band; for a band (None or a name) the plan aims ``margin`` above its lower edge.
+
+    Effort of a step = ``step_costs[level reached]`` (default: growing with the level, so
+    level 5 takes 4× the effort of level 2; None: 1 per step) × ``costs`` (a factor: one
+    number, or a mapping by indicator code or kind, e.g. ``{"layanan": 2}``; default 1).
+
+    One round holds at most ``max_steps`` raises (None: no cap) and ``max_raise`` raises per
+    indicator. If the target is reachable in one round, the plan is the least-effort one
+    under those limits (exact, by dynamic programming); otherwise it is the least-effort plan
+    over several rounds, scheduled round by round, a policy indicator never after the
+    indicators it governs (``fw.governs``). With ``predicate_basis="rounded"`` the target
+    counts as reached when the index rounded half-up to 2 decimals reaches it.
 
     Returns one row per step (``indicator, from_level, to_level, gain, cost, index_after``,
-    plus ``name``, ``to_level_name``, ``units``), largest gain per cost first. ``attrs``
-    carry ``reachable``, ``message`` (a :class:`~spbe_toolkit.i18n.Msg`: ``str()`` in the
-    configured language, ``.text(lang)`` in either), ``current_index``,
-    ``target``, ``index_after``, ``predicate_after`` and ``total_cost``.
+    plus ``round``, ``name``, ``to_level_name``, ``units``, ``criterion`` and ``evidence`` of
+    the level reached) in the order to take them. ``attrs`` carry ``reachable``, ``message``
+    (a :class:`~spbe_toolkit.i18n.Msg`), ``current_index``, ``target``, ``band_edge``,
+    ``margin``, ``rounds``, ``index_after``, ``predicate_after`` and ``total_cost``.
     """
     fw = load_framework(fw)
     check_basis(predicate_basis)
     if int(max_raise) != max_raise or max_raise < 1:
         raise ValidationError(Msg("error.path_max_raise", value=repr(max_raise)))
+    if max_steps is not None and (int(max_steps) != max_steps or max_steps < 1):
+        raise ValidationError(Msg("error.path_max_raise", value=repr(max_steps)))
     lv = _one_instance_levels(levels, fw)
     weights, denom = _entry_units(fw)
     codes = [c for c in fw.entry_codes if c in lv.index]
     current_units = sum(weights[c] * int(lv[c]) for c in codes)
     current = current_units / denom
     current_pred = predicate(current, fw, predicate_basis)
-    tval = _target_value(target, current_pred, fw)
-    cost_of = _costs(fw, costs, codes)
-    meta = {"current_index": current, "current_predicate": current_pred, "target": tval, "predicate_basis": predicate_basis,
-            "max_raise": int(max_raise)}  # fmt: skip
+    edge, use_margin = _target_value(target, current_pred, fw)
+    tval = None if edge is None else min(edge + (margin if use_margin else 0.0), fw.level_max)
+    factor = _costs(fw, costs, codes)
+
+    def step_cost(code: str, to_level: int) -> float:
+        base = 1.0 if step_costs is None else float(step_costs.get(to_level, max(step_costs.values())))
+        return base * factor[code]
+
+    meta = {"current_index": current, "current_predicate": current_pred, "target": tval, "band_edge": edge,
+            "margin": margin if use_margin else 0.0, "predicate_basis": predicate_basis, "max_raise": int(max_raise),
+            "max_steps": max_steps}  # fmt: skip
 
     def result(rows: list[dict], reachable: bool, msg: Msg) -> pd.DataFrame:
-        df = pd.DataFrame(rows, columns=[*STEP_COLUMNS, "name", "to_level_name", "units"])
+        cols = [*STEP_COLUMNS, "round", "name", "to_level_name", "units", "criterion", "evidence"]
+        df = pd.DataFrame(rows, columns=cols)
         after = df["index_after"].iat[-1] if len(df) else current
         df.attrs.update(meta)
         df.attrs.update(
-            {"reachable": reachable, "message": msg, "index_after": after,
+            {"reachable": reachable, "message": msg, "index_after": after, "rounds": int(df["round"].max()) if len(df) else 0,
              "predicate_after": predicate(after, fw, predicate_basis), "total_cost": float(df["cost"].sum()) if len(df) else 0.0}
         )  # fmt: skip
         return df
@@ -206,65 +310,47 @@ def path_to_target(
     if need <= 0:
         return result([], True, Msg("coaching.reached", target=Num(tval), index=Num(current)))
 
-    # copies: one per possible one-level step
-    items: list[tuple[str, int, float]] = []  # code, gain units, cost
-    for c in codes:
-        room = min(int(max_raise), fw.level_max - int(lv[c]))
-        items.extend((c, weights[c], cost_of[c]) for _ in range(room))
-    total = sum(g for _, g, _ in items)
-    if total < need:
-        best = (current_units + total) / denom
+    one_round = {c: min(int(max_raise), fw.level_max - int(lv[c])) for c in codes}
+    items = _items(lv, codes, weights, one_round, step_cost)
+    chosen = _dp_plan(items, need, max_steps)
+    if chosen is None:  # not within one round: the least-effort plan over as many rounds as it takes
+        items = _items(lv, codes, weights, {c: fw.level_max - int(lv[c]) for c in codes}, step_cost)
+        chosen = _dp_plan(items, need, None)
+    if chosen is None:
+        best = (current_units + sum(g for _, g, _ in items)) / denom
         return result([], False, Msg("coaching.unreachable", target=Num(tval), max_raise=max_raise, best=Num(best)))
-    dp = np.full(total + 1, np.inf)
-    dp[0] = 0.0
-    take = np.zeros((len(items), total + 1), dtype=bool)
-    for j, (_c, g, cost) in enumerate(items):
-        cand = np.full(total + 1, np.inf)
-        cand[g:] = dp[: total + 1 - g] + cost
-        better = cand < dp - 1e-12
-        take[j] = better
-        dp = np.where(better, cand, dp)
-    feasible = np.arange(total + 1) >= need
-    min_cost = dp[feasible].min()
-    # among the cheapest sets, the one that raises the index most
-    g_best = int(np.flatnonzero(feasible & (dp <= min_cost + 1e-9)).max())
-    count: dict[str, int] = {}
-    g = g_best
-    for j in range(len(items) - 1, -1, -1):
-        if take[j, g]:
-            c, gain, _ = items[j]
-            count[c] = count.get(c, 0) + 1
-            g -= gain
-    assert g == 0, "reconstruction failed"
 
     order = {c: i for i, c in enumerate(fw.entry_codes)}
-    parent = fw.subitem_parent
+    count: dict[str, int] = {}
+    for j in chosen:
+        count[items[j][0]] = count.get(items[j][0], 0) + 1
     unit_map = responsible_units(fw, units, instance_type)
-    chosen = sorted(count, key=lambda c: (-weights[c] / cost_of[c], order[c]))
+    steps = []
+    for c, n in count.items():
+        base = fw.subitem_parent.get(c, c)
+        for k in range(n):
+            frm = int(lv[c]) + k
+            cost = step_cost(c, frm + 1)
+            steps.append({"indicator": c, "base": base, "from_level": frm, "to_level": frm + 1, "gain": weights[c] / denom,
+                          "cost": cost, "ratio": weights[c] / cost, "order": order[c]})  # fmt: skip
+    _schedule(steps, fw, max_steps, int(max_raise))
+    steps.sort(key=lambda s: (s["round"], s["base"] not in fw.governs, -s["ratio"], s["order"], s["from_level"]))
     rows = []
     running = current_units
-    for c in chosen:
-        base = parent.get(c, c)
-        level_names = fw.level_names(base)
-        for k in range(count[c]):
-            frm = int(lv[c]) + k
-            running += weights[c]
-            rows.append(
-                {
-                    "indicator": c,
-                    "from_level": frm,
-                    "to_level": frm + 1,
-                    "gain": weights[c] / denom,
-                    "cost": cost_of[c],
-                    "index_after": running / denom,
-                    "name": fw.entry_name(c),
-                    "to_level_name": level_names.get(frm + 1, ""),
-                    "units": ", ".join(unit_map.get(base, [])),
-                }
-            )
-    n = len(rows)
-    return result(rows, True, Msg("coaching.path", target=Num(tval), n=n, effort=Num(min_cost, 0 if float(min_cost).is_integer() else 1),
-                                  after=Num(running / denom)))  # fmt: skip
+    for st in steps:
+        running += weights[st["indicator"]]
+        base, to = st["base"], st["to_level"]
+        rows.append({
+            "indicator": st["indicator"], "from_level": st["from_level"], "to_level": to, "gain": st["gain"],
+            "cost": st["cost"], "index_after": running / denom, "round": st["round"], "name": fw.entry_name(st["indicator"]),
+            "to_level_name": fw.level_names(base).get(to, ""), "units": ", ".join(unit_map.get(base, [])),
+            "criterion": fw.criterion(base, to, wording) if fw.has_criteria else fw.kinds[fw.kind_of(base)].get("level_descriptions", {}).get(str(to)),
+            "evidence": fw.evidence(base, to) if fw.has_criteria else None,
+        })  # fmt: skip
+    rounds = max(st["round"] for st in steps)
+    return result(
+        rows, True, Msg("coaching.path", target=Num(tval), n=len(rows), rounds=rounds, after=Num(running / denom))
+    )
 
 
 # --------------------------------------------------------------------------- strengths and weaknesses

@@ -57,6 +57,7 @@ class Framework:
     first_year: int | None = None
     last_year: int | None = None
     source: str = ""
+    governs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # policy indicator → indicators it governs
     criteria: dict = field(default_factory=dict)  # (indicator, level) → texts; see frameworks.criteria
     criteria_text: str = ""  # the criteria CSV as read (workspaces keep it with the framework)
 
@@ -472,6 +473,19 @@ def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framew
     if len(set(names)) != len(names):
         problems.append(Msg("framework.band_names_repeat"))
 
+    governs: dict[str, tuple[str, ...]] = {}
+    raw_governs = data.get("governs", {})
+    if not isinstance(raw_governs, dict):
+        problems.append(Msg("framework.not_tables", key="'governs'"))
+        raw_governs = {}
+    known_codes = set(inds["code"])
+    for policy, governed in raw_governs.items():
+        listed = [str(g) for g in governed] if isinstance(governed, list) else None
+        if listed is None or policy not in known_codes or not set(listed) <= known_codes:
+            problems.append(Msg("framework.governs_unknown", policy=repr(policy)))
+            continue
+        governs[policy] = tuple(listed)
+
     criteria_df = None
     if criteria_text:
         criteria_df, shape = parse_criteria(criteria_text, source)
@@ -516,6 +530,7 @@ def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framew
         first_year=data.get("first_year"),
         last_year=data.get("last_year"),
         source=source,
+        governs=governs,
         criteria=lookup(criteria_df) if criteria_df is not None else {},
         criteria_text=criteria_text,
     )
