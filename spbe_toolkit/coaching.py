@@ -161,23 +161,27 @@ DEFAULT_MAX_STEPS = 5
 def _dp_plan(items: list[tuple[str, int, float]], need: int, cap: int | None) -> list[int] | None:
     """Indices of the cheapest items whose gains sum to at least ``need`` using at most ``cap``
     items (None: no cap); among the cheapest, the one raising the index most, then the fewest
-    steps. Exact: a knapsack over integer gain units."""
+    steps. Exact: a knapsack over integer gain units (with a step count when capped)."""
     total = sum(g for _, g, _ in items)
     if total < need:
         return None
-    k_max = len(items) if cap is None else min(cap, len(items))
-    dp = np.full((k_max + 1, total + 1), np.inf)
+    k_max = 0 if cap is None else min(cap, len(items))
+    # layer k of dp: the least cost of exactly k items per total gain (one layer, any count, when uncapped)
+    layers = 1 if cap is None else k_max + 1
+    dp = np.full((layers, total + 1), np.inf)
     dp[0, 0] = 0.0
-    take = np.zeros((len(items), k_max + 1, total + 1), dtype=bool)
+    take = np.zeros((len(items), layers, total + 1), dtype=bool)
     for j, (_c, g, cost) in enumerate(items):
         cand = np.full_like(dp, np.inf)
-        cand[1:, g:] = dp[:-1, : total + 1 - g] + cost
+        if cap is None:
+            cand[0, g:] = dp[0, : total + 1 - g] + cost
+        else:
+            cand[1:, g:] = dp[:-1, : total + 1 - g] + cost
         better = cand < dp - 1e-12
         take[j] = better
         dp = np.where(better, cand, dp)
-    feasible = np.zeros_like(dp, dtype=bool)
-    feasible[:, need:] = True
-    costs = np.where(feasible, dp, np.inf)
+    costs = np.full_like(dp, np.inf)
+    costs[:, need:] = dp[:, need:]
     best = costs.min()
     if not np.isfinite(best):
         return None
@@ -186,11 +190,12 @@ def _dp_plan(items: list[tuple[str, int, float]], need: int, cap: int | None) ->
     k, g = int(ks[order[0]]), int(gs[order[0]])
     chosen = []
     for j in range(len(items) - 1, -1, -1):
-        if k > 0 and take[j, k, g]:
+        if take[j, k, g]:
             chosen.append(j)
-            k -= 1
             g -= items[j][1]
-    assert k == 0 and g == 0, "reconstruction failed"
+            if cap is not None:
+                k -= 1
+    assert g == 0 and k == 0, "reconstruction failed"
     return chosen
 
 

@@ -76,6 +76,15 @@ TYPE_ALIASES = {
 """Spellings of an instance type (normalised with :func:`norm_text`) → the type."""
 
 
+# How a memo addresses the head of an instance of each type (memo.addressee_<role> in the catalogue)
+ADDRESSEE_ROLE = {
+    "Kementerian": "kementerian",
+    **dict.fromkeys(("Lembaga", "LPNK", "LNS", "Instansi Lainnya"), "lembaga"),
+    "Pemerintah Provinsi": "provinsi",
+    "Pemerintah Kabupaten": "kabupaten",
+    "Pemerintah Kota": "kota",
+}
+
 # Which table of responsible units fits an instance type (frameworks/reference/coaching_units.toml)
 UNIT_GROUPS = {
     "pusat": CENTRAL_TYPES,

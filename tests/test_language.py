@@ -79,7 +79,7 @@ def foreign_words(text: str, lang: str) -> set[str]:
 
 
 # columns whose values are what files and people wrote (names of files, sheets, instances, notes)
-DATA_COLUMNS = {tr(f"column.{c}", lang) for c in ("file", "sheet", "instance", "name", "note", "evaluator", "units")
+DATA_COLUMNS = {tr(f"column.{c}", lang) for c in ("file", "sheet", "instance", "name", "note", "evaluator", "units", "criterion", "evidence")
                 for lang in LANGS}  # fmt: skip
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import spbe_toolkit as spbe
+from spbe_toolkit.coaching import default_units
 from spbe_toolkit.demo import workspace_from_samples
 from spbe_toolkit.render.memo import render_memo, render_memos, safe_filename
 from spbe_toolkit.workspace import Workspace
@@ -27,7 +28,7 @@ def test_memo_sections_indonesian(ws):
     name = ws.instances().index[7]
     html = render_memo(ws, name, generated_at=FIXED)
     for text in ("Memo Pembinaan Hasil Evaluasi", "1. Ringkasan", "2. Profil Domain dan Aspek", "3. Nilai per Indikator",
-                 "4. Kekuatan dan Kelemahan", "Langkah Menuju Predikat", "6. Catatan Metodologi", "Penanggung jawab",
+                 "4. Kekuatan dan Kelemahan", "Langkah Menuju Predikat", "6. Catatan Metodologi", "Unit penanggung jawab",
                  "DATA SINTETIS", "<svg", FIXED, "PermenPANRB 59/2020"):  # fmt: skip
         assert text in html, text
     idx = ws.scores().at[name, "index"]
@@ -168,3 +169,145 @@ def test_other_frameworks_render(tmp_path):
         if fw == "pemdi2026":
             assert "belum ada target nasional resmi" in html
         w.close()
+
+
+# --------------------------------------------------------------------------- memos ready to send (issue: coaching memos)
+def _memo_text(html: str) -> str:
+    body = html.split("<body>", 1)[1]
+    body = re.sub(r"<style.*?</style>|<svg.*?</svg>", " ", body, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def _units_named(html: str) -> set[str]:
+    return set(re.findall(r"(?:Unit penanggung jawab|Responsible unit): ([^<]+)</b>", html))
+
+
+@pytest.mark.parametrize(
+    "itype, forbidden",
+    [
+        ("Kementerian", ("Diskominfo", "Bappeda", "BPKAD", "BKPSDM", "Bagian ", "Perangkat daerah")),
+        ("LPNK", ("Diskominfo", "Bappeda", "BPKAD", "BKPSDM", "Bagian ", "Perangkat daerah")),
+        ("Pemerintah Provinsi", ("Pusdatin", "Bagian ", "BKPSDM", "Direktorat jenderal", "Sekretariat Jenderal")),
+        ("Pemerintah Kabupaten", ("Pusdatin", "Biro ", "Direktorat jenderal", "Sekretariat Jenderal", "Provinsi")),
+    ],
+)
+def test_memo_names_only_units_of_the_instances_type(ws, itype, forbidden):
+    inst = ws.instances()
+    for name in inst.index[inst["instance_type"] == itype][:3]:
+        html = render_memo(ws, name, generated_at=FIXED)
+        units = " ".join(_units_named(html))
+        assert units or "Mempertahankan" in html
+        for word in forbidden:
+            assert word not in units, (name, word, units)
+
+
+def test_memo_steps_carry_criteria_evidence_and_policy_wording(ws):
+    fw = ws.framework
+    name = ws.instances().index[30]
+    lv = ws.levels("current", name).set_index("indicator")["level"].copy()
+    lv[[str(i) for i in range(1, 11)]] = 1  # neglected policies: the roadmap starts there
+    plan = spbe.path_to_target(lv, fw, instance_type="Pemerintah Kabupaten")
+    policy = plan[plan["indicator"].isin([str(i) for i in range(1, 11)])]
+    assert len(policy) and all("ebijakan internal" in c for c in policy["criterion"])
+    assert not any("Sesuai pedoman dan diterapkan di seluruh unit" in c for c in policy["criterion"])
+    html = render_memo(ws, name, generated_at=FIXED)
+    first = spbe.path_to_target(ws.levels("current", name).set_index("indicator")["level"], fw,
+                                instance_type=ws.instances().at[name, "instance_type"]).iloc[0]  # fmt: skip
+    import html as html_lib
+
+    assert html_lib.escape(first["criterion"], quote=False)[:60] in html
+    assert html_lib.escape(first["evidence"], quote=False)[:60] in html
+    assert "Bukti dukung yang perlu disiapkan" in html and "margin pengaman" in html
+
+
+def test_index_near_a_band_edge_shows_three_decimals_and_belum():
+    from spbe_toolkit.render.memo.context import index_text
+
+    fw = spbe.load_framework("spbe2020")
+    assert index_text(2.598, fw, "id") == "2,598 — belum mencapai 2,60"
+    assert index_text(2.598, fw, "en") == "2.598 — not yet 2.60"
+    assert index_text(2.61, fw, "id") == "2,61" and index_text(2.6, fw, "id") == "2,60"
+
+
+def _levels_with_index(fw, index: float) -> pd.Series:
+    """Levels (from all 3s, lowering some) whose exact index is ``index``: a subset sum on weight units."""
+    units = (fw.indicators.set_index("indicator")["weight"] * 20).round().astype(int)
+    need = int(round((3.0 - index) * 100 * 20))
+    items = [c for c in fw.codes for _ in range(2)]  # each indicator may drop two levels (3 → 1)
+    reach = {0: []}
+    for c in items:
+        for total, chosen in list(reach.items()):
+            t = total + units[c]
+            if t <= need and t not in reach:
+                reach[t] = [*chosen, c]
+    levels = pd.Series(3, index=fw.codes)
+    for c in reach[need]:
+        levels[c] -= 1
+    return levels
+
+
+def test_a_memo_at_2598_says_belum(tmp_path):
+    fw = spbe.load_framework("spbe2020")
+    levels = _levels_with_index(fw, 2.598)
+    table = pd.DataFrame({"instance": "Kab. Tepi (Sintetis)", "indicator": fw.codes, "level": levels.to_numpy()})
+    assert spbe.score(table, fw)["index"].iat[0] == pytest.approx(2.598, abs=1e-12)
+    csv = tmp_path / "tingkat.csv"
+    table.to_csv(csv, index=False)
+    w = Workspace.create(tmp_path / "w.sqlite", framework="spbe2020", year=2025)
+    w.import_submissions(spbe.read_submissions(csv, fw, progress=False))
+    html = render_memo(w, "Kab. Tepi (Sintetis)", generated_at=FIXED)
+    assert "2,598 — belum mencapai 2,60" in html and "2,598 dengan predikat Cukup" in html
+    assert "kurang 0,002 menuju predikat Baik" in html
+    w.close()
+
+
+ENGLISH_WORDS = {"the", "and", "of", "index", "level", "steps", "round", "raise", "evidence", "responsible", "summary",
+                 "methodology", "predicate", "peer", "mean", "self", "assessment", "criterion", "which"}  # fmt: skip
+INDONESIAN_WORDS = {"dan", "yang", "dengan", "tingkat", "indeks", "putaran", "naikkan", "bukti", "dukung", "ringkasan",
+                    "kriteria", "penanggung", "jawab", "rata", "sejenis", "belum", "menuju", "kepada", "perihal"}  # fmt: skip
+
+
+def test_memos_speak_one_language(ws):
+    fw = ws.framework
+    names = {
+        *fw.indicators["name"],
+        *fw.aspects["name"],
+        *fw.domains["name"],
+        fw.title,
+        fw.regulation,
+        *ws.instances().index,
+        *ws.instances()["province"].dropna(),
+        *ws.instances()["instance_type"].dropna(),
+        *fw.predicates,
+        *(n for k in fw.kinds.values() for n in k["level_names"].values()),
+        *(
+            u
+            for t in ("Kementerian", "Pemerintah Provinsi", "Pemerintah Kabupaten", None)
+            for us in default_units(fw, t).values()
+            for u in us
+        ),
+    }  # fmt: skip — unit names are names
+    for name in ws.instances().index[[0, 30]]:
+        for lang, foreign in (("id", ENGLISH_WORDS), ("en", INDONESIAN_WORDS)):
+            html = render_memo(ws, name, lang=lang, generated_at="29 November 2026")
+            html = re.sub(r"<q>.*?</q>", " ", html, flags=re.S)  # quoted regulation text is the regulation's own words
+            html = re.sub(r'<td class="note">.*?</td>', " ", html, flags=re.S)  # evaluators' notes are theirs
+            text = _memo_text(html)
+            for n in sorted(names, key=len, reverse=True):
+                text = text.replace(n, " ")
+            text = re.sub(r"\([^)]*\)|Diskominfo|Bappeda|BPKAD|BKPSDM|Pusdatin|Sekretariat \w+|Biro \w+|Bagian \w+|"
+                          r"Inspektorat\w*|spbe-toolkit \S+|SHA-256", " ", text)  # fmt: skip
+            words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
+            assert not words & foreign, (name, lang, words & foreign)
+
+
+def test_memo_date_and_letter_are_indonesian(ws):
+    name = ws.instances().index[0]  # a ministry
+    html = render_memo(ws, name, sender={"chair": "Dr. Ratna Sari", "place": "Depok"})
+    from spbe_toolkit.i18n import date_text
+
+    assert date_text(None, "id") in html and "UTC" not in html
+    assert "Yth. Menteri" in html and "u.p. Sekretariat Jenderal" in html
+    assert "Depok," in html and "Dr. Ratna Sari" in html and "Ketua Tim" in html
+    regency = ws.instances().index[ws.instances()["instance_type"] == "Pemerintah Kabupaten"][0]
+    assert "Yth. Bupati" in render_memo(ws, regency)

@@ -16,17 +16,32 @@ import matplotlib
 import pandas as pd
 from markupsafe import Markup
 
-from spbe_toolkit.coaching import STRENGTH, WEAKNESS, path_to_target, strengths_weaknesses
+from spbe_toolkit.coaching import (
+    DEFAULT_MAX_STEPS,
+    STRENGTH,
+    WEAKNESS,
+    default_units,
+    path_to_target,
+    strengths_weaknesses,
+)
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.frameworks import Band, Framework
 from spbe_toolkit.frameworks.targets import national_target as target_of_round
 from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
+from spbe_toolkit.io.published import load_published
 from spbe_toolkit.render import plots
+from spbe_toolkit.stats.names import match_names
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import STAGES
+from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES
 from spbe_toolkit.workspace import Workspace
 
 _EPS = 1e-12
+MIN_PEERS = 3  # fewer instances of a type than this: no peer mean (it would expose one instance)
+COORDINATION_INDICATOR = {
+    "spbe2020": "19",
+    "spbe2018": "18",
+    "pemdi2026": "1",
+}  # whose first unit is the SPBE coordinator
 
 
 @dataclass
@@ -42,6 +57,8 @@ class RoundData:
     peer_indicator: dict[str, pd.Series]
     peer_scores: dict[str, pd.Series]
     evaluators: dict[str, str]
+    peer_counts: dict[str, int] = field(default_factory=dict)
+    published: dict[str, dict] = field(default_factory=dict)  # instance → its latest published result
     charts: dict = field(default_factory=dict)  # reusable profile charts per (lang, with_peer)
 
     @classmethod
@@ -61,7 +78,25 @@ class RoundData:
         }
         hist = ws.history()
         evaluators = {k: ", ".join(sorted(set(g["evaluator"]))) for k, g in hist.groupby("instance")}
-        return cls(ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators)
+        counts = types.value_counts().to_dict()
+        return cls(
+            ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators, counts, _published(inst.index, ws.year)
+        )
+
+
+def _published(names, year: int | None) -> dict[str, dict]:
+    """Each instance's result in the bundled published tables (matched through the instance
+    registry and the name normaliser), for rounds after the published year."""
+    table = load_published("results_2024")
+    if year is not None and year <= 2024:
+        return {}
+    mapping = match_names(list(names), table["instance"]).mapping
+    rows = table.set_index("instance")
+    return {
+        name: {"year": 2024, "index": float(rows.at[match, "index"]), "predicate": str(rows.at[match, "predicate"]),
+               "framework": "spbe2020"}
+        for name, match in mapping.items()
+    }  # fmt: skip
 
 
 @dataclass
@@ -76,6 +111,7 @@ class _Instance:
     self_: pd.Series
     peer_ind: pd.Series | None
     peer_sc: pd.Series | None
+    peer_n: int = 0
 
     @property
     def own_map(self) -> dict[str, int]:
@@ -108,20 +144,23 @@ def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[s
     fin, slf = float(it.final["index"]), float(it.self_["index"])
     nxt = _next_band(fw, it.final["predicate"])
     prev = None if previous is None else previous.get(it.name)
+    published = rd.published.get(it.name) if prev is None else None
     n_changed = sum(1 for c, lv in it.cur_map.items() if lv != it.own_map.get(c))
     s = {
-        "final_index": number(fin, lang),
+        "final_index": index_text(fin, fw, lang),
         "final_pred": it.final["predicate"],
         "final_pred_css": (it.final["predicate"] or "").replace(" ", "-"),
-        "self_index": number(slf, lang),
+        "self_index": index_text(slf, fw, lang),
         "self_pred": it.self_["predicate"],
         "diff_self": number(fin - slf, lang, sign=True),
         "diff_self_css": _direction(fin, slf),
         "n_changed": n_changed,
-        "previous": number(prev, lang) if prev is not None else "—",
+        "previous": number(prev, lang)
+        if prev is not None
+        else (number(published["index"], lang) if published else "—"),
         "previous_note": (t["change_since"] + " " + number(fin - prev, lang, sign=True))
         if prev is not None
-        else t["no_previous"],
+        else (_published_note(published, fin, fw, lang) if published else t["no_previous"]),
         "target": number(target, lang) if target is not None else "—",
         "target_note": (t["above_target"] if fin >= target else t["below_target"]).format(
             d=number(abs(fin - target), lang)
@@ -129,13 +168,16 @@ def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[s
         if target is not None
         else t["no_target"],
         "next_lower": number(nxt.lower, lang) if nxt else "—",
-        "next_note": t["to_next"].format(d=number(max(nxt.lower - fin, 0), lang), p=nxt.predicate)
+        "next_note": t["to_next"].format(
+            d=number(max(nxt.lower - fin, 0), lang, 3 if nxt.lower - fin < 0.005 else 2), p=nxt.predicate
+        )
         if nxt
         else t["top_predicate"],
     }
     direction = {"down": t["lower"], "up": t["higher"], "": t["equal"]}[_direction(fin, slf)]
-    text = t["summary"].format(instance=it.name, index=s["final_index"], pred=it.final["predicate"],
-                               direction=direction, diff=number(abs(fin - slf), lang), self_index=s["self_index"],
+    text = t["summary"].format(instance=it.name, index=index_text(fin, fw, lang, bare=True), pred=it.final["predicate"],
+                               direction=direction, diff=number(abs(fin - slf), lang),
+                               self_index=index_text(slf, fw, lang, bare=True),
                                n=n_changed)  # fmt: skip
     subject = t["subject"].format(p=nxt.predicate) if nxt else t["subject_top"]
     return {"s": s, "summary_text": text, "subject": subject}
@@ -152,7 +194,7 @@ def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
             rows.extend((ac, an, False, aw) for ac, an, aw in zip(a["code"], a["name"], a["weight"]))
     else:
         rows = [(ac, an, False, aw) for ac, an, aw in zip(fw.aspects["code"], fw.aspects["name"], fw.aspects["weight"])]
-    peer = it.peer_sc
+    peer = it.peer_sc if it.peer_n >= MIN_PEERS else None
     table = [
         {
             "code": c, "name": n, "is_domain": isd, "weight": number(w, lang, 1 if w % 1 else 0) + "%",
@@ -180,7 +222,11 @@ def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     )
     with matplotlib.rc_context({"svg.hashsalt": "spbe-toolkit", "svg.fonttype": "none"}):
         svg = plots.to_svg(fig)
-    return {"profile_rows": table, "chart_svg": Markup(svg)}
+    t = labels("memo", lang)
+    group = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else "—"
+    note = (t["peer_note"].format(n=it.peer_n, group=group) if peer is not None
+            else t["no_peers"].format(n=it.peer_n, group=group, min=MIN_PEERS))  # fmt: skip
+    return {"profile_rows": table, "chart_svg": Markup(svg), "peer_note": note}
 
 
 def indicator_section(rd: RoundData, it: _Instance) -> dict:
@@ -230,40 +276,89 @@ def strengths_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     return {"strengths": rows(STRENGTH), "weaknesses": rows(WEAKNESS)}
 
 
-def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int) -> dict:
-    """The cheapest raises to the next predicate, with criteria and responsible units."""
+def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int, wording: str = "regulation") -> dict:
+    """The roadmap to the next predicate, round by round and grouped by responsible unit, each
+    step with the criterion and the evidence of the level to reach; for a top-predicate
+    instance, the weakest aspects and what would lift them."""
     t = labels("memo", lang)
     fw = rd.ws.framework
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
     path = path_to_target(it.cur_series, fw, predicate_basis=rd.ws.predicate_basis, units=units, max_raise=max_raise,
-                          instance_type=itype)  # fmt: skip
-    steps = []
-    for r in path.itertuples(index=False):
-        base = fw.subitem_parent.get(r.indicator, r.indicator)
-        kind = fw.kinds[fw.kind_of(base)]
-        steps.append(
-            {
+                          instance_type=itype, wording=wording)  # fmt: skip
+    rounds: list[dict] = []
+    for rnd, part in path.groupby("round", sort=True):
+        groups: dict[str, list[dict]] = {}
+        for r in part.itertuples(index=False):
+            base = fw.subitem_parent.get(r.indicator, r.indicator)
+            step = {
                 "code": r.indicator, "name": r.name,
-                "from_label": fw.level_label(base, r.from_level), "to_label": fw.level_label(base, r.to_level),
+                "line": t["step_line"].format(frm=fw.level_label(base, r.from_level, lang), to=fw.level_label(base, r.to_level, lang)),
                 "gain": number(r.gain, lang, 3), "after": number(r.index_after, lang),
-                "criterion": kind.get("level_descriptions", {}).get(str(r.to_level), ""), "units": r.units or "—",
-            }
-        )  # fmt: skip
+                "criterion": r.criterion or t["criterion_missing"], "evidence": r.evidence,
+            }  # fmt: skip
+            groups.setdefault((r.units or "—").split(", ")[0], []).append({**step, "units": r.units or "—"})
+        rounds.append({"title": t["round_heading"].format(n=int(rnd)), "groups": groups})
     nxt = _next_band(fw, it.final["predicate"])
-    title = t["path_title"].format(p=nxt.predicate) if nxt else t["path_title_top"]
-    return {"steps": steps, "path_title": title, "path_message": path.attrs["message"].text(lang)}
+    margin = ""
+    if nxt is not None and path.attrs.get("margin"):
+        margin = t["margin_note"].format(target=number(path.attrs["target"], lang), predicate=nxt.predicate,
+                                         edge=number(nxt.lower, lang), margin=number(path.attrs["margin"], lang))  # fmt: skip
+    title = t["path_title"].format(p=nxt.predicate) if nxt else t["keep_title"]
+    return {"rounds": rounds, "path_title": title, "path_message": path.attrs["message"].text(lang),
+            "margin_note": margin, "keep": _keep_section(it, fw, lang, wording) if nxt is None else []}  # fmt: skip
+
+
+def _keep_section(it: _Instance, fw: Framework, lang: str, wording: str) -> list[dict]:
+    """The three weakest aspects of a top-predicate instance and the lowest indicator of each."""
+    out = []
+    levels = it.cur_series.groupby(lambda c: fw.subitem_parent.get(c, c)).mean()
+    ind = fw.indicators.set_index("indicator")
+    for code in sorted(fw.aspect_codes, key=lambda a: float(it.final[a]))[:3]:
+        members = levels[ind.loc[levels.index, "aspect"] == code]
+        low = members.idxmin()
+        lvl = int(members.min())
+        nxt = min(lvl + 1, fw.level_max)
+        out.append({
+            "aspect": f"{code} — {fw.aspects.set_index('code').at[code, 'name']}", "value": number(float(it.final[code]), lang),
+            "indicator": f"{low} {fw.entry_name(low)}", "level": fw.level_label(low, lvl, lang),
+            "next": fw.level_label(low, nxt, lang), "criterion": fw.criterion(low, nxt, wording) if fw.has_criteria else None,
+        })  # fmt: skip
+    return out
+
+
+def _published_note(published: dict, final: float, fw: Framework, lang: str) -> str:
+    t = labels("memo", lang)
+    change = ""
+    if published["framework"] == fw.name:
+        change = "; " + t["change_since"] + " " + number(final - published["index"], lang, sign=True)
+    else:
+        change = t["framework_changed"].format(old=published["framework"])
+    return t["previous_published"].format(index=number(published["index"], lang), predicate=published["predicate"],
+                                          year=published["year"], change=change)  # fmt: skip
+
+
+def index_text(value: float, fw: Framework, lang: str, *, bare: bool = False) -> str:
+    """An index as people should read it: two decimals, or three with "belum mencapai" when two
+    would round it up to a predicate boundary it has not reached ("2,598 — belum mencapai 2,60")."""
+    for band in fw.bands[1:]:
+        if 0 < band.lower - value < 0.005:
+            shown = number(value, lang, 3)
+            return (
+                shown if bare else labels("memo", lang)["near_edge"].format(value=shown, edge=number(band.lower, lang))
+            )
+    return number(value, lang)
 
 
 def method_section(rd: RoundData, it: _Instance, lang: str) -> dict:
-    """How the numbers were made: framework, predicate basis, stages, provenance, input fingerprint."""
-    ws, fw = rd.ws, rd.ws.framework
+    """How the numbers were made: framework, predicate basis, stages, input fingerprint."""
+    ws = rd.ws
     t = labels("memo", lang)
     stages = sorted(set(it.cur["source_stage"]), key=STAGES.index)
     own_df = it.own[["indicator", "level", "justification", "evidence"]]
     cur_df = it.cur[["indicator", "level", "source_stage", "evaluator", "note"]]
     return {
         "basis_text": t["basis_exact"] if ws.predicate_basis == "exact" else t["basis_rounded"],
-        "provenance": [*fw.provenance.get("confirmed", []), *fw.provenance.get("derived", [])],
+        "method_text": t["method_formula"].format(cap=DEFAULT_MAX_STEPS),
         "stage_text": ", ".join(tr(f"value.stage.{x}", lang) for x in stages),
         "input_hash": input_hash(ws, it.name, own_df, cur_df),
     }
@@ -284,6 +379,25 @@ def input_hash(ws: Workspace, instance: str, own: pd.DataFrame, cur: pd.DataFram
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str, str] | None) -> dict:
+    """Addressee by instance type (Menteri, Kepala, Gubernur, Bupati, Wali Kota), for the
+    attention of the SPBE coordinator, and the signing team."""
+    t = labels("memo", lang)
+    itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
+    role = ADDRESSEE_ROLE.get(itype, "umum")
+    coordinator = default_units(rd.ws.framework, itype).get(
+        COORDINATION_INDICATOR.get(rd.ws.framework.name, ""), [None]
+    )[0]
+    sender = dict(sender or {})
+    return {
+        "addressee": t[f"addressee_{role}"],
+        "attention": t["attention"].format(unit=coordinator) if coordinator else "",
+        "sender_team": sender.get("team") or rd.ws.meta.get("team") or t["sender_default"],
+        "sender_chair": sender.get("chair") or "",
+        "sender_place": sender.get("place") or "",
+    }
+
+
 # --------------------------------------------------------------------------- the whole memo
 def memo_context(
     rd: RoundData,
@@ -295,8 +409,14 @@ def memo_context(
     generated_at: str | None = None,
     units: Mapping[str, object] | None = None,
     max_raise: int = 1,
+    wording: str = "regulation",
+    sender: Mapping[str, str] | None = None,
 ) -> dict:
     """Everything the memo template prints for one instance (plain data, unescaped).
+
+    ``wording``: the criteria as the regulation words them (default) or as the evaluation
+    guide does (``"guide"``). ``sender``: the signing team — ``team``, ``chair``, ``place``
+    (defaults: the workspace's team, no chair name).
 
     ``generated_at``: the date printed (text as given, e.g. "30 Juni 2025"; default today in
     WIB, written as in a government letter).
@@ -314,8 +434,9 @@ def memo_context(
         cur=rd.current_levels[rd.current_levels["instance"] == instance],
         final=rd.final_scores.loc[instance],
         self_=rd.self_scores.loc[instance],
-        peer_ind=rd.peer_indicator.get(itype),
+        peer_ind=rd.peer_indicator.get(itype) if rd.peer_counts.get(itype, 0) >= MIN_PEERS else None,
         peer_sc=rd.peer_scores.get(itype),
+        peer_n=rd.peer_counts.get(itype, 0),
     )
     if national_target is None:
         found = target_of_round(fw, ws.year)
@@ -336,10 +457,11 @@ def memo_context(
         "fw_name": fw.name,
         "fw_regulation": fw.regulation,
         "generated_at": generated_at or date_text(None, lang),
+        **letter_section(rd, it, lang, sender),
         **summary_section(rd, it, lang, previous, national_target),
         **profile_section(rd, it, lang),
         **indicator_section(rd, it),
         **strengths_section(rd, it, lang),
-        **path_section(rd, it, lang, units, max_raise),
+        **path_section(rd, it, lang, units, max_raise, wording),
         **method_section(rd, it, lang),
     }
