@@ -75,6 +75,29 @@ JUSTIFICATIONS = [
     "Layanan telah mendukung transaksi elektronik dan tanda tangan elektronik.",
     "Penerapan baru pada sebagian unit kerja; perluasan direncanakan tahun depan.",
 ]
+
+
+def _first_sentence(text: str, limit: int = 220) -> str:
+    text = re.sub(r"^Kriteria tingkat \d+ telah terpenuhi(,| dan| serta)?\s*", "", text)  # the previous level: implied
+    sentence = text.split(". Kondisi:")[0].split(". ")[0].rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def evaluator_note(fw: Framework, code: str, own: int, final: int) -> str:
+    """A synthetic evaluator's note that agrees with the change it explains: the criterion of
+    the level claimed (when lowered) or of the level granted (when raised), from the data."""
+    if final == own:
+        return ""
+    base = fw.subitem_parent.get(code, code)
+    level = own if final < own else final
+    criterion = fw.criterion(base, level) if fw.has_criteria else None
+    criterion = criterion or fw.kinds[fw.kind_of(base)].get("level_descriptions", {}).get(str(level), "")
+    if final < own:
+        return (f"Kriteria tingkat {own} belum terpenuhi ({_first_sentence(criterion)}); "
+                f"bukti dukung yang ada mendukung tingkat {final}.")  # fmt: skip
+    return f"Bukti dukung memenuhi kriteria tingkat {final}: {_first_sentence(criterion)}."
+
+
 EVALUATOR_NOTES_DOWN = [
     "Bukti dukung belum menunjukkan penerapan di seluruh unit kerja.",
     "Dokumen kebijakan masih berupa rancangan dan belum ditetapkan.",
@@ -157,12 +180,9 @@ def synthetic_round(
                     "evidence": f"https://bukti.contoh.invalid/{slug}/indikator-{code}.pdf",
                 }
             )
-            if final < own:
-                note = str(rng.choice(EVALUATOR_NOTES_DOWN))
-            elif final > own:
-                note = str(rng.choice(EVALUATOR_NOTES_UP))
-            else:
-                note = ""
+            if final != own:  # the draw keeps the random stream, and so every sample level, as it was
+                rng.choice(EVALUATOR_NOTES_DOWN if final < own else EVALUATOR_NOTES_UP)
+            note = evaluator_note(fw, code, own, final)
             final_rows.append(
                 {
                     "instance": inst["instance"],

@@ -95,7 +95,7 @@ class SqliteStore:
                 raise SpbeError(Msg("error.not_workspace", path=str(path)))
             check = conn.execute("PRAGMA quick_check").fetchall()
             if [r[0] for r in check] != ["ok"]:
-                detail = "; ".join(str(r[0]) for r in check[:3])
+                detail = "; ".join(" ".join(str(r[0]).split()) for r in check[:3])  # one line each
                 raise SpbeError(Msg("error.damaged_workspace", path=str(path), detail=detail))
             store._migrate()
             conn.execute("PRAGMA journal_mode = WAL")
