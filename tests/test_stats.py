@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 import spbe_toolkit as spbe
 from spbe_toolkit.demo import workspace_from_samples
+from spbe_toolkit.io.names import compare_rounds, match_names, name_key
 from spbe_toolkit.io.published import load_published
 from spbe_toolkit.render import plots
 from spbe_toolkit.stats import (
@@ -20,7 +21,6 @@ from spbe_toolkit.stats import (
     self_assessment_gap,
     target_progress,
 )
-from spbe_toolkit.stats.names import compare_rounds, match_names, name_key
 from spbe_toolkit.stats.sensitivity import weight_sensitivity
 from spbe_toolkit.vocab import INSTANCE_TYPES
 

@@ -200,7 +200,7 @@ def _fake_workspace(path: Path, version: str) -> None:
 def test_older_schema_without_migration_fails_clearly(tmp_path):
     p = tmp_path / "lama.sqlite"
     _fake_workspace(p, "0")
-    with pytest.raises(SpbeError, match="schema version 0 cannot be upgraded to 2.*Re-import"):
+    with pytest.raises(SpbeError, match=f"schema version 0 cannot be upgraded to {wsmod.SCHEMA_VERSION}.*Re-import"):
         Workspace.open(p)
 
 
@@ -230,10 +230,11 @@ def test_migration_path_runs_in_a_transaction(tmp_path, monkeypatch, subs):
     def add_column(conn):
         conn.execute("ALTER TABLE instances ADD COLUMN alias TEXT")
 
-    monkeypatch.setattr(wsmod.schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(wsmod.schema.MIGRATIONS, 2, add_column)
+    now = wsmod.SCHEMA_VERSION
+    monkeypatch.setattr(wsmod.schema, "SCHEMA_VERSION", now + 1)
+    monkeypatch.setitem(wsmod.schema.MIGRATIONS, now, add_column)
     w = Workspace.open(tmp_path / "w.sqlite")
-    assert w.meta["schema_version"] == "3"
+    assert w.meta["schema_version"] == str(now + 1)
     cols = [r[1] for r in w._conn.execute("PRAGMA table_info(instances)")]
     assert "alias" in cols and len(w.instances()) == 44
     w.close()
@@ -344,3 +345,28 @@ def test_two_processes_lose_nothing_and_conflict_as_they_should(ws, tmp_path):
     assert set(h.loc[h["instance"] == names[1], "evaluator"]) == {"Sari"}
     assert again.integrity_check() == "ok"
     again.close()
+
+
+def test_previous_results_are_recorded_and_shown_in_memos(tmp_path):
+    from spbe_toolkit.demo import workspace_from_samples
+    from spbe_toolkit.render.memo import render_memo
+    from spbe_toolkit.stats import results_table
+
+    earlier = workspace_from_samples(tmp_path / "2024.sqlite")
+    later = Workspace.create(tmp_path / "2025.sqlite", framework="spbe2020", year=2025)
+    folder, _ = __import__("spbe_toolkit.demo", fromlist=["sample_paths"]).sample_paths("spbe2020")
+    later.import_submissions(spbe.read_submissions(folder, "spbe2020", progress=False))
+    table = results_table(earlier)
+    table["instance"] = table["instance"].str.upper()  # spelled differently
+    matched = later.record_previous_results(table, year=2024, source="ruang kerja 2024")
+    assert len(matched) == 44
+    prev = later.previous_results()
+    name = later.instances().index[0]
+    row = prev.set_index("instance").loc[name]
+    assert row["year"] == 2024 and row["index"] == pytest.approx(earlier.scores().at[name, "index"])
+    html = render_memo(later, name, lang="id", generated_at="1 Juli 2025")
+    assert "pada evaluasi 2024" in html and "perubahan" in html
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        later._conn.execute("UPDATE previous_results SET index_value = 5")
+    earlier.close()
+    later.close()

@@ -11,7 +11,7 @@ import pytest
 
 from spbe_toolkit.demo import workspace_from_samples
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
-from spbe_toolkit.workspace import SqliteStore, Workspace
+from spbe_toolkit.workspace import SCHEMA_VERSION, SqliteStore, Workspace
 
 
 @pytest.fixture(autouse=True)
@@ -111,13 +111,14 @@ def test_a_version_1_workspace_gains_the_protection_on_open(path):
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         if name.endswith("_no_replace") or name.startswith("meta_"):
             conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE previous_results")  # version 1 had none
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.commit()
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('team', 'boleh di versi 1')")  # the hole of version 1
     conn.rollback()
     conn.close()
     ws = Workspace.open(path)
-    assert ws.meta["schema_version"] == "2"
+    assert ws.meta["schema_version"] == str(SCHEMA_VERSION)
     ws.close()
     conn = sqlite3.connect(path)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -134,7 +135,7 @@ def test_a_bad_stored_schema_version_or_framework_is_an_spbe_error(path):
     with pytest.raises(SpbeError, match="schema version 'dua' is not valid"):
         Workspace.open(path)
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     conn.execute("UPDATE meta SET value = 'bukan = [toml' WHERE key = 'framework_toml'")
     conn.commit()
     conn.close()

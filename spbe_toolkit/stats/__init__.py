@@ -1,7 +1,7 @@
 """National statistics: summaries and reconciliation (``summary``), weight sensitivity
-(``sensitivity``) and instance-name matching across sources (``names``)."""
+(``sensitivity``); instance-name matching (``io.names``) is re-exported here."""
 
-from spbe_toolkit.stats.names import compare_rounds, match_names, name_key
+from spbe_toolkit.io.names import compare_rounds, match_names, name_key
 from spbe_toolkit.stats.sensitivity import summary_table, weight_sensitivity
 from spbe_toolkit.stats.summary import (
     load_results,

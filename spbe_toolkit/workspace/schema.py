@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 
 SCHEMA = f"""
@@ -50,6 +50,16 @@ CREATE TABLE events (
     created_at TEXT NOT NULL,
     supersedes INTEGER REFERENCES events(id)
 );
+CREATE TABLE previous_results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(instance),
+    year INTEGER NOT NULL,
+    framework TEXT NOT NULL,
+    index_value REAL NOT NULL,
+    predicate TEXT,
+    source TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
 CREATE INDEX events_by_cell ON events (instance, indicator, id);
 CREATE INDEX submissions_by_instance ON submissions (instance, version);
 """
@@ -58,6 +68,7 @@ APPEND_ONLY = {  # table → its key columns (a REPLACE on them would delete a r
     "submissions": ("id",),
     "submitted_levels": ("submission_id", "indicator"),
     "events": ("id",),
+    "previous_results": ("id",),
 }
 
 
@@ -85,16 +96,31 @@ BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;
 TRIGGERS = "".join(_append_only(t, k) for t, k in APPEND_ONLY.items()) + META_TRIGGERS
 
 
+_V1_TABLES = ("instances", "submissions", "submitted_levels", "events")
+
+
 def _add_v2_triggers(conn: sqlite3.Connection) -> None:
-    """1 → 2: refuse REPLACE on every append-only table; protect the meta table."""
-    for name in re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS):
+    """1 → 2: refuse REPLACE on every append-only table of version 1; protect the meta table."""
+    script = "".join(_append_only(t, APPEND_ONLY[t]) for t in _V1_TABLES) + META_TRIGGERS
+    for name in re.findall(r"CREATE TRIGGER (\w+)", script):
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for stmt in statements(TRIGGERS):
+    for stmt in statements(script):
         conn.execute(stmt)
 
 
 # from_version → callable(conn) upgrading the schema by one version, run in one transaction
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_v2_triggers}
+def _add_previous_results(conn: sqlite3.Connection) -> None:
+    """2 → 3: earlier rounds' results of the instances (context for memos), append-only."""
+    table = SCHEMA[SCHEMA.index("CREATE TABLE previous_results") :]
+    conn.execute(table[: table.index(";") + 1].replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+    script = _append_only("previous_results", APPEND_ONLY["previous_results"])
+    for name in re.findall(r"CREATE TRIGGER (\w+)", script):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for stmt in statements(script):
+        conn.execute(stmt)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_v2_triggers, 2: _add_previous_results}
 
 
 def statements(script: str | None = None) -> list[str]:

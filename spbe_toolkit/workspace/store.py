@@ -38,6 +38,8 @@ class Store(Protocol):
     def last_event(self, instance: str, indicator: str) -> tuple[int, int, str, str, str] | None: ...
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,
                   created_at: str, supersedes: int | None) -> int: ...  # fmt: skip
+    def add_previous_result(self, instance: str, year: int, framework: str, index: float, predicate: str | None,
+                            source: str, now: str) -> None: ...  # fmt: skip
     def counts(self) -> tuple[int, int]: ...
     def integrity_check(self) -> str: ...
     def close(self) -> None: ...
@@ -218,6 +220,14 @@ class SqliteStore:
             [(sid, *row) for row in levels],
         )
         return int(sid)
+
+    def add_previous_result(self, instance: str, year: int, framework: str, index: float, predicate: str | None,
+                            source: str, now: str) -> None:  # fmt: skip
+        self._conn.execute(
+            "INSERT INTO previous_results (instance, year, framework, index_value, predicate, source, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (instance, year, framework, index, predicate, source, now),
+        )
 
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,
                   created_at: str, supersedes: int | None) -> int:  # fmt: skip

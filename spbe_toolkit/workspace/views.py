@@ -115,6 +115,15 @@ class Views:
         )
         return dict(zip(ev["indicator"], ev["id"].astype(int)))
 
+    def previous_results(self) -> pd.DataFrame:
+        """Earlier rounds' results recorded for the instances: instance, year, framework, index,
+        predicate, source, recorded_at (latest recording of a year wins)."""
+        df = self.store.query(
+            'SELECT instance, year, framework, index_value AS "index", predicate, source, recorded_at'
+            " FROM previous_results ORDER BY id"
+        )
+        return df.drop_duplicates(["instance", "year"], keep="last").reset_index(drop=True)
+
     def history(self, instance: str | None = None) -> pd.DataFrame:
         """Every adjustment with who, when, why: id, instance, indicator, stage, from_level, level,
         evaluator, note, created_at, supersedes (oldest first)."""

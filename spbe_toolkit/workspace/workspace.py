@@ -28,6 +28,7 @@ import pandas as pd
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
 from spbe_toolkit.frameworks import Framework, framework_base, framework_from_text, resolve_framework
 from spbe_toolkit.i18n import Msg, TimeText, now_iso
+from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
 from spbe_toolkit.workspace import schema
@@ -282,6 +283,35 @@ class Workspace(Views, Export):
         return self.store.add_event(
             instance, indicator, stage, level, str(evaluator).strip(), note, self.clock(), last[0] if last else None
         )
+
+    def record_previous_results(
+        self, results, *, year: int, framework: str | None = None, source: str = ""
+    ) -> pd.DataFrame:
+        """Record an earlier round's results of this round's instances (shown in memos as context).
+
+        ``results``: a table with ``instance``, ``index`` and ``predicate`` (a published table,
+        ``stats.results_table(other_workspace)``, …); names are matched to this workspace's
+        instances through the instance registry and the name normaliser. Returns the match:
+        one row per instance of ``results`` with the workspace instance it was recorded for
+        (empty where none). Append-only, like every record here.
+        """
+        table = results.reset_index() if "instance" not in results.columns else results
+        mine = list(self.instances().index)
+        mapping = match_names(mine, table["instance"]).mapping  # workspace name → name in results
+        rows = table.set_index("instance")
+        now = self.clock()
+        fw_name = framework or self.framework.name
+        recorded = []
+        with self.store.transaction():
+            for name, match in mapping.items():
+                value = rows.at[match, "index"]
+                if pd.isna(value):
+                    continue
+                pred = rows.at[match, "predicate"] if "predicate" in rows.columns else None
+                self.store.add_previous_result(name, int(year), fw_name, float(value), None if pd.isna(pred) else str(pred),
+                                               source, now)  # fmt: skip
+                recorded.append({"instance": match, "recorded_for": name})
+        return pd.DataFrame(recorded, columns=["instance", "recorded_for"])
 
     def integrity_check(self) -> str:
         return self.store.integrity_check()

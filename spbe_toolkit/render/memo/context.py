@@ -28,9 +28,9 @@ from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.frameworks import Band, Framework
 from spbe_toolkit.frameworks.targets import national_target as target_of_round
 from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
+from spbe_toolkit.io.names import match_names
 from spbe_toolkit.io.published import load_published
 from spbe_toolkit.render import plots
-from spbe_toolkit.stats.names import match_names
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES
 from spbe_toolkit.workspace import Workspace
