@@ -311,3 +311,21 @@ def test_memo_date_and_letter_are_indonesian(ws):
     assert "Depok," in html and "Dr. Ratna Sari" in html and "Ketua Tim" in html
     regency = ws.instances().index[ws.instances()["instance_type"] == "Pemerintah Kabupaten"][0]
     assert "Yth. Bupati" in render_memo(ws, regency)
+
+
+def test_peers_are_named_and_counted_and_never_too_few(ws):
+    inst = ws.instances()
+    few = inst.index[inst["instance_type"] == "Instansi Lainnya"][0]  # 2 of this type in the sample
+    html = render_memo(ws, few, generated_at=FIXED)
+    assert "Pembanding sejenis tidak ditampilkan: hanya 2 instansi Instansi Lainnya" in html
+    assert "Rata-rata sejenis:" not in html
+    regencies = inst[inst["instance_type"] == "Pemerintah Kabupaten"]
+    by_province = regencies["province"].value_counts()
+    crowded = by_province[by_province >= 3].index[0]
+    name = regencies.index[regencies["province"] == crowded][0]
+    html = render_memo(ws, name, generated_at=FIXED)
+    assert f"rata-rata hasil akhir {by_province[crowded]} instansi Pemerintah Kabupaten di Provinsi {crowded}" in html
+    lonely = by_province[by_province < 3].index
+    if len(lonely):
+        other = regencies.index[regencies["province"] == lonely[0]][0]
+        assert f"rata-rata hasil akhir {len(regencies)} instansi Pemerintah Kabupaten dalam" in render_memo(ws, other)

@@ -58,7 +58,8 @@ class RoundData:
     peer_scores: dict[str, pd.Series]
     evaluators: dict[str, str]
     peer_counts: dict[str, int] = field(default_factory=dict)
-    published: dict[str, dict] = field(default_factory=dict)  # instance → its latest published result
+    published: dict[str, dict] = field(default_factory=dict)  # instance → its latest earlier result
+    peer_group: dict[str, tuple[str, str]] = field(default_factory=dict)  # instance → (type, province or "")
     charts: dict = field(default_factory=dict)  # reusable profile charts per (lang, with_peer)
 
     @classmethod
@@ -68,20 +69,41 @@ class RoundData:
         cur = ws.levels("current")
         s_self = ws.scores(STAGES[0])
         s_fin = ws.scores("current")
-        types = inst["instance_type"].fillna("")
+        groups = _peer_groups(inst)  # instance → (type, province or "") of its peers
+        types, provinces = inst["instance_type"].fillna(""), inst["province"].fillna("")
+        members = {g: inst.index[(types == g[0]) & ((provinces == g[1]) if g[1] else True)] for g in set(groups)}
         parent = ws.framework.subitem_parent
-        cur_t = cur.assign(base=cur["indicator"].map(lambda c: parent.get(c, c)), type=cur["instance"].map(types))
-        peer_ind = {t: g.groupby("base")["level"].mean() for t, g in cur_t.groupby("type")}
-        peer_sc = {
-            t: s_fin.loc[s_fin.index.isin(types[types == t].index)].drop(columns="predicate").mean()
-            for t in types.unique()
-        }
+        cur_b = cur.assign(base=cur["indicator"].map(lambda c: parent.get(c, c)))
+        peer_ind = {g: cur_b[cur_b["instance"].isin(m)].groupby("base")["level"].mean() for g, m in members.items()}
+        peer_sc = {g: s_fin.loc[s_fin.index.isin(m)].drop(columns="predicate").mean() for g, m in members.items()}
         hist = ws.history()
         evaluators = {k: ", ".join(sorted(set(g["evaluator"]))) for k, g in hist.groupby("instance")}
-        counts = types.value_counts().to_dict()
-        return cls(
-            ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators, counts, _published(inst.index, ws.year)
-        )
+        counts = {g: len(m) for g, m in members.items()}
+        earlier = {**_published(inst.index, ws.year), **_recorded(ws)}
+        return cls(ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators, counts, earlier, groups.to_dict())
+
+
+def _peer_groups(inst: pd.DataFrame) -> pd.Series:
+    """Each instance's peers: the same type in the same province when there are at least
+    MIN_PEERS of them, otherwise the same type everywhere."""
+    types = inst["instance_type"].fillna("")
+    provinces = inst["province"].fillna("")
+    both = pd.Series(list(zip(types, provinces)), index=inst.index)
+    enough = (both.map(both.value_counts()) >= MIN_PEERS) & provinces.ne("")
+    return both.where(enough, pd.Series([(t, "") for t in types], index=inst.index))
+
+
+def _recorded(ws: Workspace) -> dict[str, dict]:
+    """Each instance's latest earlier result recorded in the workspace (``record_previous_results``)."""
+    prev = ws.previous_results()
+    if ws.year is not None:
+        prev = prev[prev["year"] < ws.year]
+    latest = prev.sort_values("year").drop_duplicates("instance", keep="last")
+    return {
+        r["instance"]: {"year": int(r["year"]), "index": float(r["index"]), "predicate": r["predicate"] or "—",
+                        "framework": r["framework"]}
+        for r in latest.to_dict("records")
+    }  # fmt: skip
 
 
 def _published(names, year: int | None) -> dict[str, dict]:
@@ -112,6 +134,7 @@ class _Instance:
     peer_ind: pd.Series | None
     peer_sc: pd.Series | None
     peer_n: int = 0
+    peer_group: tuple[str, str] = ("", "")
 
     @property
     def own_map(self) -> dict[str, int]:
@@ -223,7 +246,8 @@ def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     with matplotlib.rc_context({"svg.hashsalt": "spbe-toolkit", "svg.fonttype": "none"}):
         svg = plots.to_svg(fig)
     t = labels("memo", lang)
-    group = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else "—"
+    itype, province = it.peer_group
+    group = t["peer_group_province"].format(type=itype, province=province) if province else (itype or "—")
     note = (t["peer_note"].format(n=it.peer_n, group=group) if peer is not None
             else t["no_peers"].format(n=it.peer_n, group=group, min=MIN_PEERS))  # fmt: skip
     return {"profile_rows": table, "chart_svg": Markup(svg), "peer_note": note}
@@ -427,6 +451,7 @@ def memo_context(
         raise SpbeError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
     meta = rd.instances.loc[instance]
     itype = meta["instance_type"] if pd.notna(meta["instance_type"]) else ""
+    group = rd.peer_group.get(instance, (itype, ""))
     it = _Instance(
         name=instance,
         meta=meta,
@@ -434,9 +459,10 @@ def memo_context(
         cur=rd.current_levels[rd.current_levels["instance"] == instance],
         final=rd.final_scores.loc[instance],
         self_=rd.self_scores.loc[instance],
-        peer_ind=rd.peer_indicator.get(itype) if rd.peer_counts.get(itype, 0) >= MIN_PEERS else None,
-        peer_sc=rd.peer_scores.get(itype),
-        peer_n=rd.peer_counts.get(itype, 0),
+        peer_ind=rd.peer_indicator.get(group) if rd.peer_counts.get(group, 0) >= MIN_PEERS else None,
+        peer_sc=rd.peer_scores.get(group),
+        peer_n=rd.peer_counts.get(group, 0),
+        peer_group=group,
     )
     if national_target is None:
         found = target_of_round(fw, ws.year)
