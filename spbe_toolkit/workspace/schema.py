@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 
 SCHEMA = f"""
@@ -48,8 +48,11 @@ CREATE TABLE events (
     evaluator TEXT NOT NULL CHECK (length(trim(evaluator)) > 0),
     note TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
-    supersedes INTEGER REFERENCES events(id)
+    supersedes INTEGER REFERENCES events(id),
+    origin TEXT,
+    origin_event INTEGER
 );
+CREATE UNIQUE INDEX events_by_origin ON events (origin, origin_event, created_at);
 CREATE TABLE previous_results (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     instance TEXT NOT NULL REFERENCES instances(instance),
@@ -120,7 +123,25 @@ def _add_previous_results(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_v2_triggers, 2: _add_previous_results}
+def _add_event_origin(conn: sqlite3.Connection) -> None:
+    """3 → 4: where an event was first recorded (workspace id and its event id there), so that
+    rounds merge without duplicates; each workspace gets an id."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+    if "origin" not in columns:
+        conn.execute("ALTER TABLE events ADD COLUMN origin TEXT")
+        conn.execute("ALTER TABLE events ADD COLUMN origin_event INTEGER")
+    conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_by_origin ON events (origin, origin_event, created_at)")
+    conn.execute(
+        "INSERT INTO meta (key, value) SELECT 'workspace_id', lower(hex(randomblob(16)))"
+        " WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'workspace_id')"
+    )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _add_v2_triggers,
+    2: _add_previous_results,
+    3: _add_event_origin,
+}
 
 
 def statements(script: str | None = None) -> list[str]:

@@ -37,7 +37,8 @@ class Store(Protocol):
     def self_level(self, instance: str, indicator: str) -> int | None: ...
     def last_event(self, instance: str, indicator: str) -> tuple[int, int, str, str, str] | None: ...
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,
-                  created_at: str, supersedes: int | None) -> int: ...  # fmt: skip
+                  created_at: str, supersedes: int | None, origin: str | None = None,
+                  origin_event: int | None = None) -> int: ...  # fmt: skip
     def add_previous_result(self, instance: str, year: int, framework: str, index: float, predicate: str | None,
                             source: str, now: str) -> None: ...  # fmt: skip
     def counts(self) -> tuple[int, int]: ...
@@ -230,11 +231,12 @@ class SqliteStore:
         )
 
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,
-                  created_at: str, supersedes: int | None) -> int:  # fmt: skip
+                  created_at: str, supersedes: int | None, origin: str | None = None,
+                  origin_event: int | None = None) -> int:  # fmt: skip
         cur = self._conn.execute(
-            "INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at, supersedes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (instance, indicator, stage, level, evaluator, note, created_at, supersedes),
+            "INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at, supersedes, origin,"
+            " origin_event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (instance, indicator, stage, level, evaluator, note, created_at, supersedes, origin, origin_event),
         )
         return int(cur.lastrowid)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,12 @@ from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
 from spbe_toolkit.workspace import schema
 from spbe_toolkit.workspace.export import Export
+from spbe_toolkit.workspace.merge import Merge, MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.store import SqliteStore, Store
 from spbe_toolkit.workspace.views import Views
 
 
-class Workspace(Views, Export):
+class Workspace(Views, Export, Merge):
     """An evaluation round. Use :meth:`create` or :meth:`open`."""
 
     def __init__(self, store: Store, fw: Framework, meta: dict[str, str]) -> None:
@@ -84,6 +86,7 @@ class Workspace(Views, Export):
             "title": title,
             "team": team,
             "created_at": now_iso(),
+            "workspace_id": uuid.uuid4().hex,
             "toolkit_version": __version__,
         }
         return cls(SqliteStore.create(path, meta), fw, meta)
@@ -181,20 +184,31 @@ class Workspace(Views, Export):
         self.store.add_submission(name, version, meta, str(rec.file), digest, now, levels)
         return {"instance": name, "action": "added" if last is None else "new_version", "version": version}
 
-    def import_levels(self, levels: pd.DataFrame, *, evaluator: str | None = None, stage: str = "final") -> int:
+    def import_levels(self, levels: pd.DataFrame, *, evaluator: str | None = None, stage: str | None = None) -> int:
         """Record evaluator levels in bulk (e.g. a team's spreadsheet): one event per row that changes the level.
 
-        ``levels`` has instance, indicator, level and optionally stage, evaluator, note.
-        The same rules as :meth:`adjust` apply; the whole import is one transaction, so a bad
-        row leaves the workspace unchanged. Returns the number of events recorded.
+        ``levels`` has instance, indicator, level and optionally stage, evaluator, note. An
+        explicit ``evaluator=`` / ``stage=`` is what gets recorded; a column of the table that
+        says otherwise is refused (it never wins silently). Without either, the table's column
+        is used (stage ``final`` by default). The same rules as :meth:`adjust` apply; the whole
+        import is one transaction, so a bad row leaves the workspace unchanged. Returns the
+        number of events recorded.
         """
         df = levels.copy()
+        for name, value in (("evaluator", evaluator), ("stage", stage)):
+            if value is None:
+                continue
+            if name in df:
+                given = df[name].dropna().astype(str).str.strip()
+                clash = sorted(set(given[given.ne("") & given.ne(str(value))]))
+                if clash:
+                    raise ValidationError(Msg("error.import_levels_clash", column=name, value=repr(value),
+                                              found=", ".join(map(repr, clash[:5]))))  # fmt: skip
+            df[name] = value
         if "stage" not in df:
-            df["stage"] = stage
-        if "evaluator" not in df:
-            if not evaluator:
-                raise ValidationError(Msg("error.import_levels_evaluator"))
-            df["evaluator"] = evaluator
+            df["stage"] = "final"
+        if "evaluator" not in df or df["evaluator"].isna().any():
+            raise ValidationError(Msg("error.import_levels_evaluator"))
         if "note" not in df:
             df["note"] = ""
         n = 0
@@ -203,6 +217,24 @@ class Workspace(Views, Export):
                 if self._adjust_in_tx(str(r.instance), str(r.indicator), r.level, stage=str(r.stage), evaluator=str(r.evaluator),
                                       note=_none(r.note) or "", expected=None, skip_same=True) is not None:  # fmt: skip
                     n += 1
+        return n
+
+    def accept_remaining(self, instance: str, *, stage: str, evaluator: str, note: str = "") -> int:
+        """Mark every indicator of ``instance`` not yet reviewed as reviewed at ``stage`` with
+        its self-assessed level (one event each, recorded with the evaluator's name, in one
+        transaction). Returns the number of indicators accepted."""
+        reviewed = set(self.last_event_ids(instance))
+        own = self.self_assessment(instance)
+        if own.empty:
+            raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
+        n = 0
+        with self.store.transaction():
+            for r in own.itertuples(index=False):
+                if r.indicator in reviewed:
+                    continue
+                self._adjust_in_tx(instance, r.indicator, int(r.level), stage=stage, evaluator=evaluator, note=note,
+                                   expected=None)  # fmt: skip
+                n += 1
         return n
 
     # ------------------------------------------------------------------ adjust

@@ -1,0 +1,133 @@
+"""Merging rounds: the events of another workspace of the same round join this one.
+
+Every event keeps its author, time and origin (the workspace where it was first recorded and
+its id there), so merging the same file twice adds nothing and merges can be chained (A into
+B, B into C). Submissions join by content. Two teams that set different current levels for
+the same instance, indicator and stage are reported as conflicts; both events are kept, and
+the merged one (the newer here) is the current level until someone decides. The whole
+merge is one transaction: a killed merge leaves the target as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from spbe_toolkit.errors import ValidationError
+from spbe_toolkit.i18n import Msg
+
+CONFLICT_COLUMNS = ["instance", "indicator", "stage", "level_here", "evaluator_here", "level_there", "evaluator_there"]
+
+
+@dataclass
+class MergeReport:
+    """What :meth:`Workspace.merge` did: events ``added`` and already ``present``, instances
+    and submission versions added, and the ``conflicts`` (one row per cell both sides set)."""
+
+    added: int = 0
+    present: int = 0
+    instances_added: int = 0
+    submissions_added: int = 0
+    conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
+
+    def __repr__(self) -> str:
+        return (f"<MergeReport added={self.added} present={self.present} instances_added={self.instances_added} "
+                f"submissions_added={self.submissions_added} conflicts={len(self.conflicts)}>")  # fmt: skip
+
+
+def _keys(events: pd.DataFrame, own_id: str) -> pd.Series:
+    """An event's identity wherever it travels: the workspace it was first recorded in, its id
+    there and its time (a copied workspace file shares its id; the time tells copies apart)."""
+    origin = events["origin"].where(events["origin"].notna(), own_id)
+    first_id = events["origin_event"].where(events["origin_event"].notna(), events["id"]).astype("int64")
+    return pd.Series(list(zip(origin, first_id, events["created_at"])), index=events.index)
+
+
+def _latest_per_cell(events: pd.DataFrame) -> pd.DataFrame:
+    return (
+        events.sort_values("id")
+        .drop_duplicates(["instance", "indicator", "stage"], keep="last")
+        .set_index(["instance", "indicator", "stage"])
+    )
+
+
+class Merge:
+    """``merge``; mixed into :class:`Workspace`."""
+
+    def merge(self, other) -> MergeReport:
+        """Merge another workspace of the same round (a path or an open :class:`Workspace`) into
+        this one; returns a :class:`MergeReport`. Idempotent."""
+        from spbe_toolkit.workspace.workspace import Workspace
+
+        source = other if isinstance(other, Workspace) else Workspace.open(Path(other))
+        try:
+            return self._merge_from(source)
+        finally:
+            if source is not other:
+                source.close()
+
+    def _merge_from(self, other) -> MergeReport:
+        if other.framework.name != self.framework.name or other.year != self.year:
+            raise ValidationError(Msg("error.merge_other_round", here=f"{self.framework.name} {self.year or '-'}",
+                                      there=f"{other.framework.name} {other.year or '-'}"))  # fmt: skip
+        report = MergeReport()
+        my_id, their_id = self.meta["workspace_id"], other.meta["workspace_id"]
+        theirs = other.store.query("SELECT * FROM events ORDER BY id")
+        before = self.store.query("SELECT * FROM events ORDER BY id")
+        known = dict(zip(_keys(before, my_id), before["id"]))
+        their_keys = _keys(theirs, their_id)
+        their_key_of = dict(zip(theirs["id"], their_keys))
+        with self.store.transaction():
+            report.instances_added, report.submissions_added = self._merge_submissions(other)
+            for (_, ev), key in zip(theirs.iterrows(), their_keys):
+                if key in known:
+                    report.present += 1
+                    continue
+                sup = ev["supersedes"]
+                supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
+                known[key] = self.store.add_event(
+                    ev["instance"], ev["indicator"], ev["stage"], int(ev["level"]), ev["evaluator"], ev["note"],
+                    ev["created_at"], supersedes, key[0], int(key[1]),
+                )  # fmt: skip
+                report.added += 1
+        report.conflicts = self._conflicts(before, theirs)
+        return report
+
+    def _merge_submissions(self, other) -> tuple[int, int]:
+        mine = self.store.query("SELECT instance, content_hash FROM submissions")
+        have = set(zip(mine["instance"], mine["content_hash"]))
+        instances = set(mine["instance"])
+        subs = other.store.query("SELECT * FROM submissions ORDER BY id")
+        n_inst = n_sub = 0
+        for _, s in subs.iterrows():
+            if (s["instance"], s["content_hash"]) in have:
+                continue
+            if s["instance"] not in instances:
+                self.store.add_instance(s["instance"], s["imported_at"])
+                instances.add(s["instance"])
+                n_inst += 1
+            levels = other.store.query(
+                "SELECT indicator, level, justification, evidence FROM submitted_levels WHERE submission_id = ?",
+                (int(s["id"]),),
+            )
+            last = self.store.last_submission(s["instance"])
+            meta = {k: (None if pd.isna(s[k]) else s[k]) for k in ("instance_type", "province", "year", "contact")}
+            if meta["year"] is not None:
+                meta["year"] = int(meta["year"])
+            self.store.add_submission(s["instance"], 1 if last is None else last[0] + 1, meta, s["file"],
+                                      s["content_hash"], s["imported_at"], levels.itertuples(index=False, name=None))  # fmt: skip
+            have.add((s["instance"], s["content_hash"]))
+            n_sub += 1
+        return n_inst, n_sub
+
+    @staticmethod
+    def _conflicts(here: pd.DataFrame, there: pd.DataFrame) -> pd.DataFrame:
+        """Cells whose latest level differs between the two sides (as they were before the merge)."""
+        if here.empty or there.empty:
+            return pd.DataFrame(columns=CONFLICT_COLUMNS)
+        a, b = _latest_per_cell(here), _latest_per_cell(there)
+        both = a.add_suffix("_here").join(b.add_suffix("_there"), how="inner")
+        differ = both[both["level_here"] != both["level_there"]].reset_index()
+        return differ[CONFLICT_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,154 @@
+"""Merging rounds: teams working in separate files of one round combine them without losing
+or doubling anything; conflicts are reported with both events kept."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spbe_toolkit.demo import workspace_from_samples
+from spbe_toolkit.errors import ValidationError
+from spbe_toolkit.workspace import Workspace
+
+
+@pytest.fixture
+def base(tmp_path):
+    p = tmp_path / "bersama.sqlite"
+    workspace_from_samples(p, with_final=False).close()
+    return p
+
+
+def _copy(base, tmp_path, name):
+    target = tmp_path / name
+    shutil.copy(base, target)
+    return Workspace.open(target)
+
+
+def _adjust(ws, inst_i, indicator, level, evaluator, note="catatan"):
+    name = ws.instances().index[inst_i]
+    return ws.adjust(name, indicator, level, stage="dokumen", evaluator=evaluator, note=note)
+
+
+def test_two_teams_merge_keeps_every_event_with_its_author(base, tmp_path):
+    a, b = _copy(base, tmp_path, "tim_a.sqlite"), _copy(base, tmp_path, "tim_b.sqlite")
+    _adjust(a, 0, "1", 1, "Ani")
+    _adjust(a, 1, "2", 2, "Ani")
+    _adjust(b, 2, "3", 1, "Budi")
+    _adjust(b, 0, "1", 2, "Budi")  # the same cell as Ani, another level: a conflict
+    report = a.merge(b)
+    assert report.added == 2 and report.present == 0
+    hist = a.history()
+    assert sorted(hist["evaluator"]) == ["Ani", "Ani", "Budi", "Budi"]
+    assert set(hist["created_at"]) >= set(b.history()["created_at"])  # times kept
+    conflict = report.conflicts.iloc[0]
+    assert len(report.conflicts) == 1 and conflict["evaluator_here"] == "Ani" and conflict["evaluator_there"] == "Budi"
+    again = a.merge(tmp_path / "tim_b.sqlite")
+    assert again.added == 0 and again.present == 2
+    # chained: B learns A's events; merging back adds nothing new to A
+    back = b.merge(a)
+    assert back.added == 2 and a.merge(b).added == 0
+    assert len(b.history()) == len(a.history()) == 4
+    a.close()
+    b.close()
+
+
+def test_a_round_of_another_framework_or_year_is_refused(base, tmp_path):
+    a = Workspace.open(base)
+    other = Workspace.create(tmp_path / "lain.sqlite", framework="spbe2018", year=2024)
+    with pytest.raises(ValidationError, match="different rounds|putaran yang berbeda"):
+        a.merge(other)
+    a.close()
+    other.close()
+
+
+def test_submissions_and_instances_travel(base, tmp_path):
+    empty = Workspace.create(tmp_path / "kosong.sqlite", framework="spbe2020", year=2024)
+    report = empty.merge(base)
+    assert report.instances_added == 44 and report.submissions_added == 44
+    assert empty.levels("mandiri").equals(Workspace.open(base).levels("mandiri"))
+    assert empty.merge(base).submissions_added == 0
+    empty.close()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 5), st.sampled_from(["1", "2", "3"]), st.integers(1, 5)),
+                min_size=1, max_size=8))  # fmt: skip
+def test_merging_is_idempotent(tmp_path_factory, steps):
+    folder = tmp_path_factory.mktemp("idem")
+    base = folder / "bersama.sqlite"
+    workspace_from_samples(base, with_final=False, instances=None).close()
+    a, b = _copy(base, folder, "a.sqlite"), _copy(base, folder, "b.sqlite")
+    for to_a, inst, ind, level in steps:
+        _adjust(a if to_a else b, inst, ind, level, "A" if to_a else "B")
+    first = a.merge(b)
+    levels = a.levels("current")
+    second = a.merge(b)
+    assert second.added == 0 and second.present == first.added + first.present
+    assert a.levels("current").equals(levels)
+    a.close()
+    b.close()
+
+
+def test_a_killed_merge_loses_nothing(base, tmp_path):
+    a, b = _copy(base, tmp_path, "a.sqlite"), _copy(base, tmp_path, "b.sqlite")
+    names = list(b.instances().index)
+    for i in range(600):
+        b.adjust(names[i % 44], str(i % 47 + 1), 1 + i % 5, stage="dokumen", evaluator="B", note=f"n{i}")
+    n_a, n_b = len(a.history()), len(b.history())
+    a.close()
+    b.close()
+    code = textwrap.dedent(
+        f"""
+        from spbe_toolkit.workspace import Workspace
+        ws = Workspace.open({str(tmp_path / "a.sqlite")!r})
+        print("ready", flush=True)
+        while True:
+            ws.merge({str(tmp_path / "b.sqlite")!r})
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    a = Workspace.open(tmp_path / "a.sqlite")
+    assert a.integrity_check() == "ok"
+    assert len(a.history()) in (n_a, n_a + n_b)  # all or nothing
+    assert a.merge(tmp_path / "b.sqlite").added in (0, n_b)
+    assert len(a.history()) == n_a + n_b
+    a.close()
+
+
+def test_import_levels_records_the_evaluator_given(base):
+    ws = Workspace.open(base)
+    name = ws.instances().index[0]
+    current = ws.levels("current", name)
+    n = ws.import_levels(current[["instance", "indicator", "level"]], evaluator="Ketua Tim UI", stage="final")
+    assert n == len(current) and set(ws.history()["evaluator"]) == {"Ketua Tim UI"}
+    assert "None" not in set(ws.history()["evaluator"])
+    ws.adjust(name, "5", 1, stage="dokumen", evaluator="Sari", note="x")
+    with pytest.raises(ValidationError, match="kolom 'evaluator' memuat 'Sari', berbeda dari 'Ketua Tim UI'"):
+        ws.import_levels(ws.levels("current", name), evaluator="Ketua Tim UI")
+    ws.close()
+
+
+def test_accept_remaining_marks_unreviewed_indicators(base):
+    ws = Workspace.open(base)
+    name = ws.instances().index[1]
+    ws.adjust(name, "1", 1, stage="dokumen", evaluator="Sari", note="turun")
+    n = ws.accept_remaining(name, stage="dokumen", evaluator="Sari")
+    assert n == 46 and ws.status().at[name, "open"] == 0
+    assert (
+        ws.levels("current", name).set_index("indicator").at["2", "level"]
+        == ws.self_assessment(name).set_index("indicator").at["2", "level"]
+    )
+    assert ws.accept_remaining(name, stage="dokumen", evaluator="Sari") == 0
+    ws.close()
