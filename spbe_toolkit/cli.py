@@ -129,6 +129,20 @@ def cmd_memo(args) -> int:
     return EXIT_OK
 
 
+def cmd_harmonisation(args) -> int:
+    from spbe_toolkit.io.writers import write_table
+    from spbe_toolkit.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        table = ws.harmonisation(by=args.by)
+    _print_table(people_table(table), max_rows=200)
+    if args.output:
+        print(
+            tr("cli.summary_written", None, path=write_table(people_table(table, digits=None), args.output, index=True))
+        )
+    return EXIT_OK
+
+
 def cmd_samples(args) -> int:
     from spbe_toolkit.demo import generate_samples
 
@@ -201,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, metavar="N", help=h("workers"))
     s.add_argument("--instance", action="append", metavar=mv("instance"), help=h("instance"))
     s.add_argument("--date", metavar=mv("date"), help=h("date"))
+
+    s = command("harmonisation", cmd_harmonisation)
+    s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))
+    s.add_argument(
+        "--by", choices=["evaluator", "indicator", "evidence"], default="evaluator", help=h("harmonisation_by")
+    )
+    s.add_argument("-o", "--output", metavar=mv("file"), help=h("stats_output"))
 
     s = command("samples", cmd_samples)
     s.add_argument("--out", default="data/samples", metavar=mv("folder"), help=h("samples_out"))

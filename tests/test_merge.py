@@ -152,3 +152,39 @@ def test_accept_remaining_marks_unreviewed_indicators(base):
     )
     assert ws.accept_remaining(name, stage="dokumen", evaluator="Sari") == 0
     ws.close()
+
+
+def test_harmonisation_finds_the_evaluator_who_judges_differently(base):
+    ws = Workspace.open(base)
+    names = list(ws.instances().index)
+    own = ws.levels("mandiri").set_index(["instance", "indicator"])["level"]
+    evaluators = ["Ani", "Budi", "Citra", "Dedi", "Eka", "Fajar"]
+    for k, name in enumerate(names[:36]):
+        who = evaluators[k % 6]
+        for j, ind in enumerate(("11", "12", "13", "14", "15")):
+            lv = int(own[(name, ind)])
+            new = (
+                max(1, lv - 3) if who == "Fajar" else (max(1, lv - 1) if (k * 7 + j * 3) % 5 < 2 else lv)
+            )  # Fajar cuts hard
+            ws.adjust(name, ind, new, stage="dokumen", evaluator=who, note="harmonisasi")
+    h = ws.harmonisation()
+    assert list(h.columns[:5]) == ["instances", "indicators_reviewed", "share_changed", "mean_change", "spread_change"]
+    assert h.at["Fajar", "mean_change"] < h.drop("Fajar")["mean_change"].min()
+    assert bool(h.at["Fajar", "differs_from_peers"]) and not h.drop("Fajar")["differs_from_peers"].any()
+    per_ind = ws.harmonisation(by="indicator")
+    assert set(per_ind.index) == {"11", "12", "13", "14", "15"} and (per_ind["evaluators"] == 6).all()
+    ws.close()
+
+
+def test_cli_harmonisation_for_the_team_lead(base, capsys):
+    from spbe_toolkit.cli import main
+
+    ws = Workspace.open(base)
+    name = ws.instances().index[0]
+    ws.adjust(name, "11", 1, stage="dokumen", evaluator="Ani", note="x")
+    ws.close()
+    assert main(["harmonisation", str(base)]) == 0
+    out = capsys.readouterr().out
+    assert "Ani" in out and "Diubah (%)" in out and "Berbeda nyata dari rekan" in out
+    assert main(["--lang", "en", "harmonisation", str(base), "--by", "indicator"]) == 0
+    assert "Spread between evaluators" in capsys.readouterr().out
