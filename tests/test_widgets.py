@@ -118,3 +118,75 @@ def test_round_overview_opens_panel(ws):
     o.evaluator.value = "Budi"
     panel = o.open_selected()
     assert isinstance(panel, AdjustmentPanel) and panel.instance == o.picker.value
+
+
+# --------------------------------------------------------------------------- revert and notes done right
+def test_note_box_is_cleared_and_a_revert_never_reuses_the_old_reason(ws):
+    p = _panel(ws)
+    row = p.rows["22"]
+    lowered = _other(row.self_level)
+    row.note.value = "Laporan pemantauan semester II tidak dilampirkan."
+    row.level.value = lowered
+    assert "Tersimpan" in row.status.value
+    assert row.note.value == "" and "Laporan pemantauan semester II" in row.saved_note.value
+    row.level.value = row.self_level  # back to the self-assessed level: no stale reason travels along
+    h = ws.history(p.instance)
+    assert h["level"].tolist() == [lowered, row.self_level] and h["note"].iat[-1] == ""
+    current = ws.levels("current", p.instance).set_index("indicator").at["22", "note"]
+    assert current == ""  # the memo prints the note of the event that set the current level
+
+
+def test_revert_button_fills_a_default_note(ws):
+    p = _panel(ws)
+    row = p.rows["23"]
+    row.note.value = "Belum sesuai pedoman."
+    row.level.value = _other(row.self_level)
+    row.revert.click()
+    h = ws.history(p.instance)
+    assert h["level"].iat[-1] == row.self_level and h["note"].iat[-1].startswith("Dikembalikan dari tingkat")
+    assert row.level.value == row.self_level
+
+
+def test_amending_only_the_note_is_not_a_level_change(ws):
+    p = _panel(ws)
+    row = p.rows["24"]
+    row.note.value = "Alasan pertama."
+    row.level.value = _other(row.self_level)
+    row.note.value = "Alasan yang diperjelas: dokumen B tidak ditandatangani."
+    row.save.click()
+    h = ws.history(p.instance)
+    assert len(h) == 2 and h["from_level"].iat[-1] == h["level"].iat[-1]
+    assert "Catatan diperbarui" in row.status.value and "tingkat tidak berubah" in row.status.value
+
+
+def test_note_and_level_in_either_order(ws):
+    p = _panel(ws)
+    row = p.rows["25"]
+    new = _other(row.self_level)
+    row.level.value = new  # level first: refused for the missing note, kept as pending
+    assert "Tulis catatan, lalu klik Simpan" in row.status.value and row.level.value == new
+    row.note.value = "Kompetensi belum tersertifikasi."
+    row.save.click()
+    assert ws.history(p.instance)["level"].tolist() == [new]
+
+
+def test_a_conflict_puts_the_selector_back_and_history_shows_events(ws):
+    p = _panel(ws)
+    row = p.rows["26"]
+    ws.adjust(p.instance, "26", _other(row.self_level), stage="dokumen", evaluator="Sari", note="oleh Sari")
+    row.note.value = "oleh Budi"
+    row.level.value = row.self_level + 1 if row.self_level < 5 else row.self_level - 2
+    assert "⚠" in row.status.value and row.level.value == _other(row.self_level)
+    row.history_button.value = True
+    assert "oleh Sari" in row.history.value and "Sari" in row.history.value
+
+
+def test_the_overview_refreshes_itself_after_a_save(ws):
+    ov = RoundOverview(ws, evaluator="Budi")
+    ov.picker.value = ws.instances().index[0]
+    panel = ov.open_selected()
+    before = ov.table.value
+    row = panel.rows["27"]
+    row.note.value = "x"
+    row.level.value = _other(row.self_level)
+    assert ov.table.value != before  # no "Muat ulang" needed

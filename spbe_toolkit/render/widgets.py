@@ -78,6 +78,12 @@ class IndicatorRow:
             placeholder=tr("widget.note_placeholder", lang), layout=w.Layout(width="100%", height="48px")
         )
         self.save = w.Button(description=tr("widget.save", lang), icon="save", layout=w.Layout(width="90px"))
+        self.revert = w.Button(description=tr("widget.revert", lang), icon="undo", layout=w.Layout(width="120px"),
+                               tooltip=tr("widget.revert_tip", lang, level=self.self_level))  # fmt: skip
+        self.history_button = w.ToggleButton(description=tr("widget.history", lang), icon="history",
+                                             layout=w.Layout(width="100px"))  # fmt: skip
+        self.history = w.HTML()
+        self.saved_note = w.HTML()
         self.marker = w.HTML()
         self.status = w.HTML()
         title = w.HTML(f"<b>{_esc(code)}</b> {_esc(name)}")
@@ -88,10 +94,13 @@ class IndicatorRow:
         )
         self.level.observe(self._on_level, names="value")
         self.save.on_click(lambda _b: self.try_save(self.level.value))
+        self.revert.on_click(lambda _b: self.revert_to_self())
+        self.history_button.observe(lambda _c: self.show_history(), names="value")
         self.box = w.VBox(
-            [title, self_txt, w.HBox([self.level, self.save, self.marker]), self.note, self.status],
+            [title, self_txt, w.HBox([self.level, self.save, self.revert, self.history_button, self.marker]),
+             self.saved_note, self.note, self.status, self.history],
             layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"),
-        )
+        )  # fmt: skip
         self._update_marker()
 
     def _update_marker(self) -> None:
@@ -136,16 +145,50 @@ class IndicatorRow:
             panel.refresh_header()
             return False
         except SpbeError as exc:
-            text = tr("widget.not_saved", panel.lang, reason=exc.text(panel.lang))
+            needs_note = exc.msg is not None and exc.msg.key == "error.adjust_note_required"
+            key = "widget.pending_note" if needs_note else "widget.not_saved"
+            text = tr(key, panel.lang, reason=exc.text(panel.lang))
             self.status.value = f'<span style="color:#b00020">{_esc(text)}</span>'
+            if not needs_note:  # nothing is pending: the selector shows what is saved
+                self.set_level_silently(self.saved_level)
             return False
+        amended = int(level) == self.saved_level
         self.saved_level = int(level)
         self.saved_event = eid
-        text = tr("widget.saved", panel.lang, event=eid, stage=Msg(f"value.stage.{panel.stage}"))
+        key = "widget.note_saved" if amended else "widget.saved"
+        text = tr(key, panel.lang, event=eid, stage=Msg(f"value.stage.{panel.stage}"))
         self.status.value = f'<span style="color:#1b5e20">✓ {_esc(text)}</span>'
+        note = self.note.value.strip()
+        self.saved_note.value = (
+            f'<div style="font-size:90%;color:#555">{_esc(tr("widget.saved_note", panel.lang))}: <i>{_esc(note)}</i></div>'
+            if note else ""
+        )  # fmt: skip
+        self.note.value = ""  # the next change needs its own reason
         panel.current[self.code] = int(level)
         panel.refresh_header()
+        if self.history_button.value:
+            self.show_history()
+        panel.saved(self.code)
         return True
+
+    def revert_to_self(self) -> bool:
+        """Set the self-assessed level again, with the typed note or a default one naming the revert."""
+        if not self.note.value.strip():
+            self.note.value = tr("widget.revert_note", self.panel.lang, level=self.saved_level, to=self.self_level)
+        self.set_level_silently(self.self_level)
+        return self.try_save(self.self_level)
+
+    def show_history(self) -> None:
+        """The indicator's events (who, when, from → to, why) under the row, or nothing when closed."""
+        if not self.history_button.value:
+            self.history.value = ""
+            return
+        h = self.panel.ws.history(self.panel.instance)
+        h = h[h["indicator"] == self.code][["created_at", "stage", "from_level", "level", "evaluator", "note"]]
+        self.history.value = (
+            people_table(h.iloc[::-1], self.panel.lang).to_html(index=False, escape=True) if len(h)
+            else f"<i>{_esc(tr('widget.no_history', self.panel.lang))}</i>"
+        )  # fmt: skip
 
 
 class AdjustmentPanel:
@@ -164,7 +207,9 @@ class AdjustmentPanel:
         if own.empty:
             raise SpbeError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
         own = own.set_index("indicator")
-        cur = ws.levels("current", instance).set_index("indicator")["level"]
+        current_levels = ws.levels("current", instance).set_index("indicator")
+        cur = current_levels["level"]
+        self._listeners: list = []  # called as f(panel, indicator) after every save
         self.self_levels = own["level"].astype(int).to_dict()
         self.current = cur.astype(int).to_dict()
         events = ws.last_event_ids(instance)
@@ -180,6 +225,12 @@ class AdjustmentPanel:
                 self.current[code],
                 events.get(code, 0),
             )
+        for code, note in current_levels["note"].items():
+            if isinstance(note, str) and note.strip() and code in self.rows:
+                self.rows[code].saved_note.value = (
+                    f'<div style="font-size:90%;color:#555">{_esc(tr("widget.saved_note", self.lang))}: '
+                    f"<i>{_esc(note)}</i></div>"
+                )
         self.header = w.HTML()
         self.accordion = self._build_accordion()
         self.widget = w.VBox([self.header, self.accordion])
@@ -220,6 +271,14 @@ class AdjustmentPanel:
         ]
         df = pd.DataFrame(rows, columns=["instance", "indicator", "level"])
         return score(df, self.ws.framework, predicate_basis=self.ws.predicate_basis)
+
+    def on_saved(self, callback) -> None:
+        """Call ``callback(panel, indicator)`` after every save (the round overview refreshes itself)."""
+        self._listeners.append(callback)
+
+    def saved(self, code: str) -> None:
+        for callback in self._listeners:
+            callback(self, code)
 
     def refresh_header(self) -> None:
         s = self._scores()
@@ -316,6 +375,7 @@ class RoundOverview:
         self.panel = AdjustmentPanel(
             self.ws, self.picker.value, self.evaluator.value.strip(), self.stage.value, lang=self.lang
         )
+        self.panel.on_saved(lambda _panel, _code: self.refresh())  # the overview stays current
         self.output.clear_output()
         with self.output:
             from IPython.display import display
