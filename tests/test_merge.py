@@ -188,3 +188,27 @@ def test_cli_harmonisation_for_the_team_lead(base, capsys):
     assert "Ani" in out and "Diubah (%)" in out and "Berbeda nyata dari rekan" in out
     assert main(["--lang", "en", "harmonisation", str(base), "--by", "indicator"]) == 0
     assert "Spread between evaluators" in capsys.readouterr().out
+
+
+def test_interview_list_from_the_document_stage(base, tmp_path):
+    from openpyxl import load_workbook
+
+    from spbe_toolkit.render.interview import interview_list, write_interview_list
+
+    ws = Workspace.open(base)
+    name = ws.instances().index[0]
+    own = ws.self_assessment(name).set_index("indicator")["level"]
+    ws.adjust(name, "21", max(1, int(own["21"]) - 1) if own["21"] > 1 else 2, stage="dokumen", evaluator="Ani",
+              note="Dokumen manajemen risiko belum ditetapkan.")  # fmt: skip
+    ws.adjust(name, "22", int(own["22"]), stage="dokumen", evaluator="Ani")  # reviewed, unchanged: not listed
+    table = interview_list(ws, name)
+    assert table["indicator"].tolist() == ["21"]
+    row = table.iloc[0]
+    assert row["self_level"] == own["21"] and row["note"].startswith("Dokumen manajemen risiko")
+    assert row["evidence_expected"] == ws.framework.evidence("21", int(own["21"]))
+    path = write_interview_list(ws, name, tmp_path / "klarifikasi.xlsx")
+    sheet = load_workbook(path)["klarifikasi"]
+    assert [c.value for c in sheet[1]][:4] == ["Indikator", "Nama", "Tingkat mandiri", "Tingkat penilaian dokumen"]
+    page = write_interview_list(ws, name, tmp_path / "klarifikasi.html").read_text(encoding="utf-8")
+    assert "Daftar Klarifikasi untuk Interviu" in page and "Dokumen manajemen risiko" in page
+    ws.close()
