@@ -11,7 +11,10 @@ import pandas as pd
 from spbe_toolkit.i18n import check_lang, date_text, labels
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.writers import write_text, write_xlsx
+from spbe_toolkit.vocab import EVALUATOR_STAGES
 from spbe_toolkit.workspace import Workspace
+
+DOCUMENT_STAGE = EVALUATOR_STAGES[0]
 
 COLUMNS = ["indicator", "name", "self_level", "document_level", "evaluator", "note", "evidence_expected"]
 
@@ -21,8 +24,8 @@ def interview_list(ws: Workspace, instance: str) -> pd.DataFrame:
     indicator, name, self-assessed level, document-stage level, evaluator, note, and the
     evidence expected at the self-assessed level (what the instance should bring)."""
     fw = ws.framework
-    doc = ws.levels("dokumen", instance)
-    doc = doc[doc["source_stage"] == "dokumen"]
+    doc = ws.levels(DOCUMENT_STAGE, instance)
+    doc = doc[doc["source_stage"] == DOCUMENT_STAGE]
     own = ws.self_assessment(instance).set_index("indicator")["level"]
     rows = []
     for r in doc.itertuples(index=False):
