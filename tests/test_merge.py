@@ -212,3 +212,33 @@ def test_interview_list_from_the_document_stage(base, tmp_path):
     page = write_interview_list(ws, name, tmp_path / "klarifikasi.html").read_text(encoding="utf-8")
     assert "Daftar Klarifikasi untuk Interviu" in page and "Dokumen manajemen risiko" in page
     ws.close()
+
+
+def test_appeals_are_recorded_decided_once_and_shown(base, tmp_path):
+    from spbe_toolkit.render.memo import render_memo
+
+    ws = Workspace.open(base)
+    name = ws.instances().index[0]
+    own = int(ws.self_assessment(name).set_index("indicator").at["21", "level"])
+    low = own - 1 if own > 1 else own + 1
+    ws.adjust(name, "21", low, stage="dokumen", evaluator="Ani", note="dokumen belum ditetapkan")
+    a1 = ws.record_appeal(name, "21", own, argument="Dokumen telah ditetapkan 3 Mei.", evidence="https://x.invalid/sk.pdf",
+                          submitted_by="Diskominfo")  # fmt: skip
+    a2 = ws.record_appeal(name, "22", 5, argument="Audit sudah dilakukan.", submitted_by="Diskominfo")
+    event = ws.decide_appeal(a1, accepted=True, decided_by="Ketua Tim", reason="SK bertanggal sebelum batas waktu.")
+    assert event and ws.levels("current", name).set_index("indicator").at["21", "level"] == own
+    assert ws.history(name).set_index("id").at[event, "stage"] == "final"
+    assert (
+        ws.decide_appeal(a2, accepted=False, decided_by="Ketua Tim", reason="Laporan audit tidak dilampirkan.") is None
+    )
+    with pytest.raises(ValidationError):
+        ws.decide_appeal(a2, accepted=True, decided_by="Ketua Tim", reason="berubah pikiran")
+    table = ws.appeals(name)
+    assert table["decision"].tolist() == ["accepted", "rejected"]
+    html = render_memo(ws, name, lang="id")
+    assert "Sanggahan" in html and "diterima" in html and "ditolak" in html
+    sheets = __import__("pandas").read_excel(
+        ws.export(tmp_path / "e.xlsx", lang="id")[0], sheet_name=None, engine="calamine"
+    )
+    assert len(sheets["sanggahan"]) == 2
+    ws.close()

@@ -33,9 +33,10 @@ VALUE_KINDS = {
     "assessment": "assessment",
     "damage_note": "damage",
     "group": "group",
+    "decision": "decision",
     "report_group": "group",
 }
-TIME_COLUMNS = frozenset({"created_at", "imported_at", "generated_at"})
+TIME_COLUMNS = frozenset({"created_at", "imported_at", "generated_at", "submitted_at", "decided_at", "recorded_at"})
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -12,7 +12,16 @@ from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.writers import write_csv, write_xlsx
 from spbe_toolkit.vocab import SELF_STAGE
 
-VIEWS = ("status", "scores_current", "scores_self", "levels_current", "self_assessment", "history", "versions")
+VIEWS = (
+    "status",
+    "scores_current",
+    "scores_self",
+    "levels_current",
+    "self_assessment",
+    "history",
+    "versions",
+    "appeals",
+)
 
 
 class Export:
@@ -28,6 +37,7 @@ class Export:
             "self_assessment": self.self_assessment(),
             "history": self.history(),
             "versions": self.submissions_log(),
+            "appeals": self.appeals(),
         }
         for df in views.values():
             if "predicate" in df:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 
 SCHEMA = f"""
@@ -63,6 +63,25 @@ CREATE TABLE previous_results (
     source TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
+CREATE TABLE appeals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(instance),
+    indicator TEXT NOT NULL,
+    requested_level INTEGER NOT NULL,
+    argument TEXT NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '',
+    submitted_by TEXT NOT NULL,
+    submitted_at TEXT NOT NULL
+);
+CREATE TABLE appeal_decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    appeal INTEGER NOT NULL UNIQUE REFERENCES appeals(id),
+    accepted INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+    decided_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    event INTEGER REFERENCES events(id)
+);
 CREATE INDEX events_by_cell ON events (instance, indicator, id);
 CREATE INDEX submissions_by_instance ON submissions (instance, version);
 """
@@ -72,6 +91,8 @@ APPEND_ONLY = {  # table → its key columns (a REPLACE on them would delete a r
     "submitted_levels": ("submission_id", "indicator"),
     "events": ("id",),
     "previous_results": ("id",),
+    "appeals": ("id",),
+    "appeal_decisions": ("id",),
 }
 
 
@@ -137,10 +158,25 @@ def _add_event_origin(conn: sqlite3.Connection) -> None:
     )
 
 
+def _add_appeals(conn: sqlite3.Connection) -> None:
+    """4 → 5: appeals (sanggahan) and their decisions, append-only."""
+    for table in ("appeals", "appeal_decisions"):
+        start = SCHEMA.index(f"CREATE TABLE {table} ")
+        conn.execute(
+            SCHEMA[start : SCHEMA.index(";", start) + 1].replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
+        )
+        script = _append_only(table, APPEND_ONLY[table])
+        for name in re.findall(r"CREATE TRIGGER (\w+)", script):
+            conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for stmt in statements(script):
+            conn.execute(stmt)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_v2_triggers,
     2: _add_previous_results,
     3: _add_event_origin,
+    4: _add_appeals,
 }
 
 

@@ -41,6 +41,10 @@ class Store(Protocol):
                   origin_event: int | None = None) -> int: ...  # fmt: skip
     def add_previous_result(self, instance: str, year: int, framework: str, index: float, predicate: str | None,
                             source: str, now: str) -> None: ...  # fmt: skip
+    def add_appeal(self, instance: str, indicator: str, requested_level: int, argument: str, evidence: str,
+                   submitted_by: str, now: str) -> int: ...  # fmt: skip
+    def add_appeal_decision(self, appeal: int, accepted: bool, decided_by: str, reason: str, now: str,
+                            event: int | None) -> None: ...  # fmt: skip
     def counts(self) -> tuple[int, int]: ...
     def integrity_check(self) -> str: ...
     def close(self) -> None: ...
@@ -228,6 +232,23 @@ class SqliteStore:
             "INSERT INTO previous_results (instance, year, framework, index_value, predicate, source, recorded_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (instance, year, framework, index, predicate, source, now),
+        )
+
+    def add_appeal(self, instance: str, indicator: str, requested_level: int, argument: str, evidence: str,
+                   submitted_by: str, now: str) -> int:  # fmt: skip
+        cur = self._conn.execute(
+            "INSERT INTO appeals (instance, indicator, requested_level, argument, evidence, submitted_by, submitted_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (instance, indicator, requested_level, argument, evidence, submitted_by, now),
+        )
+        return int(cur.lastrowid)
+
+    def add_appeal_decision(self, appeal: int, accepted: bool, decided_by: str, reason: str, now: str,
+                            event: int | None) -> None:  # fmt: skip
+        self._conn.execute(
+            "INSERT INTO appeal_decisions (appeal, accepted, decided_by, reason, decided_at, event)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (appeal, int(accepted), decided_by, reason, now, event),
         )
 
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,

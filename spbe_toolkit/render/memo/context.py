@@ -28,6 +28,7 @@ from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.frameworks import Band, Framework
 from spbe_toolkit.frameworks.targets import national_target as target_of_round
 from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
+from spbe_toolkit.i18n.tables import value_text
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.io.published import load_published
 from spbe_toolkit.render import plots
@@ -281,6 +282,17 @@ def indicator_section(rd: RoundData, it: _Instance) -> dict:
     return {"indicator_rows": rows}
 
 
+def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
+    """The instance's appeals and their decisions."""
+    t = labels("memo", lang)
+    rows = []
+    for a in rd.ws.appeals(it.name).to_dict("records"):
+        line = t["appeal_line"].format(indicator=a["indicator"], level=a["requested_level"],
+                                       decision=value_text("decision", a["decision"], lang))  # fmt: skip
+        rows.append({"line": line, "reason": a["reason"] if isinstance(a["reason"], str) else ""})
+    return {"appeals": rows}
+
+
 def strengths_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """Indicators far above or below the instance's own index and its peers."""
     t = labels("memo", lang)
@@ -488,6 +500,7 @@ def memo_context(
         **profile_section(rd, it, lang),
         **indicator_section(rd, it),
         **strengths_section(rd, it, lang),
+        **appeals_section(rd, it, lang),
         **path_section(rd, it, lang, units, max_raise, wording),
         **method_section(rd, it, lang),
     }

@@ -1,0 +1,72 @@
+"""Appeals (sanggahan): an instance contests a level; the team decides; an accepted appeal
+sets the level through a normal event. Appeals and decisions are append-only records.
+Mixed into :class:`Workspace`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from spbe_toolkit.errors import ValidationError
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.vocab import EVALUATOR_STAGES
+
+APPEAL_STAGE = EVALUATOR_STAGES[-1]  # an accepted appeal sets the final level
+
+
+class Appeals:
+    """``record_appeal``, ``decide_appeal`` and ``appeals``."""
+
+    def record_appeal(self, instance: str, indicator: str, requested_level: int, *, argument: str,
+                      submitted_by: str, evidence: str = "") -> int:  # fmt: skip
+        """Record an instance's appeal against the current level of an indicator; returns its id."""
+        indicator = str(indicator)
+        if not isinstance(argument, str) or not argument.strip():
+            raise ValidationError(Msg("error.appeal_argument"))
+        if not isinstance(submitted_by, str) or not submitted_by.strip():
+            raise ValidationError(Msg("error.appeal_submitter"))
+        fw = self.framework
+        if not (isinstance(requested_level, int) and fw.level_min <= requested_level <= fw.level_max):
+            raise ValidationError(Msg("error.adjust_range", where=Msg("error.where_cell", instance=repr(instance),
+                                      indicator=repr(indicator)), value=requested_level, lo=fw.level_min, hi=fw.level_max,
+                                      fw=fw.name))  # fmt: skip
+        if self.store.self_level(instance, indicator) is None:
+            raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
+        with self.store.transaction():
+            return self.store.add_appeal(instance, indicator, requested_level, argument.strip(), evidence or "",
+                                         submitted_by.strip(), self.clock())  # fmt: skip
+
+    def decide_appeal(self, appeal: int, *, accepted: bool, decided_by: str, reason: str) -> int | None:
+        """Decide an appeal once. Accepted: the requested level becomes the final level through a
+        normal event (noted with the appeal); returns that event's id. Rejected: returns None."""
+        found = self.store.query("SELECT * FROM appeals WHERE id = ?", (int(appeal),))
+        if found.empty:
+            raise ValidationError(Msg("error.appeal_unknown", id=appeal))
+        if not self.store.query("SELECT 1 FROM appeal_decisions WHERE appeal = ?", (int(appeal),)).empty:
+            raise ValidationError(Msg("error.appeal_decided", id=appeal))
+        if not reason or not reason.strip() or not decided_by or not decided_by.strip():
+            raise ValidationError(Msg("error.appeal_reason"))
+        a = found.iloc[0]
+        event = None
+        with self.store.transaction():
+            if accepted:
+                note = str(Msg("memo.appeal_note", id=int(appeal), reason=reason.strip()).text("id"))
+                event = self._adjust_in_tx(a["instance"], a["indicator"], int(a["requested_level"]), stage=APPEAL_STAGE,
+                                           evaluator=decided_by, note=note, expected=None)  # fmt: skip
+            self.store.add_appeal_decision(int(appeal), bool(accepted), decided_by.strip(), reason.strip(), self.clock(),
+                                           event)  # fmt: skip
+        return event
+
+    def appeals(self, instance: str | None = None) -> pd.DataFrame:
+        """Every appeal with its decision (if any): id, instance, indicator, requested_level,
+        argument, evidence, submitted_by, submitted_at, decision (accepted / rejected / pending),
+        decided_by, reason, decided_at, event."""
+        q = """SELECT a.id, a.instance, a.indicator, a.requested_level, a.argument, a.evidence, a.submitted_by,
+                      a.submitted_at, d.accepted, d.decided_by, d.reason, d.decided_at, d.event
+               FROM appeals a LEFT JOIN appeal_decisions d ON d.appeal = a.id"""
+        params: tuple = ()
+        if instance is not None:
+            q += " WHERE a.instance = ?"
+            params = (instance,)
+        df = self.store.query(q + " ORDER BY a.id", params)
+        df["decision"] = df["accepted"].map({1: "accepted", 0: "rejected"}).fillna("pending")
+        return df.drop(columns="accepted")
