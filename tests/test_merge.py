@@ -242,3 +242,19 @@ def test_appeals_are_recorded_decided_once_and_shown(base, tmp_path):
     )
     assert len(sheets["sanggahan"]) == 2
     ws.close()
+
+
+def test_assignments_conflict_of_interest_and_progress(base):
+    ws = Workspace.open(base)
+    names = list(ws.instances().index)
+    ws.assign(names[0], "Ani", team="Tim UI", affiliation="Universitas Indonesia", assigned_by="Ketua")
+    ws.assign(names[1], "Ani", team="Tim UI", assigned_by="Ketua")
+    ws.assign(names[2], "Budi", team="Tim UGM", assigned_by="Ketua")
+    with pytest.raises(ValidationError, match="Konflik kepentingan"):
+        ws.assign(names[3], "Citra", affiliation=names[3].upper(), assigned_by="Ketua")
+    assert ws.my_instances("Ani") == names[:2]
+    ws.accept_remaining(names[0], stage="dokumen", evaluator="Ani")
+    per_evaluator = ws.progress()
+    assert per_evaluator.at["Ani", "instances"] == 2 and per_evaluator.at["Ani", "share_done"] == pytest.approx(50.0)
+    assert ws.progress(by="team").at["Tim UGM", "reviewed"] == 0
+    ws.close()

@@ -190,3 +190,12 @@ def test_the_overview_refreshes_itself_after_a_save(ws):
     row.note.value = "x"
     row.level.value = _other(row.self_level)
     assert ov.table.value != before  # no "Muat ulang" needed
+
+
+def test_overview_shows_my_instances(ws):
+    names = list(ws.instances().index)
+    ws.assign(names[1], "Budi", assigned_by="Ketua")
+    ov = RoundOverview(ws, evaluator="Budi")
+    assert list(ov.picker.options) and len(ov.picker.options) == 3
+    ov.mine.value = True
+    assert list(ov.picker.options) == [names[1]]

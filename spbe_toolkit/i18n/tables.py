@@ -36,7 +36,9 @@ VALUE_KINDS = {
     "decision": "decision",
     "report_group": "group",
 }
-TIME_COLUMNS = frozenset({"created_at", "imported_at", "generated_at", "submitted_at", "decided_at", "recorded_at"})
+TIME_COLUMNS = frozenset(
+    {"created_at", "imported_at", "generated_at", "submitted_at", "decided_at", "recorded_at", "assigned_at"}
+)
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 

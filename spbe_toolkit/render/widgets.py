@@ -333,6 +333,8 @@ class RoundOverview:
         self.picker = w.Dropdown(description=tr("widget.instance", lang), layout=w.Layout(width="480px"))
         self.open_button = w.Button(description=tr("widget.open_panel", lang), icon="folder-open")
         self.refresh_button = w.Button(description=tr("widget.reload", lang), icon="refresh")
+        self.mine = w.Checkbox(value=False, description=tr("widget.my_instances", lang), indent=False)
+        self.mine.observe(lambda _c: self.refresh(), names="value")
         self.message = w.HTML()
         self.output = w.Output()
         self.panel: AdjustmentPanel | None = None
@@ -342,7 +344,7 @@ class RoundOverview:
             [
                 self.table,
                 w.HBox([self.picker, self.evaluator, self.stage]),
-                w.HBox([self.open_button, self.refresh_button]),
+                w.HBox([self.open_button, self.refresh_button, self.mine]),
                 self.message,
                 self.output,
             ]
@@ -363,6 +365,9 @@ class RoundOverview:
         )
         # the instance with most open indicators first: the natural next one to review
         order = st.sort_values("open", ascending=False).index if "open" in st else st.index
+        if self.mine.value and self.evaluator.value.strip():  # only the instances assigned to me
+            mine = set(self.ws.my_instances(self.evaluator.value.strip()))
+            order = [name for name in order if name in mine]
         current = self.picker.value
         self.picker.options = list(order)
         self.picker.value = current if current in self.picker.options else (order[0] if len(order) else None)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 
 SCHEMA = f"""
@@ -82,6 +82,15 @@ CREATE TABLE appeal_decisions (
     decided_at TEXT NOT NULL,
     event INTEGER REFERENCES events(id)
 );
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(instance),
+    evaluator TEXT NOT NULL,
+    team TEXT NOT NULL DEFAULT '',
+    affiliation TEXT NOT NULL DEFAULT '',
+    assigned_by TEXT NOT NULL,
+    assigned_at TEXT NOT NULL
+);
 CREATE INDEX events_by_cell ON events (instance, indicator, id);
 CREATE INDEX submissions_by_instance ON submissions (instance, version);
 """
@@ -93,6 +102,7 @@ APPEND_ONLY = {  # table → its key columns (a REPLACE on them would delete a r
     "previous_results": ("id",),
     "appeals": ("id",),
     "appeal_decisions": ("id",),
+    "assignments": ("id",),
 }
 
 
@@ -160,7 +170,12 @@ def _add_event_origin(conn: sqlite3.Connection) -> None:
 
 def _add_appeals(conn: sqlite3.Connection) -> None:
     """4 → 5: appeals (sanggahan) and their decisions, append-only."""
-    for table in ("appeals", "appeal_decisions"):
+    _add_tables(conn, ("appeals", "appeal_decisions"))
+
+
+def _add_tables(conn: sqlite3.Connection, tables: tuple[str, ...]) -> None:
+    """Create append-only tables of the current schema that an older file lacks (5 → 6: assignments)."""
+    for table in tables:
         start = SCHEMA.index(f"CREATE TABLE {table} ")
         conn.execute(
             SCHEMA[start : SCHEMA.index(";", start) + 1].replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
@@ -177,6 +192,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _add_previous_results,
     3: _add_event_origin,
     4: _add_appeals,
+    5: lambda conn: _add_tables(conn, ("assignments",)),
 }
 
 

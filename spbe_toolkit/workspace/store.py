@@ -45,6 +45,8 @@ class Store(Protocol):
                    submitted_by: str, now: str) -> int: ...  # fmt: skip
     def add_appeal_decision(self, appeal: int, accepted: bool, decided_by: str, reason: str, now: str,
                             event: int | None) -> None: ...  # fmt: skip
+    def add_assignment(self, instance: str, evaluator: str, team: str, affiliation: str, assigned_by: str,
+                       now: str) -> int: ...  # fmt: skip
     def counts(self) -> tuple[int, int]: ...
     def integrity_check(self) -> str: ...
     def close(self) -> None: ...
@@ -233,6 +235,15 @@ class SqliteStore:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (instance, year, framework, index, predicate, source, now),
         )
+
+    def add_assignment(self, instance: str, evaluator: str, team: str, affiliation: str, assigned_by: str,
+                       now: str) -> int:  # fmt: skip
+        cur = self._conn.execute(
+            "INSERT INTO assignments (instance, evaluator, team, affiliation, assigned_by, assigned_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (instance, evaluator, team, affiliation, assigned_by, now),
+        )
+        return int(cur.lastrowid)
 
     def add_appeal(self, instance: str, indicator: str, requested_level: int, argument: str, evidence: str,
                    submitted_by: str, now: str) -> int:  # fmt: skip

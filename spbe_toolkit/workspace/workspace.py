@@ -34,6 +34,7 @@ from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
 from spbe_toolkit.workspace import schema
 from spbe_toolkit.workspace.appeals import Appeals
+from spbe_toolkit.workspace.assignments import Assignments
 from spbe_toolkit.workspace.export import Export
 from spbe_toolkit.workspace.harmonisation import Harmonisation
 from spbe_toolkit.workspace.merge import Merge, MergeReport  # noqa: F401 - MergeReport is public
@@ -41,7 +42,7 @@ from spbe_toolkit.workspace.store import SqliteStore, Store
 from spbe_toolkit.workspace.views import Views
 
 
-class Workspace(Views, Export, Merge, Harmonisation, Appeals):
+class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
     """An evaluation round. Use :meth:`create` or :meth:`open`."""
 
     def __init__(self, store: Store, fw: Framework, meta: dict[str, str]) -> None:

@@ -1,0 +1,56 @@
+"""Assignments: which evaluator (and team) reviews which instance, refusing a conflict of
+interest, and progress per evaluator and team. Mixed into :class:`Workspace`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from spbe_toolkit.errors import ValidationError
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.io.names import name_key
+from spbe_toolkit.vocab import identity_name
+
+
+class Assignments:
+    """``assign``, ``assignments``, ``my_instances`` and ``progress``."""
+
+    def assign(self, instance: str, evaluator: str, *, team: str = "", affiliation: str = "", assigned_by: str) -> int:
+        """Assign ``evaluator`` (of ``team``) to review ``instance``. An evaluator who belongs to
+        the instance (``affiliation`` names it, spelled any way the name matcher accepts) cannot be
+        assigned: a :class:`ValidationError` says so. Returns the assignment id."""
+        instance = identity_name(instance)
+        if not self.store.has_instance(instance):
+            raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
+        if not evaluator or not str(evaluator).strip() or not assigned_by or not str(assigned_by).strip():
+            raise ValidationError(Msg("error.assign_names"))
+        if affiliation and name_key(affiliation) == name_key(instance):
+            raise ValidationError(Msg("error.assign_conflict", evaluator=evaluator, instance=instance))
+        with self.store.transaction():
+            return self.store.add_assignment(instance, evaluator.strip(), team.strip(), affiliation.strip(),
+                                             assigned_by.strip(), self.clock())  # fmt: skip
+
+    def assignments(self) -> pd.DataFrame:
+        """instance, evaluator, team, affiliation, assigned_by, assigned_at (latest per pair)."""
+        df = self.store.query(
+            "SELECT instance, evaluator, team, affiliation, assigned_by, assigned_at FROM assignments ORDER BY id"
+        )
+        return df.drop_duplicates(["instance", "evaluator"], keep="last").reset_index(drop=True)
+
+    def my_instances(self, evaluator: str) -> list[str]:
+        """The instances assigned to ``evaluator`` (the overview's "my instances")."""
+        a = self.assignments()
+        return list(a.loc[a["evaluator"] == evaluator, "instance"])
+
+    def progress(self, by: str = "evaluator") -> pd.DataFrame:
+        """Review progress per ``"evaluator"`` or ``"team"``: instances assigned, indicators to
+        review, reviewed, open, and the share done (percent)."""
+        a = self.assignments()
+        if a.empty:
+            return pd.DataFrame(columns=["instances", "indicators", "reviewed", "open", "share_done"])
+        st = self.status()[["indicators", "reviewed", "open"]]
+        joined = a.join(st, on="instance")
+        key = "team" if by == "team" else "evaluator"
+        out = joined.groupby(key).agg(instances=("instance", "nunique"), indicators=("indicators", "sum"),
+                                      reviewed=("reviewed", "sum"), open=("open", "sum"))  # fmt: skip
+        out["share_done"] = 100.0 * out["reviewed"] / out["indicators"].where(out["indicators"] > 0)
+        return out
