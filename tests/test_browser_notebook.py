@@ -54,3 +54,14 @@ def test_adjustment_panel_renders_in_jupyterlab(tmp_path):
         ).all_inner_texts()
         assert not any("Traceback" in e or "Error" in e for e in errors), errors
         assert "Tersimpan" in page.content()
+        # the instance picker is searched by typing; the keys never reach JupyterLab's shortcuts
+        cells_before = page.locator(".jp-Notebook .jp-Cell").count()
+        search = page.locator(".jp-OutputArea input[list]").first  # the picker: a text box with suggestions
+        search.scroll_into_view_if_needed()
+        search.click()
+        search.fill("")
+        page.keyboard.type("abmuarA", delay=20)  # letters that are notebook shortcuts in command mode
+        page.wait_for_timeout(500)
+        assert page.locator(".jp-Notebook .jp-Cell").count() == cells_before, "typing in the picker inserted cells"
+        suggestions = page.locator(".jp-OutputArea datalist option").count()
+        assert suggestions >= 44, f"the picker suggests {suggestions} instances"

@@ -330,7 +330,10 @@ class RoundOverview:
             description=tr("widget.stage", lang),
         )
         self.table = w.HTML()
-        self.picker = w.Dropdown(description=tr("widget.instance", lang), layout=w.Layout(width="480px"))
+        # a text box with suggestions: typing part of a name finds it, and keys typed into a text
+        # box never reach JupyterLab's notebook shortcuts (a drop-down's do: ipywidgets #3912)
+        self.picker = w.Combobox(description=tr("widget.instance", lang), placeholder=tr("widget.search", lang),
+                                 ensure_option=True, layout=w.Layout(width="480px"))  # fmt: skip
         self.open_button = w.Button(description=tr("widget.open_panel", lang), icon="folder-open")
         self.refresh_button = w.Button(description=tr("widget.reload", lang), icon="refresh")
         self.mine = w.Checkbox(value=False, description=tr("widget.my_instances", lang), indent=False)
@@ -369,10 +372,13 @@ class RoundOverview:
             mine = set(self.ws.my_instances(self.evaluator.value.strip()))
             order = [name for name in order if name in mine]
         current = self.picker.value
-        self.picker.options = list(order)
-        self.picker.value = current if current in self.picker.options else (order[0] if len(order) else None)
+        self.picker.options = tuple(order)
+        self.picker.value = current if current in self.picker.options else (order[0] if len(order) else "")
 
     def open_selected(self) -> AdjustmentPanel | None:
+        if self.picker.value not in self.picker.options:
+            self.message.value = f"<span style='color:#b00020'>{_esc(tr('widget.pick_instance', self.lang))}</span>"
+            return None
         if not self.evaluator.value.strip():
             self.message.value = f"<span style='color:#b00020'>{_esc(tr('widget.evaluator_first', self.lang))}</span>"
             return None
