@@ -28,7 +28,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
 from spbe_toolkit.frameworks import Framework, framework_base, framework_from_text, resolve_framework
-from spbe_toolkit.i18n import Msg, TimeText, now_iso
+from spbe_toolkit.i18n import Msg, TimeText, now_iso, tr
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
@@ -122,7 +122,8 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
 
     def __repr__(self) -> str:
         n, e = self.store.counts()
-        return f"<Workspace {self.path.name}: {self.framework.name}, {self.year or '-'}, {n} instansi/instances, {e} events>"
+        return "<" + tr("widget.workspace_repr", None, file=self.path.name, fw=self.framework.name, year=self.year or "-",
+                        n=n, e=e) + ">"  # fmt: skip
 
     # ------------------------------------------------------------------ properties
     @property
