@@ -7,7 +7,6 @@ from typing import Any
 from spbe_toolkit.i18n import tr
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "instance", "indicator", "severity", "code", "pesan", "message"]
-SEVERITIES = ("error", "warning")
 
 
 class Report:

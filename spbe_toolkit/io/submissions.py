@@ -37,7 +37,6 @@ from spbe_toolkit.io.readers import SUPPORTED, read_file
 from spbe_toolkit.io.readers.table import Unit
 from spbe_toolkit.io.writers import write_table
 
-MAX_FILE_BYTES = DEFAULT_LIMITS.max_bytes  # files above this are refused, not read
 LEVEL_COLUMNS = ["instance", "indicator", "level", "justification", "evidence", "stage", "file", "sheet", "row"]
 INSTANCE_COLUMNS = ["instance", "instance_type", "province", "year", "contact", "framework", "file", "sheet",
                     "status", "errors", "warnings", "loaded", "name_as_written"]  # fmt: skip

@@ -161,10 +161,3 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet: str = "Data", inde
     if path.suffix.lower() == ".xlsx":
         return write_xlsx({sheet: df}, path, index=index)
     return write_csv(df, path, index=index)
-
-
-def save_workbook(wb, path: str | Path) -> Path:
-    """Save an openpyxl workbook atomically."""
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return Path(path)
