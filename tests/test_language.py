@@ -144,9 +144,16 @@ def test_widgets_speak_one_language(ws, lang):
     row.level.value = 1 if row.self_level != 1 else 2  # refused: no note
     texts = [panel.header.value, row.status.value, row.note.placeholder, row.save.description, row.level.description]
     overview = RoundOverview(ws, evaluator="", lang=lang)
+    overview.open_selected()  # nothing typed: says so
+    texts.append(overview.message.value)
+    overview.picker.value = "zzz"
+    texts += [overview.matches.value, overview.message.value]
+    overview.picker.value = name
     overview.open_selected()  # no evaluator name: says so
-    texts += [overview.table.value, overview.message.value, overview.open_button.description,
-              overview.refresh_button.description, *[label for label, _ in overview.stage.options]]  # fmt: skip
+    texts += [overview.table.value, overview.message.value, overview.open_button.description, overview.shown.value,
+              overview.refresh_button.description, overview.only_open.description, overview.mine.description,
+              *[label for dd in (overview.stage, overview.sort, overview.stage_filter, overview.type_filter)
+                for label, _ in dd.options]]  # fmt: skip
     text = re.sub(r"<[^>]+>", " ", "\n".join(texts))
     assert not foreign_words(text, lang), foreign_words(text, lang)
 

@@ -173,6 +173,17 @@ def test_harmonisation_finds_the_evaluator_who_judges_differently(base):
     assert bool(h.at["Fajar", "differs_from_peers"]) and not h.drop("Fajar")["differs_from_peers"].any()
     per_ind = ws.harmonisation(by="indicator")
     assert set(per_ind.index) == {"11", "12", "13", "14", "15"} and (per_ind["evaluators"] == 6).all()
+    matrix = ws.harmonisation("matrix")
+    assert list(matrix.columns) == ["11", "12", "13", "14", "15"] and set(matrix.index) == set(evaluators)
+    assert matrix.loc["Fajar"].mean() == pytest.approx(h.at["Fajar", "mean_change"])
+    from spbe_toolkit.render import plots
+
+    chart = plots.harmonisation(h, matrix)
+    left, right = chart.axes[0], chart.axes[1]
+    bars = {t.get_text(): p for t, p in zip(left.get_yticklabels(), left.patches)}
+    assert bars["Fajar"].get_facecolor()[:3] != bars["Ani"].get_facecolor()[:3]  # the outlier stands out
+    assert bars["Fajar"].get_width() == pytest.approx(h.at["Fajar", "mean_change"])
+    assert right.images and len(chart.png()) > 10_000
     ws.close()
 
 
@@ -257,4 +268,34 @@ def test_assignments_conflict_of_interest_and_progress(base):
     per_evaluator = ws.progress()
     assert per_evaluator.at["Ani", "instances"] == 2 and per_evaluator.at["Ani", "share_done"] == pytest.approx(50.0)
     assert ws.progress(by="team").at["Tim UGM", "reviewed"] == 0
+    ws.close()
+
+
+def test_bulk_assignments_travel_with_a_merge_and_team_spreadsheets(base, tmp_path):
+    from spbe_toolkit.demo import synthetic_assignments, synthetic_reviews
+
+    ws = Workspace.open(base)
+    names = list(ws.instances().index)
+    bad = synthetic_assignments(names[:3]).assign(affiliation=["", names[1], ""])
+    with pytest.raises(ValidationError, match="Penugasan baris 2: Konflik kepentingan"):
+        ws.import_assignments(bad, assigned_by="Ketua")
+    assert ws.assignments().empty  # one transaction: nothing of the refused table is kept
+    with pytest.raises(ValidationError, match="evaluator"):
+        ws.import_assignments(bad.drop(columns="evaluator"), assigned_by="Ketua")
+    assert ws.import_assignments(synthetic_assignments(names), assigned_by="Ketua") == len(names)
+    copy = Workspace.create(tmp_path / "tim_b.sqlite", framework="spbe2020", year=ws.year)
+    first = copy.merge(ws)
+    assert first.assignments_added == len(names) and copy.merge(ws).assignments_added == 0
+    assert copy.my_instances("Budi") == ws.my_instances("Budi")
+    sheet = synthetic_reviews(copy, team="Tim B (sintetis)")
+    own = copy.levels("mandiri").set_index(["instance", "indicator"])["level"]
+    assert len(sheet) and set(sheet["instance"]) <= set(copy.my_instances("Budi") + copy.my_instances("Dedi"))
+    assert (
+        sheet.set_index(["instance", "indicator"])["level"]
+        != own.reindex(sheet.set_index(["instance", "indicator"]).index)
+    ).all()
+    copy.import_levels(sheet)
+    accepted = copy.accept_remaining(copy.my_instances("Budi"), stage="dokumen", evaluator="Budi")
+    assert copy.progress().at["Budi", "share_done"] == pytest.approx(100.0) and accepted > 0
+    copy.close()
     ws.close()

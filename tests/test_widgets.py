@@ -114,6 +114,8 @@ def test_round_overview_opens_panel(ws):
     o = RoundOverview(ws)
     assert o.table.value.count("<tr>") == 1 + 3
     assert len(o.picker.options) == 3
+    assert o.open_selected() is None and "Ketik nama instansi" in o.message.value
+    o.picker.value = o.picker.options[0]
     assert o.open_selected() is None and "nama evaluator" in o.message.value
     o.evaluator.value = "Budi"
     panel = o.open_selected()
@@ -199,3 +201,73 @@ def test_overview_shows_my_instances(ws):
     assert list(ov.picker.options) and len(ov.picker.options) == 3
     ov.mine.value = True
     assert list(ov.picker.options) == [names[1]]
+
+
+# --------------------------------------------------------------------------- search, filters, sort, lazy rows
+def test_search_by_part_of_the_name_initials_or_alias(ws):
+    names = list(ws.instances().index)
+    ov = RoundOverview(ws, evaluator="Budi", aliases={"K-007": names[2]})
+    target = names[1]
+    ov.picker.value = target.split()[1][:4].lower()  # part of the second word, lower case
+    assert target in ov.candidates() and target in ov.picker.options
+    words = [w for w in target.split() if not w.startswith("(")]
+    ov.picker.value = "".join(w[0] for w in words)  # the initials, like an acronym
+    assert ov.candidates()[0] == target
+    ov.picker.value = "k-007"
+    assert ov.selected() == names[2]
+    panel = ov.open_selected()
+    assert panel is not None and panel.instance == names[2]
+    ov.picker.value = "tidak ada yang bernama begini"
+    assert ov.open_selected() is None and "Tidak ada instansi yang cocok" in ov.message.value
+
+
+def test_workspace_search_uses_registry_acronyms_and_codes(tmp_path):
+    from spbe_toolkit.io.names import search_names
+
+    names = ["Badan Nasional Sertifikasi Profesi", "Pemerintah Kab. Bekasi", "Kota Bekasi", "Kota Bogor"]
+    assert search_names("BNSP", names) == ["Badan Nasional Sertifikasi Profesi"]
+    assert search_names("4305", names) == ["Badan Nasional Sertifikasi Profesi"]  # registry code
+    assert search_names("pemkab bekasi", names) == ["Pemerintah Kab. Bekasi"]
+    assert search_names("bekasi", names) == ["Pemerintah Kab. Bekasi", "Kota Bekasi"]
+    assert search_names("kota bog", names) == ["Kota Bogor"]
+    assert search_names("xyz", names) == []
+
+
+def test_overview_filters_and_sorts(ws):
+    names = list(ws.instances().index)
+    ov = RoundOverview(ws, evaluator="Budi")
+    types = [v for _l, v in ov.type_filter.options[1:]]
+    assert types and set(types) == set(ws.instances()["instance_type"].dropna())
+    ov.type_filter.value = types[0]
+    expected = set(ws.instances().index[ws.instances()["instance_type"] == types[0]])
+    assert set(ov.filtered_status().index) == expected and set(ov.picker.options) == expected
+    assert f"{len(expected)} dari 3" in ov.shown.value
+    ov.type_filter.value = ""
+    ws.accept_remaining(names[0], stage="dokumen", evaluator="Budi")
+    ov.refresh()
+    ov.only_open.value = True
+    assert names[0] not in ov.filtered_status().index and len(ov.filtered_status()) == 2
+    ov.only_open.value = False
+    ov.stage_filter.value = "dokumen"
+    assert list(ov.filtered_status().index) == [names[0]]
+    ov.stage_filter.value = ""
+    ov.sort.value = "index_high"
+    idx = ov.filtered_status()["index"].tolist()
+    assert idx == sorted(idx, reverse=True)
+    ov.sort.value = "name"
+    assert list(ov.filtered_status().index) == sorted(names, key=str.casefold)
+    assert (
+        "Tahap dicapai" in ov.stage_filter.description
+        and "dokumen" not in ov.table.value.split("<tbody>")[1].split(names[0])[1].split("</tr>")[0]
+    )  # stage labels, not codes
+
+
+def test_panel_builds_rows_only_when_a_section_opens(ws):
+    p = _panel(ws)
+    assert p.rows.built == 0 and all(not box.children for box, _ in p._sections)
+    p.open_section(0)
+    first = p.rows.built
+    assert 0 < first < 47 and p.accordion.selected_index == 0
+    assert p._sections[0][0].children
+    p.accordion.selected_index = 1  # what a click on a section title does
+    assert p.rows.built > first

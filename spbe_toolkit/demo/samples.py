@@ -331,3 +331,31 @@ def workspace_from_samples(
             final = final[final["instance"].isin(list(instances))]
         ws.import_levels(final)
     return ws
+
+
+SAMPLE_TEAMS = {"Tim A (sintetis)": ["Ani", "Citra"], "Tim B (sintetis)": ["Budi", "Dedi"]}
+"""Two synthetic evaluator teams for the team-round walkthrough (notebook 02)."""
+
+
+def synthetic_assignments(instances: Iterable[str], teams: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """A synthetic assignment table (instance, evaluator, team): the instances dealt out in
+    turn to the evaluators of ``teams`` (default :data:`SAMPLE_TEAMS`), for demos."""
+    people = [(evaluator, team) for team, names in (teams or SAMPLE_TEAMS).items() for evaluator in names]
+    rows = [(name, *people[i % len(people)]) for i, name in enumerate(instances)]
+    return pd.DataFrame(rows, columns=["instance", "evaluator", "team"])
+
+
+def synthetic_reviews(ws: Workspace, *, team: str, stage: str = "dokumen") -> pd.DataFrame:
+    """The team's spreadsheet of changes: the bundled synthetic final levels that differ from
+    the self-assessment, for the instances assigned to ``team`` in ``ws``, as if its evaluators
+    had set them at ``stage`` — a table for :meth:`Workspace.import_levels` (instance,
+    indicator, level, stage, evaluator = the assigned evaluator, note)."""
+    _folder, final_csv = sample_paths(ws.framework.name)
+    final = read_final_levels(final_csv).drop(columns=["evaluator", "stage"])
+    assigned = ws.assignments()
+    assigned = assigned[assigned["team"] == team][["instance", "evaluator"]]
+    own = ws.self_assessment()[["instance", "indicator", "level"]].rename(columns={"level": "self_level"})
+    out = final.merge(assigned, on="instance").merge(own, on=["instance", "indicator"])
+    out = out[out["level"] != out["self_level"]].reset_index(drop=True)
+    out["stage"] = stage
+    return out[["instance", "indicator", "level", "stage", "evaluator", "note"]]

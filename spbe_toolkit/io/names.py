@@ -152,3 +152,61 @@ def compare_rounds(
     return RoundComparison(
         changes=out, unmatched_earlier=m.unmatched[["name", "key"]], unmatched_later=unmatched_b.reset_index(drop=True)
     )
+
+
+@lru_cache(maxsize=1)
+def _registry_entries() -> dict[str, tuple[str, ...]]:
+    """canonical name key → every way the registry writes that instance (names, acronyms, code)."""
+    from spbe_toolkit.io.published import load_published
+
+    reg = load_published("instance_registry")
+    by_code: dict[str, set[str]] = {}
+    for code, name, acr in zip(reg["kode_instansi"], reg["nama_instansi"], reg["singkatan_akronim"]):
+        by_code.setdefault(str(code), {str(code)}).update(a for a in (name, acr) if isinstance(a, str) and a.strip())
+    out: dict[str, tuple[str, ...]] = {}
+    for spellings in by_code.values():
+        for s in spellings:
+            out.setdefault(name_key(s), tuple(sorted(spellings)))
+    return out
+
+
+def _initials(key: str) -> str:
+    words = [w for w in key.split() if w not in {"dan", "atau", "and", "of"}]
+    return "".join(w[0] for w in words if w)
+
+
+def search_names(query: str, names: Iterable[str], aliases: Mapping[str, str] | None = None) -> list[str]:
+    """The ``names`` a person typing ``query`` means, best first.
+
+    A name is found by part of its name ("bogor", "kab bog"), by its registry acronym or code
+    ("BPS", "Pemkab Bekasi", "4305"), by the initials of its words ("BSR" for "Badan Statistik
+    Rekaan"), or through ``aliases`` (spelling → name). Case, punctuation and spaces inside an
+    acronym do not matter. Ranking: exact name / acronym / code, then names starting with the
+    query, then names containing every typed word as a word start, then any substring.
+    """
+    q = name_key(query)
+    if not q:
+        return list(dict.fromkeys(names))
+    q_tight = q.replace(" ", "")
+    q_words = q.split()
+    registry = _registry_entries()
+    extra: dict[str, list[str]] = {}
+    for spelling, target in (aliases or {}).items():
+        extra.setdefault(target, []).append(spelling)
+    ranked: list[tuple[int, int, str]] = []
+    for pos, name in enumerate(dict.fromkeys(names)):
+        key = name_key(name)
+        spellings = {key, *(name_key(s) for s in registry.get(key, ())), *(name_key(s) for s in extra.get(name, ()))}
+        tight = {s.replace(" ", "") for s in spellings} | {_initials(key)}
+        if q in spellings or q_tight in tight:
+            rank = 0
+        elif any(s.startswith(q) for s in spellings) or any(t.startswith(q_tight) for t in tight if len(q_tight) > 1):
+            rank = 1
+        elif any(all(any(w.startswith(qw) for w in s.split()) for qw in q_words) for s in spellings):
+            rank = 2
+        elif any(q in s for s in spellings) or any(q_tight in t for t in tight):
+            rank = 3
+        else:
+            continue
+        ranked.append((rank, pos, name))
+    return [name for _rank, _pos, name in sorted(ranked)]

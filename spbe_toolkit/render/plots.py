@@ -197,6 +197,47 @@ def province_means(
     return fig
 
 
+def harmonisation(table: pd.DataFrame, matrix: pd.DataFrame | None = None, *, lang: str | None = None,
+                  title: str | None = None) -> Chart:  # fmt: skip
+    """Do evaluators judge alike? Left: each evaluator's mean change against the
+    self-assessment (bar) with its spread (line), evaluators whose changes differ markedly
+    from their peers' in red. Right (when ``matrix`` is given): mean change per evaluator ×
+    indicator. ``table`` and ``matrix`` are ``ws.harmonisation()`` and
+    ``ws.harmonisation("matrix")``."""
+    lang = check_lang(lang)
+    fmt = _fmt(lang, 2)
+    t = table.sort_values("mean_change")
+    wide = matrix is not None and not matrix.empty
+    fig = Chart(figsize=(11 if wide else 7, 0.45 * len(t) + 2.2), layout="constrained")
+    ax = fig.add_subplot(1, 2, 1) if wide else fig.add_subplot()
+    names = [plain(e) for e in t.index.astype(str)]
+    colours = ["#b2182b" if flag else "#1f5fa6" for flag in t["differs_from_peers"]]
+    ax.barh(names, t["mean_change"], color=colours, height=0.6)
+    ax.errorbar(t["mean_change"], names, xerr=t["spread_change"].fillna(0), fmt="none", ecolor="#444", lw=1)
+    for y, (n, z) in enumerate(zip(t["indicators_reviewed"], t["robust_z"])):
+        ax.text(1.01, y, tr("chart.harmonisation_label", lang, n=n, z=fmt(z)), va="center", ha="left",
+                fontsize=7, transform=ax.get_yaxis_transform(), clip_on=False)  # fmt: skip
+    ax.axvline(0, color="#888", lw=0.8)
+    ax.xaxis.set_major_formatter(_fmt(lang, 1))
+    ax.set_xlabel(tr("chart.harmonisation_axis", lang))
+    ax.set_title(tr("chart.harmonisation_evaluators", lang), fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    if wide:
+        hx = fig.add_subplot(1, 2, 2)
+        m = matrix.reindex(t.index[::-1])  # rows in the order of the bars, top to bottom
+        limit = max(1.0, float(np.nanmax(np.abs(m.to_numpy(dtype=float)))))
+        image = hx.imshow(m.to_numpy(dtype=float), cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+        hx.set_yticks(range(len(m.index)), [plain(e) for e in m.index.astype(str)], fontsize=7)
+        hx.set_xticks(range(len(m.columns)), [plain(c) for c in m.columns], fontsize=6, rotation=90)
+        hx.set_xlabel(tr("chart.harmonisation_indicator", lang))
+        hx.set_title(tr("chart.harmonisation_matrix", lang), fontsize=10)
+        bar = fig.colorbar(image, ax=hx, shrink=0.8)
+        bar.ax.yaxis.set_major_formatter(_fmt(lang, 1))
+        bar.set_label(tr("chart.harmonisation_axis", lang), fontsize=8)
+    fig.suptitle(title or tr("chart.harmonisation_title", lang))
+    return fig
+
+
 def domain_profile(
     results: pd.DataFrame, by: str = "instance_type", *, fw: str = _SPBE, lang: str | None = None,
     title: str | None = None,

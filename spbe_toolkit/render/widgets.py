@@ -16,6 +16,7 @@ Indonesia unless set); everything printed from outside is escaped.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -24,8 +25,9 @@ import pandas as pd
 from spbe_toolkit.errors import ConflictError, SpbeError
 from spbe_toolkit.i18n import Msg, check_lang, number, tr
 from spbe_toolkit.i18n.tables import people_table
+from spbe_toolkit.io.names import search_names
 from spbe_toolkit.scoring import score
-from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE
+from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGES
 from spbe_toolkit.workspace import Workspace
 
 _BADGE = '<span style="background:#fde2c8;color:#8a3c00;border-radius:3px;padding:1px 6px;font-size:85%">{}</span>'
@@ -191,6 +193,32 @@ class IndicatorRow:
         )  # fmt: skip
 
 
+class _LazyRows(Mapping):
+    """``panel.rows``: indicator code → :class:`IndicatorRow`, each built on first access."""
+
+    def __init__(self, panel: AdjustmentPanel) -> None:
+        self._panel = panel
+        self._built: dict[str, IndicatorRow] = {}
+
+    def __getitem__(self, code: str) -> IndicatorRow:
+        if code not in self._built:
+            if code not in self._panel._row_args:
+                raise KeyError(code)
+            self._built[code] = self._panel._make_row(code)
+        return self._built[code]
+
+    def __iter__(self):
+        return iter(self._panel._row_args)
+
+    def __len__(self) -> int:
+        return len(self._panel._row_args)
+
+    @property
+    def built(self) -> int:
+        """How many rows exist so far (the rest are built when their section opens)."""
+        return len(self._built)
+
+
 class AdjustmentPanel:
     """Adjust one instance's levels for one stage. Display it in a notebook cell."""
 
@@ -213,36 +241,37 @@ class AdjustmentPanel:
         self.self_levels = own["level"].astype(int).to_dict()
         self.current = cur.astype(int).to_dict()
         events = ws.last_event_ids(instance)
-        self.rows: dict[str, IndicatorRow] = {}
-        for code in own.index:
-            self.rows[code] = IndicatorRow(
-                self,
-                code,
-                fw.entry_name(code),
-                own.at[code, "level"],
-                own.at[code, "justification"],
-                own.at[code, "evidence"],
-                self.current[code],
-                events.get(code, 0),
-            )
-        for code, note in current_levels["note"].items():
-            if isinstance(note, str) and note.strip() and code in self.rows:
-                self.rows[code].saved_note.value = (
-                    f'<div style="font-size:90%;color:#555">{_esc(tr("widget.saved_note", self.lang))}: '
-                    f"<i>{_esc(note)}</i></div>"
-                )
+        notes = current_levels["note"]
+        # rows are built when first needed (their section opened, or ``panel.rows[code]``):
+        # the panel shows its header and section titles at once, whatever the framework's size
+        self._row_args = {
+            code: (fw.entry_name(code), own.at[code, "level"], own.at[code, "justification"],
+                   own.at[code, "evidence"], self.current[code], events.get(code, 0), notes.get(code))
+            for code in own.index
+        }  # fmt: skip
+        self.rows = _LazyRows(self)
         self.header = w.HTML()
         self.accordion = self._build_accordion()
         self.widget = w.VBox([self.header, self.accordion])
         self.refresh_header()
 
+    def _make_row(self, code: str) -> IndicatorRow:
+        name, self_level, justification, evidence, current, event, note = self._row_args[code]
+        row = IndicatorRow(self, code, name, self_level, justification, evidence, current, event)
+        if isinstance(note, str) and note.strip():
+            row.saved_note.value = (
+                f'<div style="font-size:90%;color:#555">{_esc(tr("widget.saved_note", self.lang))}: '
+                f"<i>{_esc(note)}</i></div>"
+            )
+        return row
+
     def _build_accordion(self) -> w.Accordion:
         fw = self.ws.framework
         ind = fw.indicators
         code_aspect = {c: a for c, a in zip(ind["indicator"], ind["aspect"])}
-        rows_by_aspect: dict[str, list[IndicatorRow]] = {}
-        for code, row in self.rows.items():
-            rows_by_aspect.setdefault(code_aspect[fw.subitem_parent.get(code, code)], []).append(row)
+        codes_by_aspect: dict[str, list[str]] = {}
+        for code in self._row_args:
+            codes_by_aspect.setdefault(code_aspect[fw.subitem_parent.get(code, code)], []).append(code)
         asp = fw.aspects.set_index("code")
         if fw.has_domains:
             groups = [
@@ -251,19 +280,33 @@ class AdjustmentPanel:
             ]
         else:
             groups = [(a, asp.at[a, "name"], [a]) for a in fw.aspect_codes]
-        children, titles = [], []
+        self._sections: list[tuple[w.VBox, list[tuple[str, list[str]]]]] = []
+        titles = []
         for code, name, aspects in groups:
-            parts = []
-            for a in aspects:
-                if fw.has_domains:
-                    parts.append(w.HTML(f"<h4 style='margin:6px 0 2px'>{_esc(a)} — {_esc(asp.at[a, 'name'])}</h4>"))
-                parts.extend(r.box for r in rows_by_aspect.get(a, []))
-            children.append(w.VBox(parts))
+            self._sections.append((w.VBox(), [(a, codes_by_aspect.get(a, [])) for a in aspects]))
             titles.append(f"{code} — {name}")
-        acc = w.Accordion(children=children, selected_index=None)
+        acc = w.Accordion(children=[box for box, _ in self._sections], selected_index=None)
         for i, t in enumerate(titles):
             acc.set_title(i, t)
+        acc.observe(lambda change: self.open_section(change["new"]), names="selected_index")
         return acc
+
+    def open_section(self, index: int | None) -> None:
+        """Build the rows of section ``index`` (once) and open it."""
+        if index is None:
+            return
+        box, aspects = self._sections[index]
+        if not box.children:
+            fw = self.ws.framework
+            asp = fw.aspects.set_index("code")
+            parts = []
+            for a, codes in aspects:
+                if fw.has_domains:
+                    parts.append(w.HTML(f"<h4 style='margin:6px 0 2px'>{_esc(a)} — {_esc(asp.at[a, 'name'])}</h4>"))
+                parts.extend(self.rows[c].box for c in codes)
+            box.children = parts
+        if self.accordion.selected_index != index:
+            self.accordion.selected_index = index
 
     def _scores(self) -> pd.DataFrame:
         rows = [(SELF_STAGE, c, lv) for c, lv in self.self_levels.items()] + [
@@ -313,79 +356,178 @@ class AdjustmentPanel:
 
 
 class RoundOverview:
-    """Table of the round's instances, and a picker that opens an :class:`AdjustmentPanel`."""
+    """The round's instances with status and current index — filtered, sorted, searchable —
+    and a search box that opens an :class:`AdjustmentPanel`. Every save in a panel it opened
+    refreshes the table."""
 
     COLUMNS = ("instance_type", "province", "stage_reached", "reviewed", "changed_from_self", "open", "self_index",
                "index", "predicate")  # fmt: skip
+    SORTS = {  # key → (column, ascending)
+        "open": ("open", False),
+        "name": (None, True),
+        "index_low": ("index", True),
+        "index_high": ("index", False),
+        "changed": ("changed_from_self", False),
+    }
+    MAX_SUGGESTIONS = 30
 
     def __init__(
-        self, ws: Workspace, evaluator: str = "", stage: str = EVALUATOR_STAGES[0], lang: str | None = None
+        self,
+        ws: Workspace,
+        evaluator: str = "",
+        stage: str = EVALUATOR_STAGES[0],
+        lang: str | None = None,
+        aliases: dict[str, str] | None = None,
     ) -> None:
         self.lang = lang = check_lang(lang)
         self.ws = ws
+        self.aliases = dict(aliases or {})
         self.evaluator = w.Text(value=evaluator, description=tr("widget.evaluator", lang))
         self.stage = w.Dropdown(
             options=[(tr(f"value.stage.{s}", lang), s) for s in EVALUATOR_STAGES],
             value=stage,
             description=tr("widget.stage", lang),
         )
+        everyone = tr("widget.all", lang)
+        self.type_filter = w.Dropdown(options=[(everyone, "")], description=tr("widget.filter_type", lang))
+        self.province_filter = w.Dropdown(options=[(everyone, "")], description=tr("widget.filter_province", lang))
+        self.stage_filter = w.Dropdown(
+            options=[(everyone, "")] + [(tr(f"value.stage.{s}", lang), s) for s in STAGES],
+            description=tr("widget.filter_stage", lang),
+        )
+        self.only_open = w.Checkbox(value=False, description=tr("widget.only_open", lang), indent=False)
+        self.sort = w.Dropdown(options=[(tr(f"widget.sort_{k}", lang), k) for k in self.SORTS],
+                               value="open", description=tr("widget.sort", lang))  # fmt: skip
+        self.mine = w.Checkbox(value=False, description=tr("widget.my_instances", lang), indent=False)
         self.table = w.HTML()
-        # a text box with suggestions: typing part of a name finds it, and keys typed into a text
-        # box never reach JupyterLab's notebook shortcuts (a drop-down's do: ipywidgets #3912)
+        self.shown = w.HTML()
+        # a text box with suggestions: typing part of a name, an acronym or a code finds the
+        # instance, and keys typed into a text box never reach JupyterLab's notebook shortcuts
+        # (a drop-down's do: ipywidgets #3912)
         self.picker = w.Combobox(description=tr("widget.instance", lang), placeholder=tr("widget.search", lang),
-                                 ensure_option=True, layout=w.Layout(width="480px"))  # fmt: skip
+                                 ensure_option=False, continuous_update=True,
+                                 layout=w.Layout(width="480px"))  # fmt: skip
+        self.matches = w.HTML()
         self.open_button = w.Button(description=tr("widget.open_panel", lang), icon="folder-open")
         self.refresh_button = w.Button(description=tr("widget.reload", lang), icon="refresh")
-        self.mine = w.Checkbox(value=False, description=tr("widget.my_instances", lang), indent=False)
-        self.mine.observe(lambda _c: self.refresh(), names="value")
         self.message = w.HTML()
         self.output = w.Output()
         self.panel: AdjustmentPanel | None = None
         self.open_button.on_click(lambda _b: self.open_selected())
         self.refresh_button.on_click(lambda _b: self.refresh())
+        for control in (self.type_filter, self.province_filter, self.stage_filter, self.only_open, self.sort,
+                        self.mine):  # fmt: skip
+            control.observe(lambda _c: self.refresh(), names="value")
+        self.picker.observe(lambda _c: self._on_search(), names="value")
         self.widget = w.VBox(
             [
+                w.HBox([self.type_filter, self.province_filter, self.stage_filter]),
+                w.HBox([self.sort, self.only_open, self.mine]),
+                self.shown,
                 self.table,
                 w.HBox([self.picker, self.evaluator, self.stage]),
-                w.HBox([self.open_button, self.refresh_button, self.mine]),
+                self.matches,
+                w.HBox([self.open_button, self.refresh_button]),
                 self.message,
                 self.output,
             ]
         )
         self.refresh()
 
+    # ------------------------------------------------------------------ what is listed
+    def filtered_status(self) -> pd.DataFrame:
+        """``ws.status()`` after the filters, "my instances" and the sort (API column names)."""
+        st = self._status
+        keep = pd.Series(True, index=st.index)
+        if self.type_filter.value:
+            keep &= st["instance_type"] == self.type_filter.value
+        if self.province_filter.value:
+            keep &= st["province"] == self.province_filter.value
+        if self.stage_filter.value:
+            keep &= st["stage_reached"] == self.stage_filter.value
+        if self.only_open.value:
+            keep &= st["open"] > 0
+        if self.mine.value and self.evaluator.value.strip():
+            keep &= st.index.isin(self.ws.my_instances(self.evaluator.value.strip()))
+        out = st[keep]
+        column, ascending = self.SORTS[self.sort.value]
+        if column is None:
+            return out.sort_index(key=lambda idx: idx.str.casefold())
+        return out.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+
     def status_table(self) -> pd.DataFrame:
-        """The round's status as shown: one row per instance, headings and stages in the panel's language."""
-        st = self.ws.status()
+        """The rows as shown: headings and stages in the overview's language."""
+        st = self.filtered_status()
         return people_table(st[[c for c in self.COLUMNS if c in st.columns]], self.lang)
 
+    def _set_choices(self, dropdown: w.Dropdown, values) -> None:
+        current = dropdown.value
+        dropdown.options = [dropdown.options[0]] + [(str(v), v) for v in values]
+        dropdown.value = current if current in {v for _l, v in dropdown.options} else ""
+
     def refresh(self) -> None:
-        st = self.ws.status()
+        """Read the round again and redraw the table, filters and suggestions."""
+        self._status = st = self.ws.status()
+        for dropdown, column in ((self.type_filter, "instance_type"), (self.province_filter, "province")):
+            present = sorted({v for v in st[column] if isinstance(v, str) and v}, key=str.casefold)
+            if [v for _l, v in dropdown.options[1:]] != present:
+                self._set_choices(dropdown, present)
+        view = self.status_table()
+        self.shown.value = f"<i>{_esc(tr('widget.shown', self.lang, n=len(view), total=len(st)))}</i>"
         self.table.value = (
-            "<div style='max-height:320px;overflow:auto'>"
-            + self.status_table().to_html(escape=True, na_rep="", classes="spbe-overview")
+            "<div style='max-height:60vh;min-height:120px;overflow:auto;border:1px solid #e3e3e3'>"
+            + view.to_html(escape=True, na_rep="", classes="spbe-overview")
             + "</div>"
         )
-        # the instance with most open indicators first: the natural next one to review
-        order = st.sort_values("open", ascending=False).index if "open" in st else st.index
-        if self.mine.value and self.evaluator.value.strip():  # only the instances assigned to me
-            mine = set(self.ws.my_instances(self.evaluator.value.strip()))
-            order = [name for name in order if name in mine]
-        current = self.picker.value
-        self.picker.options = tuple(order)
-        self.picker.value = current if current in self.picker.options else (order[0] if len(order) else "")
+        self._on_search()
+
+    def candidates(self) -> list[str]:
+        """The listed instances that match what is typed in the search box, best first."""
+        listed = list(self.filtered_status().index)
+        text = self.picker.value.strip()
+        return search_names(text, listed, self.aliases) if text else listed
+
+    def _on_search(self) -> None:
+        found = self.candidates()
+        text = self.picker.value.strip()
+        self.picker.options = tuple(found[: self.MAX_SUGGESTIONS])
+        if not text or text in found[:1]:
+            self.matches.value = ""
+        elif not found:
+            self.matches.value = (
+                f"<span style='color:#b00020'>{_esc(tr('widget.no_match', self.lang, query=text))}</span>"
+            )
+        else:
+            names = ", ".join(found[:5]) + (" …" if len(found) > 5 else "")
+            self.matches.value = (
+                f"<span style='color:#555'>{_esc(tr('widget.matches', self.lang, n=len(found), names=names))}</span>"
+            )
+
+    def selected(self) -> str | None:
+        """The instance the search box designates: its exact name, or the only match."""
+        text = self.picker.value.strip()
+        if text in self._status.index:
+            return text
+        found = self.candidates() if text else []
+        return found[0] if len(found) == 1 else None
 
     def open_selected(self) -> AdjustmentPanel | None:
-        if self.picker.value not in self.picker.options:
-            self.message.value = f"<span style='color:#b00020'>{_esc(tr('widget.pick_instance', self.lang))}</span>"
+        """Open the panel of :meth:`selected` (or say why not)."""
+        name = self.selected()
+        if name is None:
+            text = self.picker.value.strip()
+            found = self.candidates() if text else []
+            key = "widget.pick_instance" if not text else ("widget.no_match" if not found else "widget.several")
+            shown = ", ".join(found[:5])
+            self.message.value = (
+                f"<span style='color:#b00020'>{_esc(tr(key, self.lang, query=text, names=shown))}</span>"
+            )
             return None
         if not self.evaluator.value.strip():
             self.message.value = f"<span style='color:#b00020'>{_esc(tr('widget.evaluator_first', self.lang))}</span>"
             return None
         self.message.value = ""
-        self.panel = AdjustmentPanel(
-            self.ws, self.picker.value, self.evaluator.value.strip(), self.stage.value, lang=self.lang
-        )
+        self.panel = AdjustmentPanel(self.ws, name, self.evaluator.value.strip(), self.stage.value, lang=self.lang)
         self.panel.on_saved(lambda _panel, _code: self.refresh())  # the overview stays current
         self.output.clear_output()
         with self.output:

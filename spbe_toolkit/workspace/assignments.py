@@ -18,6 +18,29 @@ class Assignments:
         """Assign ``evaluator`` (of ``team``) to review ``instance``. An evaluator who belongs to
         the instance (``affiliation`` names it, spelled any way the name matcher accepts) cannot be
         assigned: a :class:`ValidationError` says so. Returns the assignment id."""
+        with self.store.transaction():
+            return self._assign_in_tx(instance, evaluator, team, affiliation, assigned_by)
+
+    def import_assignments(self, table: pd.DataFrame, *, assigned_by: str) -> int:
+        """Assign in bulk from a table (the team lead's spreadsheet) with columns instance,
+        evaluator and optionally team and affiliation. One transaction: a row naming an unknown
+        instance or a conflict of interest refuses the whole table, saying which row (from 1).
+        Returns the number of assignments recorded."""
+        missing = [c for c in ("instance", "evaluator") if c not in table.columns]
+        if missing:
+            raise ValidationError(Msg("error.assign_columns", columns=", ".join(missing)))
+        with self.store.transaction():
+            for row_no, r in enumerate(table.to_dict("records"), start=1):
+                text = {k: ("" if r.get(k) is None or pd.isna(r.get(k)) else str(r.get(k)))
+                        for k in ("instance", "evaluator", "team", "affiliation")}  # fmt: skip
+                try:
+                    self._assign_in_tx(text["instance"], text["evaluator"], text["team"], text["affiliation"],
+                                       assigned_by)  # fmt: skip
+                except ValidationError as exc:
+                    raise ValidationError(Msg("error.assign_row", row=row_no, reason=exc.msg)) from exc
+        return len(table)
+
+    def _assign_in_tx(self, instance: str, evaluator: str, team: str, affiliation: str, assigned_by: str) -> int:
         instance = identity_name(instance)
         if not self.store.has_instance(instance):
             raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
@@ -25,9 +48,8 @@ class Assignments:
             raise ValidationError(Msg("error.assign_names"))
         if affiliation and name_key(affiliation) == name_key(instance):
             raise ValidationError(Msg("error.assign_conflict", evaluator=evaluator, instance=instance))
-        with self.store.transaction():
-            return self.store.add_assignment(instance, evaluator.strip(), team.strip(), affiliation.strip(),
-                                             assigned_by.strip(), self.clock())  # fmt: skip
+        return self.store.add_assignment(instance, evaluator.strip(), team.strip(), affiliation.strip(),
+                                         assigned_by.strip(), self.clock())  # fmt: skip
 
     def assignments(self) -> pd.DataFrame:
         """instance, evaluator, team, affiliation, assigned_by, assigned_at (latest per pair)."""

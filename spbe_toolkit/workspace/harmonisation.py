@@ -39,8 +39,13 @@ class Harmonisation:
         """Harmonisation table ``by`` ``"evaluator"`` (one row each, see the module doc),
         ``"indicator"`` (per indicator: evaluators, reviewed, share changed, mean and spread of
         the change, spread between evaluators' means) or ``"evidence"`` (evidence links graded
-        differently across instances: link, instances, levels)."""
+        differently across instances: link, instances, levels) or ``"matrix"`` (mean change per
+        evaluator × indicator, indicators in framework order; empty where not reviewed)."""
         cells = self._reviewed_cells()
+        if by == "matrix":
+            m = cells.pivot_table(index="evaluator", columns="indicator", values="change", aggfunc="mean")
+            order = [c for c in self.framework.entry_codes if c in m.columns]
+            return m.reindex(columns=order)
         if by == "indicator":
             per = cells.groupby(["indicator", "evaluator"])["change"].mean()
             out = cells.groupby("indicator").agg(

@@ -4,8 +4,9 @@ Every event keeps its author, time and origin (the workspace where it was first 
 its id there), so merging the same file twice adds nothing and merges can be chained (A into
 B, B into C). Submissions join by content. Two teams that set different current levels for
 the same instance, indicator and stage are reported as conflicts; both events are kept, and
-the merged one (the newer here) is the current level until someone decides. The whole
-merge is one transaction: a killed merge leaves the target as it was.
+the merged one (the newer here) is the current level until someone decides. Assignments
+travel too (appeals stay in the workspace where they were recorded). The whole merge is one
+transaction: a killed merge leaves the target as it was.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ class MergeReport:
     present: int = 0
     instances_added: int = 0
     submissions_added: int = 0
+    assignments_added: int = 0
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
 
     def __repr__(self) -> str:
         return (f"<MergeReport added={self.added} present={self.present} instances_added={self.instances_added} "
-                f"submissions_added={self.submissions_added} conflicts={len(self.conflicts)}>")  # fmt: skip
+                f"submissions_added={self.submissions_added} assignments_added={self.assignments_added} "
+                f"conflicts={len(self.conflicts)}>")  # fmt: skip
 
 
 def _keys(events: pd.DataFrame, own_id: str) -> pd.Series:
@@ -81,6 +84,7 @@ class Merge:
         their_key_of = dict(zip(theirs["id"], their_keys))
         with self.store.transaction():
             report.instances_added, report.submissions_added = self._merge_submissions(other)
+            report.assignments_added = self._merge_assignments(other)
             for (_, ev), key in zip(theirs.iterrows(), their_keys):
                 if key in known:
                     report.present += 1
@@ -121,6 +125,24 @@ class Merge:
             have.add((s["instance"], s["content_hash"]))
             n_sub += 1
         return n_inst, n_sub
+
+    def _merge_assignments(self, other) -> int:
+        """Assignments the other side recorded that this one lacks (same instance, evaluator,
+        team and time): who reviews what travels with the round."""
+        cols = ["instance", "evaluator", "team", "affiliation", "assigned_by", "assigned_at"]
+        sql = "SELECT " + ", ".join(cols) + " FROM assignments ORDER BY id"
+        have = {
+            tuple(r)
+            for r in self.store.query(sql)[["instance", "evaluator", "team", "assigned_at"]].itertuples(index=False)
+        }
+        n = 0
+        for r in other.store.query(sql).itertuples(index=False):
+            if (r.instance, r.evaluator, r.team, r.assigned_at) in have:
+                continue
+            self.store.add_assignment(r.instance, r.evaluator, r.team, r.affiliation, r.assigned_by, r.assigned_at)
+            have.add((r.instance, r.evaluator, r.team, r.assigned_at))
+            n += 1
+        return n
 
     @staticmethod
     def _conflicts(here: pd.DataFrame, there: pd.DataFrame) -> pd.DataFrame:

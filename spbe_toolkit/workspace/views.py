@@ -8,6 +8,7 @@ import pandas as pd
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import Framework
 from spbe_toolkit.i18n import Msg
+from spbe_toolkit.io.names import search_names
 from spbe_toolkit.scoring import score
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGES
 from spbe_toolkit.workspace.store import Store
@@ -32,6 +33,11 @@ class Views:
         df = self.store.query(q)
         df["year"] = df["year"].astype("Int64")
         return df.set_index("instance")
+
+    def find_instances(self, query: str, aliases: dict[str, str] | None = None) -> list[str]:
+        """The round's instances matching ``query`` — part of the name, acronym, registry code or
+        word initials — best first (see :func:`spbe_toolkit.io.names.search_names`)."""
+        return search_names(query, self.instances().index, aliases)
 
     def self_assessment(self, instance: str | None = None) -> pd.DataFrame:
         """Latest submitted self-assessment: instance, indicator, level, justification, evidence, version."""

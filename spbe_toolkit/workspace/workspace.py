@@ -19,7 +19,7 @@ import hashlib
 import json
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -223,22 +223,24 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
                     n += 1
         return n
 
-    def accept_remaining(self, instance: str, *, stage: str, evaluator: str, note: str = "") -> int:
-        """Mark every indicator of ``instance`` not yet reviewed as reviewed at ``stage`` with
-        its self-assessed level (one event each, recorded with the evaluator's name, in one
-        transaction). Returns the number of indicators accepted."""
-        reviewed = set(self.last_event_ids(instance))
-        own = self.self_assessment(instance)
-        if own.empty:
-            raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
+    def accept_remaining(self, instance: str | Iterable[str], *, stage: str, evaluator: str, note: str = "") -> int:
+        """Mark every indicator of ``instance`` (a name, or several) not yet reviewed as reviewed
+        at ``stage`` with its self-assessed level (one event each, recorded with the evaluator's
+        name, in one transaction). Returns the number of indicators accepted."""
+        names = [instance] if isinstance(instance, str) else list(instance)
         n = 0
         with self.store.transaction():
-            for r in own.itertuples(index=False):
-                if r.indicator in reviewed:
-                    continue
-                self._adjust_in_tx(instance, r.indicator, int(r.level), stage=stage, evaluator=evaluator, note=note,
-                                   expected=None)  # fmt: skip
-                n += 1
+            for name in names:
+                reviewed = set(self.last_event_ids(name))
+                own = self.self_assessment(name)
+                if own.empty:
+                    raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(name)))
+                for r in own.itertuples(index=False):
+                    if r.indicator in reviewed:
+                        continue
+                    self._adjust_in_tx(name, r.indicator, int(r.level), stage=stage, evaluator=evaluator, note=note,
+                                       expected=None)  # fmt: skip
+                    n += 1
         return n
 
     # ------------------------------------------------------------------ adjust
