@@ -104,3 +104,34 @@ def jupyterlab(root: Path):
             proc.kill()
         log.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def open_and_run_all(page, base: str, token: str, notebook: str, *, ready: str, tmp_path: Path) -> None:
+    """Open ``notebook`` in JupyterLab, start its kernel, Run > Run All Cells as a person would,
+    and wait until ``ready`` (a CSS selector) shows and no cell is still running."""
+    page.goto(f"{base}/lab/tree/{notebook}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # JupyterLab may ask which kernel to start: take the offered Python 3 kernel
+    try:
+        page.locator(".jp-Dialog button:has-text('Select')").click(timeout=8_000)
+    except Exception:
+        pass  # no dialog: the kernel started by itself
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.click("li.lm-MenuBar-item:has-text('Run')")
+    page.click("li.lm-Menu-item:has-text('Run All Cells')")
+    try:
+        page.wait_for_selector(ready, timeout=120_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.jp-Cell .jp-InputArea-prompt').length > 0 && "
+            "[...document.querySelectorAll('.jp-InputArea-prompt')].every(p => !p.textContent.includes('*'))",
+            timeout=180_000,
+        )
+    except Exception:
+        page.screenshot(path=str(tmp_path / "failure.png"))
+        raise
+
+
+def stderr_tracebacks(page) -> list[str]:
+    """Error outputs shown in the notebook (there should be none)."""
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    return [e for e in errors if "Traceback" in e or "Error" in e]

@@ -158,3 +158,14 @@ def test_files_are_opened_with_a_context_manager():
             ):
                 found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert not found, "\n".join(found)
+
+
+def test_documentation_files_are_sane():
+    """A botched scripted edit once repeated a section of docs/benchmarks.md 7,000 times: every
+    Markdown file stays readable (under 200 KB, no heading repeated more than twice)."""
+    for path in [PACKAGE.parent / "README.md", *sorted((PACKAGE.parent / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        assert len(text) < 200_000, f"{path.name}: {len(text)} characters"
+        headings = [line for line in text.splitlines() if line.startswith("#")]
+        repeated = {h for h in headings if headings.count(h) > 2}
+        assert not repeated, f"{path.name}: repeated headings {sorted(repeated)[:3]}"

@@ -21,7 +21,7 @@ import pandas as pd
 from spbe_toolkit.frameworks import Framework, load_framework
 from spbe_toolkit.io.submissions import read_submissions
 from spbe_toolkit.io.templates import template_rows, write_template
-from spbe_toolkit.vocab import INSTANCE_TYPES
+from spbe_toolkit.vocab import EVALUATOR_STAGES, INSTANCE_TYPES
 from spbe_toolkit.workspace import Workspace
 
 SEED = 20241
@@ -345,7 +345,7 @@ def synthetic_assignments(instances: Iterable[str], teams: dict[str, list[str]] 
     return pd.DataFrame(rows, columns=["instance", "evaluator", "team"])
 
 
-def synthetic_reviews(ws: Workspace, *, team: str, stage: str = "dokumen") -> pd.DataFrame:
+def synthetic_reviews(ws: Workspace, *, team: str, stage: str = EVALUATOR_STAGES[0]) -> pd.DataFrame:
     """The team's spreadsheet of changes: the bundled synthetic final levels that differ from
     the self-assessment, for the instances assigned to ``team`` in ``ws``, as if its evaluators
     had set them at ``stage`` — a table for :meth:`Workspace.import_levels` (instance,

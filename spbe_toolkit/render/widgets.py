@@ -342,7 +342,7 @@ class AdjustmentPanel:
         info = tr("widget.header_info", lang, fw=fw.name, stage=Msg(f"value.stage.{self.stage}"), evaluator=self.evaluator,
                   changed=changed)  # fmt: skip
         self.header.value = (
-            f"<div style='font-family:sans-serif'><h3 style='margin:2px 0'>{_esc(self.instance)}</h3>"
+            f"<div class='spbe-panel-header' style='font-family:sans-serif'><h3 style='margin:2px 0'>{_esc(self.instance)}</h3>"
             f"<div>{_esc(info)}</div>"
             "<style>.spbe-header td,.spbe-header th{padding:2px 10px;text-align:right;border-bottom:1px solid #e3e3e3}"
             ".spbe-header td:first-child,.spbe-header th:first-child{text-align:left}</style>"
