@@ -268,6 +268,7 @@ def test_assignments_conflict_of_interest_and_progress(base):
     per_evaluator = ws.progress()
     assert per_evaluator.at["Ani", "instances"] == 2 and per_evaluator.at["Ani", "share_done"] == pytest.approx(50.0)
     assert ws.progress(by="team").at["Tim UGM", "reviewed"] == 0
+    assert ws.status(by="team").equals(ws.progress(by="team")) and ws.status(by="evaluator").equals(per_evaluator)
     ws.close()
 
 

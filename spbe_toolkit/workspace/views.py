@@ -155,8 +155,12 @@ class Views:
             "SELECT instance, version, file, content_hash, imported_at FROM submissions ORDER BY id"
         )
 
-    def status(self) -> pd.DataFrame:
-        """Per instance: stage reached, indicators reviewed / adjusted / open, self and current index."""
+    def status(self, by: str | None = None) -> pd.DataFrame:
+        """Per instance: stage reached, indicators reviewed / adjusted / open, self and current
+        index. ``by="evaluator"`` or ``by="team"``: the review progress of each evaluator or team
+        from the assignments (same as :meth:`progress`)."""
+        if by is not None:
+            return self.progress(by=by)
         inst = self.instances()
         cols = ["stage_reached", "indicators", "reviewed", "changed_from_self", "open"]
         if inst.empty:
