@@ -31,3 +31,21 @@ def english():
     """Messages in English for the duration of a test (the default language is Indonesian)."""
     with spbe.use_language("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the whole session (skips with a message when none starts)."""
+    from tests.pg import start_server
+
+    server = start_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def round_location(request, tmp_path):
+    """Where a new round lives, once per store: a file, and a fresh database on the server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "putaran.sqlite")
+    return request.getfixturevalue("pg_server").new_database()

@@ -18,6 +18,7 @@ NOTEBOOK = "02_penyesuaian_level.ipynb"
 def test_team_round_notebook_runs_in_jupyterlab(tmp_path):
     require_browser()
     from playwright.sync_api import expect
+
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
     with jupyterlab(tmp_path) as (base, token), chromium_page() as page:
         open_and_run_all(page, base, token, NOTEBOOK, ready=".spbe-panel-header", tmp_path=tmp_path)

@@ -118,15 +118,7 @@ class SqliteStore:
         return store
 
     def _migrate(self) -> None:
-        meta = self.meta()
-        try:
-            version = int(meta.get("schema_version", "0"))
-        except ValueError:
-            raise SpbeError(
-                Msg("error.bad_schema_version", path=self.location, value=repr(meta.get("schema_version")))
-            ) from None
-        if version > schema.SCHEMA_VERSION:
-            raise SpbeError(Msg("error.schema_newer", path=self.location, version=version, known=schema.SCHEMA_VERSION))
+        version = check_schema_version(self.meta(), self.location)
         while version < schema.SCHEMA_VERSION:
             step = schema.MIGRATIONS.get(version)
             if step is None:
@@ -271,6 +263,19 @@ class SqliteStore:
             (instance, indicator, stage, level, evaluator, note, created_at, supersedes, origin, origin_event),
         )
         return int(cur.lastrowid)
+
+
+def check_schema_version(meta: Mapping[str, str], location: str) -> int:
+    """The stored schema version, refused when unreadable or newer than this toolkit knows."""
+    try:
+        version = int(meta.get("schema_version", "0"))
+    except ValueError:
+        raise SpbeError(
+            Msg("error.bad_schema_version", path=location, value=repr(meta.get("schema_version")))
+        ) from None
+    if version > schema.SCHEMA_VERSION:
+        raise SpbeError(Msg("error.schema_newer", path=location, version=version, known=schema.SCHEMA_VERSION))
+    return version
 
 
 _STORAGE_ERRORS = (  # words of SQLite's messages → what people are told

@@ -38,6 +38,7 @@ from spbe_toolkit.workspace.assignments import Assignments
 from spbe_toolkit.workspace.export import Export
 from spbe_toolkit.workspace.harmonisation import Harmonisation
 from spbe_toolkit.workspace.merge import Merge, MergeReport  # noqa: F401 - MergeReport is public
+from spbe_toolkit.workspace.pgstore import PostgresStore, is_url
 from spbe_toolkit.workspace.store import SqliteStore, Store
 from spbe_toolkit.workspace.views import Views
 
@@ -53,7 +54,14 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
 
     @property
     def path(self) -> Path:
+        """The workspace file (for a server round: its redacted URL as a path, for display)."""
         return Path(self.store.location)
+
+    @property
+    def location(self) -> str:
+        """Where the round lives: the SQLite file, or the server URL without its password.
+        ``Workspace.open(ws.location)`` reopens it (a password comes from ``PG*``/``.pgpass``)."""
+        return self.store.location
 
     @property
     def _conn(self):  # the SQLite connection, for tests and maintenance
@@ -63,7 +71,7 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
     @classmethod
     def create(
         cls,
-        path: str | Path,
+        path: str | Path,  # a file, or a postgresql:// URL
         framework: str | Path = "spbe2020",
         year: int | None = None,
         predicate_basis: str = "exact",
@@ -71,10 +79,13 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
         title: str = "",
         team: str = "",
     ) -> Workspace:
-        """Create a new workspace file. Refuses to overwrite an existing file."""
-        path = Path(path)
-        if path.exists():
-            raise SpbeError(Msg("error.workspace_exists", path=str(path)))
+        """Create a new round: a workspace file, or — for a ``postgresql://`` URL — a round in an
+        empty database on a server (see :mod:`spbe_toolkit.workspace.pgstore`). Refuses to
+        overwrite an existing file or round."""
+        if not is_url(path):
+            path = Path(path)
+            if path.exists():
+                raise SpbeError(Msg("error.workspace_exists", path=str(path)))
         check_basis(predicate_basis)
         text, source = resolve_framework(framework)
         fw = framework_from_text(text, source, base=framework_base(framework))
@@ -92,15 +103,17 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
             "workspace_id": uuid.uuid4().hex,
             "toolkit_version": __version__,
         }
-        return cls(SqliteStore.create(path, meta), fw, meta)
+        store = PostgresStore.create(path, meta) if is_url(path) else SqliteStore.create(path, meta)
+        return cls(store, fw, meta)
 
     @classmethod
     def open(cls, path: str | Path) -> Workspace:
-        """Open an existing workspace, upgrading an older schema when a migration exists."""
-        store = SqliteStore.open(Path(path))
+        """Open an existing workspace (a file or a ``postgresql://`` URL), upgrading an older
+        schema when a migration exists."""
+        store = PostgresStore.open(path) if is_url(path) else SqliteStore.open(Path(path))
         meta = store.meta()
         try:
-            source = meta.get("framework_source", Path(path).name)
+            source = meta.get("framework_source", Path(str(path)).name)
             builtin = source.removesuffix(" (built-in)")
             fw = framework_from_text(
                 meta["framework_toml"], source, criteria_text=meta.get("framework_criteria"),
