@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from spbe_toolkit.errors import SpbeError
-from spbe_toolkit.i18n import LANGS, Msg, tr, use_language
+from spbe_toolkit.i18n import LANGS, Msg, get_language, tr, use_language
 from spbe_toolkit.i18n.tables import people_table
 
 EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
@@ -157,6 +157,21 @@ def cmd_demo(args) -> int:
     return run_demo(Path(args.out))
 
 
+def cmd_app(args) -> int:
+    import os
+    import subprocess
+
+    from spbe_toolkit.render.app import APP_NOTEBOOK, voila_command
+    from spbe_toolkit.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:  # a wrong location fails here, clearly, before the server starts
+        shown = ws.location  # never a password
+    location = args.workspace if "://" in args.workspace else str(Path(args.workspace).resolve())
+    env = {**os.environ, "SPBE_WORKSPACE": location, "SPBE_LANG": get_language()}
+    print(tr("app.starting", None, location=shown, url=f"http://{args.ip}:{args.port}/"), flush=True)
+    return subprocess.call(voila_command(APP_NOTEBOOK, args.port, args.ip), env=env)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, its help in the configured language."""
 
@@ -227,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="data/samples", metavar=mv("folder"), help=h("samples_out"))
     s.add_argument("--framework", action="append", metavar=mv("framework"), help=h("samples_framework"))
     s.add_argument("--scale", type=int, default=1, metavar="N", help=h("scale"))
+
+    s = command("app", cmd_app)
+    s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))
+    s.add_argument("--port", type=int, default=8866, metavar="N", help=h("port"))
+    s.add_argument("--ip", default="127.0.0.1", metavar="IP", help=h("ip"))
 
     s = command("demo", cmd_demo)
     s.add_argument("--out", default="spbe-demo-output", metavar=mv("folder"), help=h("demo_out"))

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _messages_in_english(english):
     """These tests read the English text of messages."""
 
+
 # A writer: loops over a few shared cells, always saying what it saw (expected level and
 # event); prints one JSON line per outcome. "ok" lines are acknowledged writes.
 WRITER = textwrap.dedent(

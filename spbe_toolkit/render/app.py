@@ -1,0 +1,78 @@
+"""The evaluator app: the round overview and adjustment panel without code cells.
+
+``spbe app <workspace file or postgresql:// URL>`` serves :data:`APP_NOTEBOOK` with Voilà;
+the notebook's only cell calls :func:`evaluator_app`, which reads the round's location from
+``SPBE_WORKSPACE`` (and the language from ``SPBE_LANG``). The evaluator's name is asked once;
+with assignments in the round, "my instances" is on from the start.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import ipywidgets as w
+
+from spbe_toolkit.i18n import check_lang, tr
+from spbe_toolkit.render.widgets import RoundOverview
+from spbe_toolkit.workspace import Workspace
+
+APP_NOTEBOOK = Path(__file__).with_name("evaluator_app.ipynb")
+
+
+class EvaluatorApp:
+    """Name first, then the round: a :class:`RoundOverview` for that evaluator."""
+
+    def __init__(self, location: str, lang: str | None = None) -> None:
+        self.lang = lang = check_lang(lang)
+        self.ws = Workspace.open(location)
+        self.name = w.Text(description=tr("widget.evaluator", lang), placeholder=tr("app.name_placeholder", lang),
+                           layout=w.Layout(width="420px"))  # fmt: skip
+        self.start = w.Button(description=tr("app.start", lang), icon="sign-in", button_style="primary")
+        self.message = w.HTML()
+        self.overview: RoundOverview | None = None
+        title = tr("app.title", lang, fw=self.ws.framework.name, year=self.ws.year or "-")
+        self.body = w.VBox([w.HTML(f"<p>{html.escape(tr('app.intro', lang))}</p>"), w.HBox([self.name, self.start]),
+                            self.message])  # fmt: skip
+        self.widget = w.VBox([w.HTML(f"<h2 style='margin:4px 0'>{html.escape(title)}</h2>"), self.body])
+        self.start.on_click(lambda _b: self.begin())
+        self.name.on_submit(lambda _t: self.begin())
+
+    def begin(self) -> RoundOverview | None:
+        """Open the round for the name typed (once)."""
+        who = self.name.value.strip()
+        if not who:
+            self.message.value = (
+                f"<span style='color:#b00020'>{html.escape(tr('widget.evaluator_first', self.lang))}</span>"
+            )
+            return None
+        self.overview = RoundOverview(self.ws, evaluator=who, lang=self.lang)
+        self.overview.evaluator.disabled = True  # asked once: every save carries this name
+        if self.ws.my_instances(who):
+            self.overview.mine.value = True
+        self.body.children = [w.HTML(f"<p>{html.escape(tr('app.signed_in', self.lang, name=who))}</p>"),
+                              self.overview.widget]  # fmt: skip
+        return self.overview
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def evaluator_app(location: str | None = None, lang: str | None = None) -> EvaluatorApp:
+    """The app for ``location`` (default: the ``SPBE_WORKSPACE`` environment variable)."""
+    location = location or os.environ.get("SPBE_WORKSPACE", "")
+    if not location:
+        from spbe_toolkit.errors import SpbeError
+        from spbe_toolkit.i18n import Msg
+
+        raise SpbeError(Msg("error.app_no_workspace"))
+    return EvaluatorApp(location, lang or os.environ.get("SPBE_LANG") or None)
+
+
+def voila_command(notebook: Path, port: int, ip: str = "127.0.0.1") -> list[str]:
+    """The Voilà command serving the app (no browser opened, code cells never shown)."""
+    import sys
+
+    return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser", f"--Voila.ip={ip}",
+            "--strip_sources=True", "--show_tracebacks=False"]  # fmt: skip
