@@ -165,6 +165,8 @@ def _driver():
 def server_error(exc: Exception, where: str) -> SpbeError:
     """A server failure as people should read it."""
     psycopg = _driver()
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return SpbeError(Msg("error.pg_denied", where=where, detail=" ".join(str(exc).split())[:300]))
     if isinstance(exc, psycopg.OperationalError):
         return SpbeError(Msg("error.pg_unavailable", where=where, detail=" ".join(str(exc).split())[:300]))
     return SpbeError(Msg("error.workspace_io", path=where, detail=" ".join(str(exc).split())[:300]))
