@@ -271,3 +271,14 @@ def test_panel_builds_rows_only_when_a_section_opens(ws):
     assert p._sections[0][0].children
     p.accordion.selected_index = 1  # what a click on a section title does
     assert p.rows.built > first
+
+
+def test_a_save_redraws_only_its_row_and_it_matches_a_full_reload(ws):
+    ov = RoundOverview(ws, evaluator="Budi")
+    ov.picker.value = ws.instances().index[1]
+    panel = ov.open_selected()
+    row = panel.rows["30"]
+    row.note.value = "x"
+    row.level.value = _other(row.self_level)
+    assert ov.status_table().equals(RoundOverview(ws).status_table())
+    assert ws.status(instance=panel.instance).equals(ws.status().loc[[panel.instance]])

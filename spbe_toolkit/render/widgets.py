@@ -465,9 +465,15 @@ class RoundOverview:
         dropdown.options = [dropdown.options[0]] + [(str(v), v) for v in values]
         dropdown.value = current if current in {v for _l, v in dropdown.options} else ""
 
-    def refresh(self) -> None:
-        """Read the round again and redraw the table, filters and suggestions."""
-        self._status = st = self.ws.status()
+    def refresh(self, instance: str | None = None) -> None:
+        """Read the round again (or only ``instance``'s row, after a save in its panel) and
+        redraw the table, filters and suggestions."""
+        if instance is not None and instance in self._status.index:
+            row = self.ws.status(instance=instance)
+            self._status.loc[instance, row.columns] = row.loc[instance]
+        else:
+            self._status = self.ws.status()
+        st = self._status
         for dropdown, column in ((self.type_filter, "instance_type"), (self.province_filter, "province")):
             present = sorted({v for v in st[column] if isinstance(v, str) and v}, key=str.casefold)
             if [v for _l, v in dropdown.options[1:]] != present:
@@ -528,7 +534,7 @@ class RoundOverview:
             return None
         self.message.value = ""
         self.panel = AdjustmentPanel(self.ws, name, self.evaluator.value.strip(), self.stage.value, lang=self.lang)
-        self.panel.on_saved(lambda _panel, _code: self.refresh())  # the overview stays current
+        self.panel.on_saved(lambda panel, _code: self.refresh(panel.instance))  # the overview stays current
         self.output.clear_output()
         with self.output:
             from IPython.display import display

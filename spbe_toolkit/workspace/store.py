@@ -9,7 +9,7 @@ A second store (PostgreSQL) implements the same :class:`Store` protocol.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -118,17 +118,11 @@ class SqliteStore:
         return store
 
     def _migrate(self) -> None:
-        version = check_schema_version(self.meta(), self.location)
-        while version < schema.SCHEMA_VERSION:
-            step = schema.MIGRATIONS.get(version)
-            if step is None:
-                raise SpbeError(
-                    Msg("error.schema_no_migration", path=self.location, version=version, known=schema.SCHEMA_VERSION)
-                )
-            with self.transaction():
-                step(self._conn)
-                self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
-            version += 1
+        def step(migration, new_version: int) -> None:
+            migration(self._conn)
+            self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(new_version),))
+
+        run_migrations(self, schema.MIGRATIONS, step)
 
     def close(self) -> None:
         self._conn.close()
@@ -276,6 +270,21 @@ def check_schema_version(meta: Mapping[str, str], location: str) -> int:
     if version > schema.SCHEMA_VERSION:
         raise SpbeError(Msg("error.schema_newer", path=location, version=version, known=schema.SCHEMA_VERSION))
     return version
+
+
+def run_migrations(store: Store, migrations: Mapping[int, Any], apply: Callable[[Any, int], None]) -> None:
+    """Upgrade ``store`` one schema version at a time, each step and its new version number in
+    one transaction (``apply(migration, new_version)``); a missing step is refused clearly."""
+    version = check_schema_version(store.meta(), store.location)
+    while version < schema.SCHEMA_VERSION:
+        migration = migrations.get(version)
+        if migration is None:
+            raise SpbeError(
+                Msg("error.schema_no_migration", path=store.location, version=version, known=schema.SCHEMA_VERSION)
+            )
+        with store.transaction():
+            apply(migration, version + 1)
+        version += 1
 
 
 _STORAGE_ERRORS = (  # words of SQLite's messages → what people are told

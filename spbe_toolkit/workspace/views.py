@@ -155,19 +155,22 @@ class Views:
             "SELECT instance, version, file, content_hash, imported_at FROM submissions ORDER BY id"
         )
 
-    def status(self, by: str | None = None) -> pd.DataFrame:
-        """Per instance: stage reached, indicators reviewed / adjusted / open, self and current
-        index. ``by="evaluator"`` or ``by="team"``: the review progress of each evaluator or team
-        from the assignments (same as :meth:`progress`)."""
+    def status(self, by: str | None = None, *, instance: str | None = None) -> pd.DataFrame:
+        """Per instance (or only ``instance``): stage reached, indicators reviewed / adjusted /
+        open, self and current index. ``by="evaluator"`` or ``by="team"``: the review progress of
+        each evaluator or team from the assignments (same as :meth:`progress`)."""
         if by is not None:
             return self.progress(by=by)
         inst = self.instances()
+        if instance is not None:
+            inst = inst[inst.index == instance]
         cols = ["stage_reached", "indicators", "reviewed", "changed_from_self", "open"]
         if inst.empty:
             return pd.DataFrame(columns=cols)
-        own = self.levels(SELF_STAGE).set_index(["instance", "indicator"])["level"]
-        cur = self.levels("current").set_index(["instance", "indicator"])["level"]
-        ev = self.store.query("SELECT instance, indicator, stage FROM events")
+        own = self.levels(SELF_STAGE, instance).set_index(["instance", "indicator"])["level"]
+        cur = self.levels("current", instance).set_index(["instance", "indicator"])["level"]
+        where, params = ("", ()) if instance is None else (" WHERE instance = ?", (instance,))
+        ev = self.store.query("SELECT instance, indicator, stage FROM events" + where, params)
         rank = ev["stage"].map({s: i for i, s in enumerate(STAGES)})
         reached = rank.groupby(ev["instance"]).max().map(lambda i: STAGES[i])
         st = pd.DataFrame(index=inst.index)
