@@ -163,10 +163,11 @@ def cmd_app(args) -> int:
 
     from spbe_toolkit.render.app import APP_NOTEBOOK, voila_command
     from spbe_toolkit.workspace import Workspace
+    from spbe_toolkit.workspace.pgstore import is_url
 
     with Workspace.open(args.workspace) as ws:  # a wrong location fails here, clearly, before the server starts
         shown = ws.location  # never a password
-    location = args.workspace if "://" in args.workspace else str(Path(args.workspace).resolve())
+    location = args.workspace if is_url(args.workspace) else str(Path(args.workspace).resolve())
     env = {**os.environ, "SPBE_WORKSPACE": location, "SPBE_LANG": get_language()}
     print(tr("app.starting", None, location=shown, url=f"http://{args.ip}:{args.port}/"), flush=True)
     return subprocess.call(voila_command(APP_NOTEBOOK, args.port, args.ip), env=env)

@@ -156,7 +156,7 @@ def compare_rounds(
 
 @lru_cache(maxsize=1)
 def _registry_entries() -> dict[str, tuple[str, ...]]:
-    """canonical name key → every way the registry writes that instance (names, acronyms, code)."""
+    """name key → the keys of every way the registry writes that instance (names, acronyms, code)."""
     from spbe_toolkit.io.published import load_published
 
     reg = load_published("instance_registry")
@@ -165,8 +165,9 @@ def _registry_entries() -> dict[str, tuple[str, ...]]:
         by_code.setdefault(str(code), {str(code)}).update(a for a in (name, acr) if isinstance(a, str) and a.strip())
     out: dict[str, tuple[str, ...]] = {}
     for spellings in by_code.values():
-        for s in spellings:
-            out.setdefault(name_key(s), tuple(sorted(spellings)))
+        keys = tuple(sorted({name_key(s) for s in spellings}))
+        for k in keys:
+            out.setdefault(k, keys)
     return out
 
 
@@ -196,7 +197,7 @@ def search_names(query: str, names: Iterable[str], aliases: Mapping[str, str] | 
     ranked: list[tuple[int, int, str]] = []
     for pos, name in enumerate(dict.fromkeys(names)):
         key = name_key(name)
-        spellings = {key, *(name_key(s) for s in registry.get(key, ())), *(name_key(s) for s in extra.get(name, ()))}
+        spellings = {key, *registry.get(key, ()), *(name_key(s) for s in extra.get(name, ()))}
         tight = {s.replace(" ", "") for s in spellings} | {_initials(key)}
         if q in spellings or q_tight in tight:
             rank = 0

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 from pathlib import Path
 
 import ipywidgets as w
 
-from spbe_toolkit.i18n import check_lang, tr
+from spbe_toolkit.errors import SpbeError
+from spbe_toolkit.i18n import Msg, check_lang, tr
 from spbe_toolkit.render.widgets import RoundOverview
 from spbe_toolkit.workspace import Workspace
 
@@ -63,16 +65,11 @@ def evaluator_app(location: str | None = None, lang: str | None = None) -> Evalu
     """The app for ``location`` (default: the ``SPBE_WORKSPACE`` environment variable)."""
     location = location or os.environ.get("SPBE_WORKSPACE", "")
     if not location:
-        from spbe_toolkit.errors import SpbeError
-        from spbe_toolkit.i18n import Msg
-
         raise SpbeError(Msg("error.app_no_workspace"))
     return EvaluatorApp(location, lang or os.environ.get("SPBE_LANG") or None)
 
 
 def voila_command(notebook: Path, port: int, ip: str = "127.0.0.1") -> list[str]:
     """The Voilà command serving the app (no browser opened, code cells never shown)."""
-    import sys
-
     return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser", f"--Voila.ip={ip}",
             "--strip_sources=True", "--show_tracebacks=False"]  # fmt: skip
