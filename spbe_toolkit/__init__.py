@@ -10,7 +10,14 @@ module importing only from those below it:
 
 from spbe_toolkit.coaching import path_to_target
 from spbe_toolkit.errors import ConflictError, SpbeError, SubmissionError, ValidationError
-from spbe_toolkit.frameworks import Framework, list_frameworks, load_framework
+from spbe_toolkit.frameworks import (
+    Framework,
+    carry_levels,
+    crosswalk,
+    crosswalk_sources,
+    list_frameworks,
+    load_framework,
+)
 from spbe_toolkit.i18n import get_language, set_language, use_language
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.limits import ReadLimits
@@ -44,6 +51,9 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "carry_levels",
+    "crosswalk",
+    "crosswalk_sources",
     "AdjustmentPanel",
     "ConflictError",
     "Framework",

@@ -63,6 +63,22 @@ def memos(out: Path) -> None:
     print(tr("demo.workspace", None, path=ws_path.resolve()))
     print(tr("demo.memos", None, n=len(paths), seconds=number(time.perf_counter() - t0, None, 1),
              index=(out / "memo" / "index.html").resolve()))  # fmt: skip
+    pemdi_memos(out)
+
+
+PEMDI_MEMOS = 4  # a few memos of the synthetic Pemdi round: enough to read, quick to make
+
+
+def pemdi_memos(out: Path) -> None:
+    """A few memos of the synthetic Pemdi 2026 round: criteria are not yet public, and the memos say so."""
+    ws_path = out / "putaran_pemdi_sintetis.sqlite"
+    for old in (ws_path, ws_path.with_name(ws_path.name + "-wal"), ws_path.with_name(ws_path.name + "-shm")):
+        old.unlink(missing_ok=True)
+    print("\n" + tr("demo.pemdi_heading"))
+    with workspace_from_samples(ws_path, "pemdi2026") as ws:
+        names = list(ws.instances().index[:PEMDI_MEMOS])
+        paths = render_memos(ws, out / "memo_pemdi", instances=names, progress=False)
+    print(tr("demo.pemdi_memos", None, n=len(paths), index=(out / "memo_pemdi" / "index.html").resolve()))
 
 
 def national() -> None:

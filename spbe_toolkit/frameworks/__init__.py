@@ -1,5 +1,6 @@
-"""Evaluation frameworks as validated data (one TOML file per framework)."""
+"""Evaluation frameworks as validated data (one TOML file per framework), and crosswalks between them."""
 
+from spbe_toolkit.frameworks.crosswalks import carry_levels, crosswalk, crosswalk_sources
 from spbe_toolkit.frameworks.model import (
     Band,
     Framework,
@@ -14,6 +15,9 @@ from spbe_toolkit.frameworks.model import (
 __all__ = [
     "Band",
     "Framework",
+    "carry_levels",
+    "crosswalk",
+    "crosswalk_sources",
     "framework_base",
     "framework_from_text",
     "framework_table",

@@ -60,6 +60,7 @@ class Framework:
     governs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # policy indicator → indicators it governs
     criteria: dict = field(default_factory=dict)  # (indicator, level) → texts; see frameworks.criteria
     criteria_text: str = ""  # the criteria CSV as read (workspaces keep it with the framework)
+    system: str = "SPBE"  # what the evaluated system is called in texts: SPBE, or Pemdi from 8/2026
 
     # ----------------------------------------------------------------- structure
     @property
@@ -519,6 +520,7 @@ def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framew
         name=str(data["name"]),
         title=str(data.get("title", data["name"])),
         regulation=str(data.get("regulation", "")),
+        system=str(data.get("system", "SPBE")),
         level_min=int(lmin),
         level_max=int(lmax),
         bands=tuple(bands),

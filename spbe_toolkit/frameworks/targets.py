@@ -50,3 +50,25 @@ def good_predicates(fw: Framework | str) -> list[str]:
     """The predicates counted as "Baik ke atas" (Baik or better) in the framework's band order."""
     preds = load_framework(fw).predicates
     return preds[preds.index(_data()["good_from"]) :]
+
+
+def evaluation_schedule() -> pd.DataFrame:
+    """When national rounds take place: framework, first_year, last_year (empty: open), every
+    (years between rounds), status (confirmed / unconfirmed), source."""
+    return pd.DataFrame(_data()["schedule"]).reindex(
+        columns=["framework", "first_year", "last_year", "every", "status", "source"]
+    )
+
+
+def next_round(framework: str, after: int) -> dict | None:
+    """The first national round of ``framework`` after the year ``after`` (year, status,
+    source), from :func:`evaluation_schedule`; None when the schedule has ended or is unknown."""
+    for s in _data()["schedule"]:
+        if s["framework"] != framework:
+            continue
+        year = max(s["first_year"], after + 1)
+        year += (s["first_year"] - year) % s["every"]
+        if "last_year" in s and year > s["last_year"]:
+            return None
+        return {"year": year, "status": s["status"], "source": s["source"]}
+    return None

@@ -34,6 +34,8 @@ VALUE_KINDS = {
     "damage_note": "damage",
     "group": "group",
     "decision": "decision",
+    "confidence": "confidence",
+    "authority": "authority",
     "report_group": "group",
 }
 TIME_COLUMNS = frozenset(

@@ -25,8 +25,9 @@ from spbe_toolkit.coaching import (
     strengths_weaknesses,
 )
 from spbe_toolkit.errors import SpbeError
-from spbe_toolkit.frameworks import Band, Framework
+from spbe_toolkit.frameworks import Band, Framework, crosswalk
 from spbe_toolkit.frameworks.targets import national_target as target_of_round
+from spbe_toolkit.frameworks.targets import next_round
 from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
 from spbe_toolkit.i18n.tables import value_text
 from spbe_toolkit.io.names import match_names
@@ -356,8 +357,9 @@ def _keep_section(it: _Instance, fw: Framework, lang: str, wording: str) -> list
         nxt = min(lvl + 1, fw.level_max)
         out.append({
             "aspect": f"{code} — {fw.aspects.set_index('code').at[code, 'name']}", "value": number(float(it.final[code]), lang),
-            "indicator": f"{low} {fw.entry_name(low)}", "level": fw.level_label(low, lvl, lang),
-            "next": fw.level_label(low, nxt, lang), "criterion": fw.criterion(low, nxt, wording) if fw.has_criteria else None,
+            "code": low, "indicator": f"{low} {fw.entry_name(low)}", "level": fw.level_label(low, lvl, lang),
+            "next": fw.level_label(low, nxt, lang),
+            "criterion": (fw.criterion(low, nxt, wording) or labels("memo", lang)["criterion_missing"]) if fw.has_criteria else None,
         })  # fmt: skip
     return out
 
@@ -371,6 +373,42 @@ def _published_note(published: dict, final: float, fw: Framework, lang: str) -> 
         change = t["framework_changed"].format(old=published["framework"])
     return t["previous_published"].format(index=number(published["index"], lang), predicate=published["predicate"],
                                           year=published["year"], change=change)  # fmt: skip
+
+
+PEMDI_FROM_YEAR = 2025  # SPBE rounds from this year coach towards the Pemdi transition (8/2026)
+
+
+def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, show: bool | None = None) -> dict:
+    """ "Dalam Indeks Pemdi": where the indicators of the recommended steps (``codes``) will count
+    in Indeks Pemdi, through the crosswalk, with its confidence; and the Pemdi indicators that have
+    no SPBE counterpart. Shown by default for SPBE rounds from :data:`PEMDI_FROM_YEAR`."""
+    if show is None:
+        show = year is not None and year >= PEMDI_FROM_YEAR
+    if not show or fw.name != "spbe2020":
+        return {"pemdi": None}
+    t = labels("memo", lang)
+    links = crosswalk(fw.name, "pemdi2026", lang=lang)
+    rows = []
+    for code in dict.fromkeys(fw.subitem_parent.get(c, c) for c in codes):
+        part = links[links["indicator"] == code]
+        targets = [f"{c} {n}" for c, n in zip(part["counterpart"], part["counterpart_name"]) if isinstance(c, str)]
+        rows.append({
+            "code": code, "name": fw.entry_name(code), "targets": "; ".join(targets) or t["pemdi_none"],
+            "confidence": tr(f"value.confidence.{part['confidence'].iat[0]}", lang), "basis": part["basis"].iat[0],
+        })  # fmt: skip
+    new = crosswalk("pemdi2026", fw.name, lang=lang)
+    new = new[new["counterpart"].isna()]
+    upcoming = next_round("pemdi2026", year or PEMDI_FROM_YEAR)
+    when = (
+        ""
+        if upcoming is None
+        else t["pemdi_next"].format(year=upcoming["year"], status=tr(f"value.target_status.{upcoming['status']}", lang))
+    )
+    return {"pemdi": {
+        "intro": t["pemdi_intro"], "next": when, "rows": rows,
+        "new": t["pemdi_new"].format(list="; ".join(f"{c} {n}" for c, n in zip(new["indicator"], new["name"]))),
+        "note": t["pemdi_note"],
+    }}  # fmt: skip
 
 
 def index_text(value: float, fw: Framework, lang: str, *, bare: bool = False) -> str:
@@ -428,7 +466,10 @@ def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str,
     return {
         "addressee": t[f"addressee_{role}"],
         "attention": t["attention"].format(unit=coordinator) if coordinator else "",
-        "sender_team": sender.get("team") or rd.ws.meta.get("team") or t["sender_default"],
+        "sender_team": sender.get("team")
+        or rd.ws.meta.get("team")
+        or t["sender_default"].format(system=rd.ws.framework.system),
+        "closing": t["closing"].format(system=rd.ws.framework.system),
         "sender_chair": sender.get("chair") or "",
         "sender_place": sender.get("place") or "",
     }
@@ -447,12 +488,14 @@ def memo_context(
     max_raise: int = 1,
     wording: str = "regulation",
     sender: Mapping[str, str] | None = None,
+    pemdi: bool | None = None,
 ) -> dict:
     """Everything the memo template prints for one instance (plain data, unescaped).
 
     ``wording``: the criteria as the regulation words them (default) or as the evaluation
     guide does (``"guide"``). ``sender``: the signing team — ``team``, ``chair``, ``place``
-    (defaults: the workspace's team, no chair name).
+    (defaults: the workspace's team, no chair name). ``pemdi``: add the section "Dalam Indeks
+    Pemdi" (default: for SPBE rounds from 2025).
 
     ``generated_at``: the date printed (text as given, e.g. "30 Juni 2025"; default today in
     WIB, written as in a government letter).
@@ -476,6 +519,7 @@ def memo_context(
         peer_n=rd.peer_counts.get(group, 0),
         peer_group=group,
     )
+    path = path_section(rd, it, lang, units, max_raise, wording)
     if national_target is None:
         found = target_of_round(fw, ws.year)
         national_target = None if found is None else found["value"]
@@ -494,6 +538,10 @@ def memo_context(
         "fw_title": fw.title,
         "fw_name": fw.name,
         "fw_regulation": fw.regulation,
+        # a framework whose level criteria are all still unknown (Pemdi 2026) says so up front
+        "criteria_note": labels("memo", lang)["criteria_unavailable"]
+        if fw.has_criteria and not any(cell["regulation"] or cell["guide"] for cell in fw.criteria.values())
+        else "",
         "generated_at": generated_at or date_text(None, lang),
         **letter_section(rd, it, lang, sender),
         **summary_section(rd, it, lang, previous, national_target),
@@ -501,6 +549,14 @@ def memo_context(
         **indicator_section(rd, it),
         **strengths_section(rd, it, lang),
         **appeals_section(rd, it, lang),
-        **path_section(rd, it, lang, units, max_raise, wording),
+        **path,
+        **pemdi_section(
+            fw,
+            ws.year,
+            [r["code"] for rnd in path["rounds"] for g in rnd["groups"].values() for r in g]
+            + [k["code"] for k in path["keep"]],
+            lang,
+            pemdi,
+        ),  # fmt: skip
         **method_section(rd, it, lang),
     }
