@@ -84,7 +84,10 @@ def _one_instance_levels(levels, fw: Framework) -> pd.Series:
     else:
         raise ValidationError(Msg("error.path_levels_shape"))
     score(pd.DataFrame({"instance": "x", "indicator": s.index, "level": s.to_numpy()}), fw)  # raises on any problem
-    return s.astype(int)
+    for code in fw.external_by_indicator:  # fed by a national index and not given: its default, as scored
+        if code not in s.index:
+            s[code] = fw.external_default
+    return s.astype(fw.value_dtype)
 
 
 def _entry_units(fw: Framework) -> tuple[dict[str, int], int]:
@@ -209,6 +212,83 @@ def _items(lv: pd.Series, codes, weights, room, step_cost) -> list[tuple[str, in
     return out
 
 
+def _dp_groups(groups: list[list[tuple[int, float]]], need: int, cap: int | None) -> list[int] | None:
+    """Per group (an indicator), how many of its steps to take — the steps of one indicator are
+    taken in order, so a group's options are its prefixes ``(gain, cost)`` for k = 1, 2, … —
+    for the least total cost reaching at least ``need`` with at most ``cap`` steps (None: any);
+    among the cheapest, the most gain, then the fewest steps. Exact: a multiple-choice knapsack
+    over integer gain units. Used where a value's first step is a fraction of a level."""
+    total = sum(opts[-1][0] for opts in groups if opts)
+    if total < need:
+        return None
+    layers = 1 if cap is None else cap + 1
+    dp = np.full((layers, total + 1), np.inf)
+    dp[0, 0] = 0.0
+    choice = np.zeros((len(groups), layers, total + 1), dtype=np.int8)
+    for j, opts in enumerate(groups):
+        best = dp.copy()
+        for k, (g, cost) in enumerate(opts, start=1):
+            cand = np.full_like(dp, np.inf)
+            if cap is None:
+                cand[0, g:] = dp[0, : total + 1 - g] + cost
+            elif k < layers:
+                cand[k:, g:] = dp[: layers - k, : total + 1 - g] + cost
+            better = cand < best - 1e-12
+            choice[j][better] = k
+            best = np.where(better, cand, best)
+        dp = best
+    costs = np.full_like(dp, np.inf)
+    costs[:, need:] = dp[:, need:]
+    low = costs.min()
+    if not np.isfinite(low):
+        return None
+    ks, gs = np.nonzero(costs <= low + 1e-9)
+    order = np.lexsort((ks, -gs))
+    layer, g = int(ks[order[0]]), int(gs[order[0]])
+    taken = [0] * len(groups)
+    for j in range(len(groups) - 1, -1, -1):
+        k = int(choice[j, layer, g])
+        if k:
+            taken[j] = k
+            g -= groups[j][k - 1][0]
+            if cap is not None:
+                layer -= k
+    assert g == 0 and layer == 0, "reconstruction failed"
+    return taken
+
+
+def _decimal_steps(lv: pd.Series, codes, weights, fw: Framework, need: int, max_steps, max_raise, step_cost):
+    """The least-effort plan for a framework with decimal values (Pemdi): each indicator's first
+    step takes its value to the next whole level (1,26 → 2,00), a fraction of a level, at that
+    fraction of the level's effort; later steps are whole levels. Returns step dicts, or None
+    when the target cannot be reached."""
+    scale = fw.value_scale
+
+    def options(c: str, room: int) -> list[tuple[int, float, list[tuple[float, int, int, float]]]]:
+        value_u = round(float(lv[c]) * scale)
+        out, gain, cost, steps = [], 0, 0.0, []
+        start = value_u
+        for k in range(room):
+            to = value_u // scale + k + 1
+            if to > fw.level_max:
+                break
+            part = to * scale - start
+            g = weights[c] * part
+            stepc = step_cost(c, to) * part / scale
+            gain, cost = gain + g, cost + stepc
+            steps = [*steps, (start / scale, to, g, stepc)]
+            out.append((gain, cost, steps))
+            start = to * scale
+        return out
+
+    for cap, room in ((max_steps, int(max_raise)), (None, fw.level_max)):
+        opts = [options(c, room) for c in codes]
+        taken = _dp_groups([[(g, cost) for g, cost, _ in o] for o in opts], need, cap)
+        if taken is not None:
+            return [(c, opts[j][k - 1][2]) for j, (c, k) in enumerate(zip(codes, taken)) if k]
+    return None
+
+
 def _schedule(steps: list[dict], fw: Framework, max_steps: int | None, max_raise: int) -> None:
     """Assign each step a round: at most ``max_steps`` steps and ``max_raise`` steps of one
     indicator per round, an indicator's lower steps first, a policy no later than the
@@ -282,7 +362,9 @@ def path_to_target(
     lv = _one_instance_levels(levels, fw)
     weights, denom = _entry_units(fw)
     codes = [c for c in fw.entry_codes if c in lv.index]
-    current_units = sum(weights[c] * int(lv[c]) for c in codes)
+    scale = fw.value_scale  # values × scale are whole numbers (1 for whole levels)
+    denom *= scale
+    current_units = sum(weights[c] * round(float(lv[c]) * scale) for c in codes)
     current = current_units / denom
     current_pred = predicate(current, fw, predicate_basis)
     edge, use_margin = _target_value(target, current_pred, fw)
@@ -315,6 +397,20 @@ def path_to_target(
     if need <= 0:
         return result([], True, Msg("coaching.reached", target=Num(tval), index=Num(current)))
 
+    order = {c: i for i, c in enumerate(fw.entry_codes)}
+    unit_map = responsible_units(fw, units, instance_type)
+    if fw.decimals:
+        planned = _decimal_steps(lv, codes, weights, fw, need, max_steps, max_raise, step_cost)
+        if planned is None:
+            best = sum(weights[c] * fw.level_max * scale for c in codes) / denom
+            return result([], False, Msg("coaching.unreachable", target=Num(tval), max_raise=max_raise, best=Num(best)))
+        steps = [
+            {"indicator": c, "base": fw.subitem_parent.get(c, c), "from_level": frm, "to_level": float(to),
+             "gain": g / denom, "units": g, "cost": cost, "ratio": g / cost, "order": order[c]}
+            for c, parts in planned for frm, to, g, cost in parts
+        ]  # fmt: skip
+        return result(*_rows(steps, fw, max_steps, max_raise, current_units, denom, unit_map, wording, tval))
+
     one_round = {c: min(int(max_raise), fw.level_max - int(lv[c])) for c in codes}
     items = _items(lv, codes, weights, one_round, step_cost)
     chosen = _dp_plan(items, need, max_steps)
@@ -325,11 +421,9 @@ def path_to_target(
         best = (current_units + sum(g for _, g, _ in items)) / denom
         return result([], False, Msg("coaching.unreachable", target=Num(tval), max_raise=max_raise, best=Num(best)))
 
-    order = {c: i for i, c in enumerate(fw.entry_codes)}
     count: dict[str, int] = {}
     for j in chosen:
         count[items[j][0]] = count.get(items[j][0], 0) + 1
-    unit_map = responsible_units(fw, units, instance_type)
     steps = []
     for c, n in count.items():
         base = fw.subitem_parent.get(c, c)
@@ -337,25 +431,28 @@ def path_to_target(
             frm = int(lv[c]) + k
             cost = step_cost(c, frm + 1)
             steps.append({"indicator": c, "base": base, "from_level": frm, "to_level": frm + 1, "gain": weights[c] / denom,
-                          "cost": cost, "ratio": weights[c] / cost, "order": order[c]})  # fmt: skip
+                          "units": weights[c], "cost": cost, "ratio": weights[c] / cost, "order": order[c]})  # fmt: skip
+    return result(*_rows(steps, fw, max_steps, max_raise, current_units, denom, unit_map, wording, tval))
+
+
+def _rows(steps, fw: Framework, max_steps, max_raise, current_units: int, denom: int, unit_map, wording, tval):
+    """The plan's steps scheduled into rounds and ordered, as table rows, with the message."""
     _schedule(steps, fw, max_steps, int(max_raise))
     steps.sort(key=lambda s: (s["round"], s["base"] not in fw.governs, -s["ratio"], s["order"], s["from_level"]))
     rows = []
     running = current_units
     for st in steps:
-        running += weights[st["indicator"]]
+        running += st["units"]
         base, to = st["base"], st["to_level"]
         rows.append({
             "indicator": st["indicator"], "from_level": st["from_level"], "to_level": to, "gain": st["gain"],
             "cost": st["cost"], "index_after": running / denom, "round": st["round"], "name": fw.entry_name(st["indicator"]),
-            "to_level_name": fw.level_names(base).get(to, ""), "units": ", ".join(unit_map.get(base, [])),
-            "criterion": fw.criterion(base, to, wording) if fw.has_criteria else fw.kinds[fw.kind_of(base)].get("level_descriptions", {}).get(str(to)),
-            "evidence": fw.evidence(base, to) if fw.has_criteria else None,
+            "to_level_name": fw.level_names(base).get(int(to), ""), "units": ", ".join(unit_map.get(base, [])),
+            "criterion": fw.criterion(base, int(to), wording) if fw.has_criteria else fw.kinds[fw.kind_of(base)].get("level_descriptions", {}).get(str(int(to))),
+            "evidence": fw.evidence(base, int(to)) if fw.has_criteria else None,
         })  # fmt: skip
     rounds = max(st["round"] for st in steps)
-    return result(
-        rows, True, Msg("coaching.path", target=Num(tval), n=len(rows), rounds=rounds, after=Num(running / denom))
-    )
+    return rows, True, Msg("coaching.path", target=Num(tval), n=len(rows), rounds=rounds, after=Num(running / denom))
 
 
 # --------------------------------------------------------------------------- strengths and weaknesses

@@ -1,5 +1,11 @@
 """Levels → aspect / domain / index / predicate, vectorised over many instances and stages.
 
+Values: whole levels (59/2020, 5/2018) or decimals where the framework says so (Pemdi 8/2026:
+1,00–5,00 with two decimals). A decimal value × 10^decimals is a whole number, so the same
+integer arithmetic decides band edges exactly. Indicators fed by another national index
+(``fw.external``) count as ``fw.external_default`` until given and are listed in the output's
+``provisional`` column.
+
 Exactness: levels are integers and the built-in weights are multiples of 0.05 %, so every
 weighted sum is computed on integers (weights × :attr:`Framework.weight_scale`; sub-item
 means × the least common multiple of their counts) and divided once. A float division of
@@ -96,11 +102,13 @@ class LevelMatrix:
     (instance, stage)).
     """
 
-    def __init__(self, values: np.ndarray, keys: pd.Index, fw: Framework, lcm: int) -> None:
+    def __init__(self, values: np.ndarray, keys: pd.Index, fw: Framework, lcm: int, provisional=None) -> None:
         self.values = values
         self.keys = keys
         self.fw = fw
         self.lcm = lcm  # values × lcm are integers
+        # True where an externally fed indicator counts its default value until imported
+        self.provisional = provisional
 
 
 def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bool = False) -> LevelMatrix:
@@ -166,14 +174,15 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
     unknown = col < 0
     empty = np.isnan(arr) & ~not_numeric
     finite = ~np.isnan(arr)
-    nonint = finite & (np.abs(arr - np.round(arr)) > _EPS)
+    step = fw.value_scale  # values × step are whole numbers: whole levels (1), or two decimals (100)
+    nonint = finite & (np.abs(arr * step - np.round(arr * step)) > _EPS * step)
     out_of_range = finite & ~nonint & ((arr < fw.level_min - _EPS) | (arr > fw.level_max + _EPS))
     for mask, text in (
         (bad_key, Msg("score.no_instance")),
         (unknown, Msg("score.unknown_indicator", fw=fw.name)),
         (not_numeric, Msg("score.not_number")),
         (empty, Msg("score.empty")),
-        (nonint, Msg("score.not_whole")),
+        (nonint, Msg("score.not_whole") if step == 1 else Msg("score.too_many_decimals", d=fw.decimals)),
         (out_of_range, Msg("score.out_of_range", lo=fw.level_min, hi=fw.level_max)),
     ):
         if mask.any():
@@ -199,6 +208,21 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
 
     mat = np.full((nrows, ncols), np.nan)
     mat.ravel()[flat] = arr[ok]
+    provisional = None
+    if fw.external:
+        # an externally fed indicator not given counts as the framework's default until imported
+        ext_cols = np.array([colpos[c] for c in fw.external_by_indicator], dtype=np.int64)
+        provisional = np.zeros((nrows, ncols), dtype=bool)
+        absent = counts.reshape(nrows, ncols)[:, ext_cols] == 0
+        provisional[:, ext_cols] = absent
+        sub = mat[:, ext_cols]
+        sub[absent] = fw.external_default
+        mat[:, ext_cols] = sub
+        if "provisional" in levels.columns:
+            given = levels["provisional"].fillna(False).astype(bool).to_numpy()
+            mark = ok & given
+            provisional.ravel()[flat[mark[ok]]] = True
+        provisional = provisional[:, : len(fw.codes)]
 
     # sub-items: mean into the parent indicator
     lcm = 1
@@ -224,6 +248,7 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
         mat[has_sub, j] = mean[has_sub]
         lcm = math.lcm(lcm, *range(1, len(subs) + 1))
     values = mat[:, :n_ind]
+    lcm *= step
 
     if not allow_missing:
         miss_r, miss_c = np.nonzero(np.isnan(values))
@@ -236,7 +261,7 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
 
     if problems:
         raise ValidationError(Msg("score.table_does_not_fit", fw=fw.name, n=len(problems)), problems)
-    return LevelMatrix(values, keys, fw, lcm)
+    return LevelMatrix(values, keys, fw, lcm, provisional)
 
 
 def _exact_scores(values: np.ndarray, fw: Framework, lcm: int) -> pd.DataFrame:
@@ -292,6 +317,21 @@ def score(
     out.insert(1, "predicate", pred)
     if allow_missing:
         out["missing"] = np.isnan(lm.values).sum(axis=1)
+    if lm.provisional is not None:
+        out["provisional"] = provisional_codes(lm.provisional, fw.codes)
+    return out
+
+
+def provisional_codes(mask: np.ndarray, codes: list[str]) -> list[str]:
+    """Per row, the indicator codes counted provisionally ("5, 6, 7, 18"; "" for none)."""
+    rows, cols = np.nonzero(mask)
+    out = [""] * mask.shape[0]
+    if len(rows):
+        parts: dict[int, list[str]] = {}
+        for r, c in zip(rows, cols):
+            parts.setdefault(int(r), []).append(codes[c])
+        for r, p in parts.items():
+            out[r] = ", ".join(p)
     return out
 
 

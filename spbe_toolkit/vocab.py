@@ -134,6 +134,50 @@ COLUMN_ALIASES: dict[str, frozenset[str]] = {
     "framework": frozenset({"framework", "kerangka", "kerangka evaluasi"}),
 }
 """Column headings (normalised with :func:`norm_text`) a submission may use for each field."""
+REVIEW_COLUMN_ALIASES: dict[str, frozenset[str]] = {
+    "instance": COLUMN_ALIASES["instance"],
+    "indicator": COLUMN_ALIASES["indicator"],
+    "level": COLUMN_ALIASES["level"] | {"nilai asesor", "value"},
+    "stage": COLUMN_ALIASES["stage"],
+    "evaluator": frozenset({"evaluator", "asesor", "penilai", "nama evaluator", "nama asesor", "assessor"}),
+    "note": frozenset({"note", "alasan", "alasan perubahan", "reason"}),
+    "finding": frozenset({"catatan", "catatan asesor", "temuan", "finding", "findings"}),
+    "recommendation": frozenset({"rekomendasi", "recommendation", "recommendations", "saran"}),
+    "uploaded": frozenset({"unggah", "diunggah", "upload", "uploaded", "bukti diunggah", "evidence uploaded"}),
+    "interviewed": frozenset({"interviu", "interview", "interviewed", "dikonfirmasi interviu", "confirmed at interview"}),
+    "approved": frozenset({"disetujui", "approved", "persetujuan", "approval"}),
+    "no_evidence": frozenset({"tanpa bukti", "tanpa_bukti", "no evidence", "no_evidence"}),
+}
+"""Column headings of an assessor's table (a team's spreadsheet or the national application's
+export) for :meth:`Workspace.import_levels`."""
+STAGE_ALIASES = {"akhir": "final", "hasil akhir": "final", "document": "dokumen", "interview": "interviu",
+                 "visit": "visitasi", "site visit": "visitasi"}  # fmt: skip
+"""Other names of the evaluator stages in assessors' tables (the 2026 tools say "Akhir")."""
+VERIFICATION_FLAGS = ("uploaded", "interviewed", "approved")
+"""The three verification marks of an indicator: evidence uploaded, confirmed at the interview, approved."""
+VERIFICATION_VALUES = ("ya", "tidak", "na")
+"""Each mark is ya, tidak or na (na: the indicator is assessed from another national index)."""
+_FLAG_ALIASES = {
+    "ya": "ya", "y": "ya", "yes": "ya", "true": "ya", "1": "ya", "✓": "ya", "v": "ya", "ada": "ya",
+    "tidak": "tidak", "t": "tidak", "no": "tidak", "false": "tidak", "0": "tidak", "–": "tidak", "-": "tidak",
+    "belum": "tidak", "na": "na", "n/a": "na", "◆": "na", "tidak berlaku": "na", "not applicable": "na",
+}  # fmt: skip
+
+
+def verification_value(value: Any) -> str | None:
+    """A verification mark as stored (ya / tidak / na); None for an empty cell; ValueError otherwise."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    text = norm_text(value)
+    if text == "":
+        return None
+    if text in _FLAG_ALIASES:
+        return _FLAG_ALIASES[text]
+    raise ValueError(value)
+
+
 ALIAS_TO_COLUMN = {alias: key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
 INSTANCE_META = ("instance_type", "province", "year", "contact", "framework")
 OTHER_HEADINGS = frozenset({"indicator name", "nama indikator"})

@@ -21,7 +21,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks.criteria import GENERAL, WORDINGS, criteria_problems, lookup, parse_criteria
-from spbe_toolkit.i18n import Msg, tr
+from spbe_toolkit.i18n import Msg, check_lang, number, tr
 
 _BUILTIN_PACKAGE = "spbe_toolkit.frameworks"
 _WEIGHT_TOLERANCE = 1e-6
@@ -37,6 +37,45 @@ class Band:
     predicate: str
     lower: float
     upper: float
+
+
+@dataclass(frozen=True)
+class ExternalIndex:
+    """A national index that feeds indicators (Pemdi: SDI → 5 and 18, …), with the conversion
+    of its raw value to the framework's value scale (piecewise linear through ``points``)."""
+
+    code: str
+    name: str
+    name_en: str
+    agency: str
+    agency_en: str
+    indicators: tuple[str, ...]
+    raw_min: float
+    raw_max: float
+    points: tuple[tuple[float, float], ...]  # (raw value, framework value), raw increasing
+    examples: tuple[tuple[float, float], ...] = ()  # observed conversions the points must reproduce
+    status: str = "unconfirmed"
+    source: str = ""
+
+    def convert(self, raw: float, decimals: int = 2) -> float:
+        """The framework value of a raw index value, rounded half-up to ``decimals``."""
+        xs, ys = zip(*self.points)
+        value = float(np.interp(float(raw), xs, ys))
+        f = 10**decimals
+        return math.floor(value * f + 0.5 + 1e-9) / f
+
+    def conversion_text(self) -> str:
+        """The conversion as stored with every imported value: index code, status, points
+        (linear between them), e.g. ``"sdi unconfirmed: 0 → 1; 100 → 5"``."""
+        pts = "; ".join(f"{x:g} → {y:g}" for x, y in self.points)
+        return f"{self.code} {self.status}: {pts}"
+
+    def label(self, lang: str | None = None) -> str:
+        """The index's name in the language asked."""
+        return self.name if check_lang(lang) == "id" else self.name_en
+
+    def agency_label(self, lang: str | None = None) -> str:
+        return self.agency if check_lang(lang) == "id" else self.agency_en
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +100,73 @@ class Framework:
     criteria: dict = field(default_factory=dict)  # (indicator, level) → texts; see frameworks.criteria
     criteria_text: str = ""  # the criteria CSV as read (workspaces keep it with the framework)
     system: str = "SPBE"  # what the evaluated system is called in texts: SPBE, or Pemdi from 8/2026
+    decimals: int = 0  # indicator values: whole levels (0), or values with this many decimals (Pemdi: 2)
+    external: dict[str, ExternalIndex] = field(default_factory=dict)  # index code → the index
+    external_default: float | None = None  # value of an externally fed indicator until imported
+
+    # ----------------------------------------------------------------- values
+    @property
+    def value_scale(self) -> int:
+        """10 ** decimals: an indicator value × this is a whole number."""
+        return 10**self.decimals
+
+    @cached_property
+    def external_by_indicator(self) -> dict[str, ExternalIndex]:
+        """Indicator code → the national index that feeds it."""
+        return {c: ext for ext in self.external.values() for c in ext.indicators}
+
+    def is_external(self, indicator: str) -> bool:
+        return str(indicator) in self.external_by_indicator
+
+    @property
+    def value_dtype(self) -> str:
+        """The dtype of a column of values: ``int64`` for whole levels, ``float64`` with decimals."""
+        return "float64" if self.decimals else "int64"
+
+    def as_value(self, value) -> int | float:
+        """A stored or typed value as this framework holds it: an int for whole levels, a float
+        rounded to the framework's decimals otherwise (2 → 2.0; 1.2600000001 → 1.26)."""
+        if not self.decimals:
+            return int(value)
+        return round(float(value), self.decimals)
+
+    def on_scale(self, value) -> bool:
+        """A finite number with at most the framework's decimals (whole for 59/2020), not a bool."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            return False
+        if not math.isfinite(value):
+            return False
+        scaled = float(value) * self.value_scale
+        return abs(scaled - round(scaled)) <= 1e-6
+
+    def level_of(self, value: float) -> int:
+        """The level of a value: its whole part (1,26 → 1; 5,00 → 5)."""
+        return int(math.floor(float(value) + 1e-9))
+
+    def format_value(self, value, lang: str | None = None) -> str:
+        """A value as people read it: ``3`` for whole levels, ``1,26`` / ``1.26`` with decimals."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "—"
+        if not self.decimals:
+            return str(int(round(float(value))))
+        return number(value, lang, self.decimals)
+
+    def value_label(self, indicator: str, value, lang: str | None = None) -> str:
+        """``"1,26 (Rintisan)"`` — a value with the name of its level; ``"3 — Terdefinisi"`` for
+        whole levels (as :meth:`level_label`)."""
+        if not self.decimals:
+            return self.level_label(indicator, int(round(float(value))), lang)
+        name = self.level_names(indicator).get(self.level_of(value), "")
+        shown = self.format_value(value, lang)
+        return f"{shown} ({name})" if name else shown
+
+    def index_level_label(self, value, lang: str | None = None) -> str:
+        """``"Tingkat 1 · Rintisan"``: the level an index value stands at, with its name (the
+        names of the first indicator kind; Pemdi has one)."""
+        lv = self.level_of(value)
+        names = self.level_names(self.codes[0])
+        text = tr("value.level_n", lang, n=lv)
+        return f"{text} · {names[lv]}" if names.get(lv) else text
 
     # ----------------------------------------------------------------- structure
     @property
@@ -494,6 +600,8 @@ def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framew
         if not shape and _is_whole(lmin) and _is_whole(lmax) and 0 <= lmin < lmax <= _MAX_LEVEL:
             problems.extend(criteria_problems(criteria_df, list(inds["code"]), range(lmin, lmax + 1)))
 
+    decimals, external, external_default = _value_scale(data, set(inds["code"]), lmin, lmax, problems)
+
     if problems:
         raise ValidationError(Msg("framework.invalid", source=source), problems)
 
@@ -535,4 +643,76 @@ def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framew
         governs=governs,
         criteria=lookup(criteria_df) if criteria_df is not None else {},
         criteria_text=criteria_text,
+        decimals=decimals,
+        external=external,
+        external_default=external_default,
     )
+
+
+_MAX_DECIMALS = 4
+
+
+def _value_scale(data: dict[str, Any], codes: set[str], lmin, lmax, problems: list[Msg]):
+    """The value scale (``[scale] decimals``) and the national indices feeding indicators
+    (``[[external]]``), validated: each names known indicators once, its conversion points
+    rise, stay on the level range and reproduce its observed examples."""
+    scale = data.get("scale", {})
+    if not isinstance(scale, dict):
+        problems.append(Msg("framework.not_tables", key="'scale'"))
+        scale = {}
+    decimals = scale.get("decimals", 0)
+    if not _is_whole(decimals) or not 0 <= decimals <= _MAX_DECIMALS:
+        problems.append(Msg("framework.scale_decimals", value=repr(decimals), top=_MAX_DECIMALS))
+        decimals = 0
+    raw_ext = data.get("external", [])
+    if not isinstance(raw_ext, list) or not all(isinstance(x, dict) for x in raw_ext):
+        problems.append(Msg("framework.not_tables", key="'external'"))
+        raw_ext = []
+    default = scale.get("external_default")
+    if raw_ext and not (_is_number(default) and _is_whole(lmin) and _is_whole(lmax) and lmin <= default <= lmax):
+        problems.append(Msg("framework.external_default", value=repr(default)))
+        default = None
+    external: dict[str, ExternalIndex] = {}
+    fed: set[str] = set()
+    for i, ext in enumerate(raw_ext):
+        code = ext.get("code")
+        label = repr(code if isinstance(code, str) else i + 1)
+        try:
+            inds = tuple(str(c) for c in ext["indicators"])
+            points = tuple((float(x), float(y)) for x, y in ext["points"])
+            examples = tuple((float(x), float(y)) for x, y in ext.get("examples", []))
+            raw_min, raw_max = float(ext["raw_range"][0]), float(ext["raw_range"][1])
+            texts = [str(ext[k]) for k in ("name", "name_en", "agency", "agency_en")]
+        except (KeyError, TypeError, ValueError, IndexError):
+            problems.append(Msg("framework.external_shape", code=label))
+            continue
+        if not isinstance(code, str) or not code or code in external:
+            problems.append(Msg("framework.external_shape", code=label))
+            continue
+        bad = [c for c in inds if c not in codes or c in fed]
+        if bad or not inds:
+            problems.append(Msg("framework.external_indicators", code=label, indicators=", ".join(bad) or "-"))
+        fed.update(inds)
+        xs = [x for x, _ in points]
+        ys = [y for _, y in points]
+        if (
+            len(points) < 2
+            or any(b <= a for a, b in zip(xs, xs[1:]))
+            or any(b < a for a, b in zip(ys, ys[1:]))
+            or not all(math.isfinite(v) for v in xs + ys)
+            or (_is_whole(lmin) and _is_whole(lmax) and not all(lmin <= y <= lmax for y in ys))
+            or xs[0] > raw_min
+            or xs[-1] < raw_max
+        ):
+            problems.append(Msg("framework.external_points", code=label))
+            continue
+        index = ExternalIndex(code, *texts, indicators=inds, raw_min=raw_min, raw_max=raw_max, points=points,
+                              examples=examples, status=str(ext.get("status", "unconfirmed")),
+                              source=str(ext.get("source", "")))  # fmt: skip
+        for raw, want in examples:
+            got = index.convert(raw, decimals or 2)
+            if abs(got - want) > 0.5 / 10 ** (decimals or 2):
+                problems.append(Msg("framework.external_example", code=label, raw=f"{raw:g}", want=f"{want:g}",
+                                    got=f"{got:g}"))  # fmt: skip
+        external[code] = index
+    return int(decimals), external, (float(default) if raw_ext and default is not None else None)

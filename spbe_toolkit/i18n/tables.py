@@ -37,6 +37,11 @@ VALUE_KINDS = {
     "confidence": "confidence",
     "authority": "authority",
     "report_group": "group",
+    "uploaded": "flag",
+    "interviewed": "flag",
+    "approved": "flag",
+    "no_evidence": "yesno",
+    "provisional": "yesno",
 }
 TIME_COLUMNS = frozenset(
     {"created_at", "imported_at", "generated_at", "submitted_at", "decided_at", "recorded_at", "assigned_at"}

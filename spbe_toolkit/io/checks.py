@@ -181,7 +181,8 @@ def check_unit(unit: Unit, fw: Framework, parser: LevelParser, rep: Report) -> l
             have_sub = [s for s in subs if s in present]
             if have_whole and have_sub:
                 rep.error("subitem_conflict", file, sheet=sheet, instance=inst, indicator=code)
-            elif not have_whole and not have_sub:
+            elif not have_whole and not have_sub and not fw.is_external(code):
+                # an indicator fed by a national index may be left out: it counts as its default until imported
                 rep.error("indicator_missing", file, sheet=sheet, instance=inst, indicator=code)
     return good
 

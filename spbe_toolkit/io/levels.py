@@ -14,6 +14,11 @@ empty                   —          error ``level_empty``
 out of range            —          error ``level_range``
 anything else           —          error ``level_not_number``
 =====================  =========  =========================================
+
+A framework with decimal values (``fw.decimals``, Pemdi: 2) takes ``1.26``, ``"1,26"`` and
+``"1.26"`` as the number they are, without a warning; more decimals than the framework has is
+the error ``level_decimals``. An empty cell of an indicator fed by another national index
+(``fw.external``) is no problem: the round counts its default value until the index is imported.
 """
 
 from __future__ import annotations
@@ -52,16 +57,20 @@ class LevelParser:
         self.names = level_name_map(fw)
         self.valid = set(fw.entry_codes)
 
-    def parse(self, raw: Any, indicator: str) -> tuple[int | None, list[tuple[str, str, dict]]]:
-        """→ (level or None, [(severity, code, params)])."""
+    def parse(self, raw: Any, indicator: str) -> tuple[int | float | None, list[tuple[str, str, dict]]]:
+        """→ (level or None, [(severity, code, params)]); a float for a framework with decimal values."""
         fw = self.fw
         notes: list[tuple[str, str, dict]] = []
         lo, hi = fw.level_min, fw.level_max
         value: int | None = None
         if blank(raw):
+            if fw.is_external(indicator):
+                return None, []
             return None, [("error", "level_empty", {})]
         if isinstance(raw, bool):
             return None, [("error", "level_not_number", {"value": raw})]
+        if fw.decimals:
+            return self._parse_decimal(raw, indicator)
         if isinstance(raw, (int, np.integer)):
             value = int(raw)
         elif isinstance(raw, (float, np.floating)):
@@ -108,4 +117,47 @@ class LevelParser:
                 return None, [("error", "level_not_number", {"value": shown})]
         if not lo <= value <= hi:
             return None, [("error", "level_range", {"value": value, "lo": lo, "hi": hi})]
+        return value, notes
+
+    def _parse_decimal(self, raw: Any, indicator: str) -> tuple[float | None, list[tuple[str, str, dict]]]:
+        """A value on a decimal scale: a number, or its text with a decimal comma or point."""
+        fw = self.fw
+        lo, hi, d = fw.level_min, fw.level_max, fw.decimals
+        notes: list[tuple[str, str, dict]] = []
+        if isinstance(raw, (int, np.integer, float, np.floating)):
+            number = float(raw)
+            shown = f"{number:g}"
+            if not np.isfinite(number):
+                return None, [("error", "level_not_number", {"value": shown})]
+        else:
+            written = str(raw).strip()
+            shown = written if len(written) <= 40 else written[:40] + "…"
+            s = _ascii_digits(written)
+            if s != written:
+                notes.append(("warning", "level_digits_normalised", {"value": shown, "to": s}))
+            m = re.fullmatch(r"([0-9]{1,6})(?:[.,]([0-9]+))?(?:\s*[-–—:.)]\s*(.+))?", s)
+            if not m:
+                names = self.names.get(fw.kind_of(indicator), {}) if indicator in self.valid else {}
+                if norm_text(s) in names:  # a level name alone: the whole level it names
+                    value = float(names[norm_text(s)])
+                    return value, [("warning", "level_name_only", {"value": s, "to": fw.format_value(value)})]
+                return None, [("error", "level_not_number", {"value": shown})]
+            if m.group(2) and len(m.group(2).rstrip("0")) > d:
+                return None, [("error", "level_decimals", {"value": shown, "d": d})]
+            number = float(f"{m.group(1)}.{m.group(2) or 0}")
+            if m.group(3) is not None:
+                names = self.names.get(fw.kind_of(indicator), {}) if indicator in self.valid else {}
+                name = norm_text(m.group(3))
+                if name not in names:
+                    return None, [("error", "level_not_number", {"value": shown})]
+                if names[name] != fw.level_of(number):
+                    return None, [("error", "level_name_mismatch", {"value": s, "num": m.group(1), "name": m.group(3).strip(),
+                                                                     "name_level": names[name]})]  # fmt: skip
+                notes.append(("warning", "level_with_name", {"value": s, "to": fw.format_value(number)}))
+        scaled = number * 10**d
+        if abs(scaled - round(scaled)) > 1e-6:
+            return None, [("error", "level_decimals", {"value": shown, "d": d})]
+        value = round(scaled) / 10**d
+        if not lo <= value <= hi:
+            return None, [("error", "level_range", {"value": shown, "lo": lo, "hi": hi})]
         return value, notes

@@ -257,7 +257,7 @@ def _assemble(
             level_frames.append(pd.DataFrame(good))
     levels = pd.concat(level_frames, ignore_index=True) if level_frames else pd.DataFrame(columns=LEVEL_COLUMNS)
     levels = levels[LEVEL_COLUMNS]
-    levels["level"] = levels["level"].astype("int64")
+    levels["level"] = levels["level"].astype(fw.value_dtype)
     levels["row"] = levels["row"].astype("Int64")
     instances = pd.DataFrame(inst_rows, columns=INSTANCE_COLUMNS)
     instances["year"] = instances["year"].astype("Int64")

@@ -11,7 +11,8 @@ fixed rows, so a template whose rows were shifted still reads):
 
 Only the value cells of the instance block and the level, justification and evidence cells
 are unlocked; the sheet is protected (no password) so codes cannot be edited by accident.
-The level cell only accepts whole numbers within the framework's level range.
+The level cell only accepts whole numbers within the framework's level range (a framework
+with decimal values, Pemdi: numbers 1–5, read to its decimals).
 """
 
 from __future__ import annotations
@@ -131,7 +132,13 @@ def write_template(
     ws.title = form_sheet
 
     _put(ws, 1, 1, t["title"].format(title=fw.title)).font = Font(bold=True, size=14)
-    _put(ws, 2, 1, t["instructions"].format(lo=lo, hi=hi, sheet=levels_sheet)).alignment = Alignment(wrap_text=False)
+    if fw.decimals:
+        text = t["instructions_decimal"].format(lo=lo, hi=hi, d=fw.decimals, sheet=levels_sheet,
+                                                external=", ".join(fw.external_by_indicator) or "-",
+                                                default=fw.format_value(fw.external_default or lo, lang))  # fmt: skip
+    else:
+        text = t["instructions"].format(lo=lo, hi=hi, sheet=levels_sheet)
+    _put(ws, 2, 1, text).alignment = Alignment(wrap_text=False)
 
     row = 4
     for key in INSTANCE_BLOCK:
@@ -163,8 +170,9 @@ def write_template(
         ws.column_dimensions[c.column_letter].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
 
+    decimal = "_decimal" if fw.decimals else ""
     level_dv = DataValidation(
-        type="whole",
+        type="decimal" if fw.decimals else "whole",
         operator="between",
         formula1=str(lo),
         formula2=str(hi),
@@ -172,9 +180,9 @@ def write_template(
         showErrorMessage=True,
         showInputMessage=True,
         errorTitle=t["level_error_title"],
-        error=t["level_error"].format(lo=lo, hi=hi),
+        error=t[f"level_error{decimal}"].format(lo=lo, hi=hi, d=fw.decimals),
         promptTitle=t["level_prompt_title"],
-        prompt=t["level_prompt"].format(lo=lo, hi=hi),
+        prompt=t[f"level_prompt{decimal}"].format(lo=lo, hi=hi),
     )
     ws.add_data_validation(level_dv)
 
@@ -211,6 +219,8 @@ def write_template(
             if key != "level":
                 c.alignment = Alignment(wrap_text=True, vertical="top")
         level_dv.add(ws.cell(row=r, column=col_of["level"]))
+        if fw.decimals:
+            ws.cell(row=r, column=col_of["level"]).number_format = "0." + "0" * fw.decimals
         r += 1
     ws.protection.sheet = True
     ws.protection.formatColumns = False

@@ -27,7 +27,7 @@ from spbe_toolkit.i18n import Msg, check_lang, number, tr
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.names import search_names
 from spbe_toolkit.scoring import score
-from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGES
+from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGES, VERIFICATION_VALUES
 from spbe_toolkit.workspace import Workspace
 
 _BADGE = '<span style="background:#fde2c8;color:#8a3c00;border-radius:3px;padding:1px 6px;font-size:85%">{}</span>'
@@ -54,28 +54,38 @@ class IndicatorRow:
         panel: AdjustmentPanel,
         code: str,
         name: str,
-        self_level: int,
+        self_level: int | float,
         justification: Any,
         evidence: Any,
-        current: int,
+        current: int | float,
         event: int = 0,
+        finding: Mapping[str, Any] | None = None,
+        provisional: bool = False,
     ) -> None:
         fw = panel.ws.framework
         lang = panel.lang
         self.panel = panel
         self.code = code
-        self.self_level = int(self_level)
-        self.saved_level = int(current)
+        self.self_level = fw.as_value(self_level)
+        self.saved_level = fw.as_value(current)
         self.saved_event = int(event)  # the cell's latest event as this panel saw it (0: none)
         self._guard = False
         parent = fw.subitem_parent.get(code, code)
-        options = [(fw.level_label(parent, lv), lv) for lv in fw.levels]
-        self.level = w.Dropdown(
-            options=options,
-            value=self.saved_level,
-            description=tr("widget.level", lang),
-            layout=w.Layout(width="300px"),
-        )
+        if fw.decimals:
+            # a value with decimals (Pemdi): typed, saved on Enter or leaving the box, named by its level
+            self.level = w.BoundedFloatText(
+                value=self.saved_level, min=fw.level_min, max=fw.level_max, step=10**-fw.decimals,
+                continuous_update=False, description=tr("widget.value", lang), layout=w.Layout(width="200px"),
+            )  # fmt: skip
+        else:
+            options = [(fw.level_label(parent, lv), lv) for lv in fw.levels]
+            self.level = w.Dropdown(
+                options=options,
+                value=self.saved_level,
+                description=tr("widget.level", lang),
+                layout=w.Layout(width="300px"),
+            )
+        self.level_name = w.HTML()
         self.note = w.Textarea(
             placeholder=tr("widget.note_placeholder", lang), layout=w.Layout(width="100%", height="48px")
         )
@@ -89,25 +99,47 @@ class IndicatorRow:
         self.marker = w.HTML()
         self.status = w.HTML()
         title = w.HTML(f"<b>{_esc(code)}</b> {_esc(name)}")
+        self.provisional = w.HTML()
+        self._show_fed(provisional)
         self_txt = w.HTML(
             f'<div style="font-size:90%;color:#333">{_esc(tr("widget.self_level", lang))}: '
-            f"<b>{_esc(fw.level_label(parent, self.self_level))}</b> · "
+            f"<b>{_esc(fw.value_label(parent, self.self_level, lang))}</b> · "
             f"{_link(evidence, lang)}<br><i>{_esc(justification) or '—'}</i></div>"
         )
+        self.findings = FindingEditor(self, finding or {}) if fw.decimals or fw.external else None
         self.level.observe(self._on_level, names="value")
         self.save.on_click(lambda _b: self.try_save(self.level.value))
         self.revert.on_click(lambda _b: self.revert_to_self())
         self.history_button.observe(lambda _c: self.show_history(), names="value")
+        parts = [title, self.provisional, self_txt,
+                 w.HBox([self.level, self.level_name, self.save, self.revert, self.history_button, self.marker]),
+                 self.saved_note, self.note, self.status]  # fmt: skip
+        if self.findings is not None:
+            parts.append(self.findings.box)
         self.box = w.VBox(
-            [title, self_txt, w.HBox([self.level, self.save, self.revert, self.history_button, self.marker]),
-             self.saved_note, self.note, self.status, self.history],
-            layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"),
+            [*parts, self.history], layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0")
         )  # fmt: skip
         self._update_marker()
 
+    def _show_fed(self, provisional: bool) -> None:
+        """For an indicator fed by a national index: which index and agency, and "sementara —
+        menunggu nilai …" while it still counts its default."""
+        fw, lang = self.panel.ws.framework, self.panel.lang
+        ext = fw.external_by_indicator.get(fw.subitem_parent.get(self.code, self.code))
+        if ext is None:
+            return
+        text = _esc(tr("widget.fed_by", lang, index=ext.label(lang), agency=ext.agency_label(lang)))
+        if provisional:
+            text += f" · <b>{_esc(tr('review.provisional', lang, index=ext.label(lang)))}</b>"
+        self.provisional.value = f'<span style="color:#8a3c00">{text}</span>'
+
     def _update_marker(self) -> None:
-        differs = self.level.value != self.self_level
+        fw = self.panel.ws.framework
+        differs = fw.as_value(self.level.value) != self.self_level
         self.marker.value = _BADGE.format(_esc(tr("widget.differs_badge", self.panel.lang))) if differs else ""
+        if fw.decimals:
+            name = fw.level_names(fw.subitem_parent.get(self.code, self.code)).get(fw.level_of(self.level.value), "")
+            self.level_name.value = f"<span style='color:#333'>({_esc(name)})</span>" if name else ""
 
     def _on_level(self, change) -> None:
         if self._guard:
@@ -115,22 +147,23 @@ class IndicatorRow:
         self._update_marker()
         self.try_save(change["new"])
 
-    def set_level_silently(self, value: int) -> None:
+    def set_level_silently(self, value: int | float) -> None:
         self._guard = True
         try:
-            self.level.value = int(value)
+            self.level.value = self.panel.ws.framework.as_value(value)
         finally:
             self._guard = False
         self._update_marker()
 
-    def try_save(self, level: int) -> bool:
+    def try_save(self, level: int | float) -> bool:
         """Save ``level`` through the workspace; show the outcome. Returns True when saved."""
         panel = self.panel
+        as_value = panel.ws.framework.as_value
         try:
             eid = panel.ws.adjust(
                 panel.instance,
                 self.code,
-                int(level),
+                as_value(level),
                 stage=panel.stage,
                 evaluator=panel.evaluator,
                 note=self.note.value,
@@ -139,11 +172,11 @@ class IndicatorRow:
             )
         except ConflictError as exc:
             self.status.value = f'<span style="color:#b00020">⚠ {_esc(exc.text(panel.lang))}</span>'
-            fresh = panel.ws.levels("current", panel.instance).set_index("indicator").at[self.code, "level"]
-            self.saved_level = int(fresh)
+            fresh = as_value(panel.ws.levels("current", panel.instance).set_index("indicator").at[self.code, "level"])
+            self.saved_level = fresh
             self.saved_event = panel.ws.last_event_ids(panel.instance).get(self.code, 0)
-            panel.current[self.code] = int(fresh)
-            self.set_level_silently(int(fresh))
+            panel.current[self.code] = fresh
+            self.set_level_silently(fresh)
             panel.refresh_header()
             return False
         except SpbeError as exc:
@@ -154,8 +187,8 @@ class IndicatorRow:
             if not needs_note:  # nothing is pending: the selector shows what is saved
                 self.set_level_silently(self.saved_level)
             return False
-        amended = int(level) == self.saved_level
-        self.saved_level = int(level)
+        amended = as_value(level) == self.saved_level
+        self.saved_level = as_value(level)
         self.saved_event = eid
         key = "widget.note_saved" if amended else "widget.saved"
         text = tr(key, panel.lang, event=eid, stage=Msg(f"value.stage.{panel.stage}"))
@@ -166,7 +199,8 @@ class IndicatorRow:
             if note else ""
         )  # fmt: skip
         self.note.value = ""  # the next change needs its own reason
-        panel.current[self.code] = int(level)
+        panel.current[self.code] = as_value(level)
+        self._show_fed(False)  # a value is recorded: no longer the default
         panel.refresh_header()
         if self.history_button.value:
             self.show_history()
@@ -181,16 +215,78 @@ class IndicatorRow:
         return self.try_save(self.self_level)
 
     def show_history(self) -> None:
-        """The indicator's events (who, when, from → to, why) under the row, or nothing when closed."""
+        """The indicator's events (who, when, from → to, why) under the row, and its findings
+        (verification, catatan, rekomendasi) when the framework has them; nothing when closed."""
         if not self.history_button.value:
             self.history.value = ""
             return
-        h = self.panel.ws.history(self.panel.instance)
+        ws, lang = self.panel.ws, self.panel.lang
+        h = ws.history(self.panel.instance)
         h = h[h["indicator"] == self.code][["created_at", "stage", "from_level", "level", "evaluator", "note"]]
-        self.history.value = (
-            people_table(h.iloc[::-1], self.panel.lang).to_html(index=False, escape=True) if len(h)
-            else f"<i>{_esc(tr('widget.no_history', self.panel.lang))}</i>"
+        out = (
+            people_table(h.iloc[::-1], lang).to_html(index=False, escape=True) if len(h)
+            else f"<i>{_esc(tr('widget.no_history', lang))}</i>"
         )  # fmt: skip
+        if self.findings is not None:
+            f = ws.finding_history(self.panel.instance)
+            f = f[f["indicator"] == self.code].drop(columns=["id", "instance", "indicator"])
+            if len(f):
+                out += f"<h5 style='margin:4px 0'>{_esc(tr('widget.findings_history', lang))}</h5>"
+                out += people_table(f.iloc[::-1], lang).to_html(index=False, escape=True)
+        self.history.value = out
+
+
+class FindingEditor:
+    """The assessor's finding on one indicator at the panel's stage: the three verification
+    marks, "tanpa bukti", the catatan and the rekomendasi, saved with "Simpan temuan" through
+    :meth:`Workspace.record_finding` (append-only, like levels)."""
+
+    def __init__(self, row: IndicatorRow, current: Mapping[str, Any]) -> None:
+        lang = row.panel.lang
+        self.row = row
+        choices = [("—", None)] + [(tr(f"value.flag.{v}", lang), v) for v in VERIFICATION_VALUES]
+
+        def flag(name: str) -> w.Dropdown:
+            value = current.get(name)
+            return w.Dropdown(options=choices, value=value if value in VERIFICATION_VALUES else None,
+                              description=tr(f"column.{name}", lang), layout=w.Layout(width="210px"),
+                              style={"description_width": "90px"})  # fmt: skip
+
+        self.uploaded, self.interviewed, self.approved = flag("uploaded"), flag("interviewed"), flag("approved")
+        self.no_evidence = w.Checkbox(value=bool(current.get("no_evidence")), description=tr("column.no_evidence", lang),
+                                      indent=False)  # fmt: skip
+        self.finding = w.Textarea(value=current.get("finding") or "", placeholder=tr("widget.finding_placeholder", lang),
+                                  description=tr("column.finding", lang), layout=w.Layout(width="100%", height="52px"))  # fmt: skip
+        self.recommendation = w.Textarea(value=current.get("recommendation") or "",
+                                         placeholder=tr("widget.recommendation_placeholder", lang),
+                                         description=tr("column.recommendation", lang),
+                                         layout=w.Layout(width="100%", height="52px"))  # fmt: skip
+        self.save = w.Button(description=tr("widget.save_finding", lang), icon="check", layout=w.Layout(width="150px"))
+        self.status = w.HTML()
+        self.save.on_click(lambda _b: self.try_save())
+        self.box = w.VBox(
+            [w.HBox([self.uploaded, self.interviewed, self.approved, self.no_evidence]), self.finding,
+             self.recommendation, w.HBox([self.save, self.status])],
+            layout=w.Layout(border_top="1px dashed #ccc", padding="2px 0 0 0"),
+        )  # fmt: skip
+
+    def try_save(self) -> bool:
+        panel = self.row.panel
+        try:
+            fid = panel.ws.record_finding(
+                panel.instance, self.row.code, stage=panel.stage, evaluator=panel.evaluator,
+                uploaded=self.uploaded.value or None, interviewed=self.interviewed.value or None,
+                approved=self.approved.value or None, no_evidence=self.no_evidence.value,
+                finding=self.finding.value, recommendation=self.recommendation.value,
+            )  # fmt: skip
+        except SpbeError as exc:
+            self.status.value = f'<span style="color:#b00020">{_esc(tr("widget.not_saved", panel.lang, reason=exc.text(panel.lang)))}</span>'
+            return False
+        key = "widget.finding_unchanged" if fid is None else "widget.finding_saved"
+        self.status.value = f'<span style="color:#1b5e20">✓ {_esc(tr(key, panel.lang, id=fid or 0))}</span>'
+        if self.row.history_button.value:
+            self.row.show_history()
+        return True
 
 
 class _LazyRows(Mapping):
@@ -238,16 +334,28 @@ class AdjustmentPanel:
         current_levels = ws.levels("current", instance).set_index("indicator")
         cur = current_levels["level"]
         self._listeners: list = []  # called as f(panel, indicator) after every save
-        self.self_levels = own["level"].astype(int).to_dict()
-        self.current = cur.astype(int).to_dict()
+        # the self-assessment as scored: an indicator fed by a national index and left empty counts its default
+        self_lv = ws.levels(SELF_STAGE, instance).set_index("indicator")["level"]
+        self.self_levels = {c: fw.as_value(v) for c, v in self_lv.items()}
+        self.current = {c: fw.as_value(v) for c, v in cur.items()}
+        provisional = current_levels["provisional"] if "provisional" in current_levels else {}
         events = ws.last_event_ids(instance)
         notes = current_levels["note"]
+        findings = {}
+        if fw.decimals or fw.external:
+            fnd = ws.findings(instance, stage)
+            findings = {r["indicator"]: r for r in fnd.to_dict("records")}
+
+        def own_at(code: str, column: str):
+            return own.at[code, column] if code in own.index else None
+
         # rows are built when first needed (their section opened, or ``panel.rows[code]``):
         # the panel shows its header and section titles at once, whatever the framework's size
         self._row_args = {
-            code: (fw.entry_name(code), own.at[code, "level"], own.at[code, "justification"],
-                   own.at[code, "evidence"], self.current[code], events.get(code, 0), notes.get(code))
-            for code in own.index
+            code: (fw.entry_name(code), self.self_levels[code], own_at(code, "justification"),
+                   own_at(code, "evidence"), self.current[code], events.get(code, 0), notes.get(code),
+                   findings.get(code), bool(provisional.get(code, False)))
+            for code in self_lv.index
         }  # fmt: skip
         self.rows = _LazyRows(self)
         self.header = w.HTML()
@@ -256,8 +364,8 @@ class AdjustmentPanel:
         self.refresh_header()
 
     def _make_row(self, code: str) -> IndicatorRow:
-        name, self_level, justification, evidence, current, event, note = self._row_args[code]
-        row = IndicatorRow(self, code, name, self_level, justification, evidence, current, event)
+        name, self_level, justification, evidence, current, event, note, finding, provisional = self._row_args[code]
+        row = IndicatorRow(self, code, name, self_level, justification, evidence, current, event, finding, provisional)
         if isinstance(note, str) and note.strip():
             row.saved_note.value = (
                 f'<div style="font-size:90%;color:#555">{_esc(tr("widget.saved_note", self.lang))}: '
@@ -336,7 +444,8 @@ class AdjustmentPanel:
         def line(key: str, label: str) -> str:
             r = s.loc[key]
             cells = "".join(f"<td>{number(r[p], lang)}</td>" for p in parts)
-            return (f"<tr><td>{_esc(label)}</td><td><b>{number(r['index'], lang)}</b></td>"
+            level = f" <span style='font-weight:normal'>({_esc(fw.index_level_label(r['index'], lang))})</span>" if fw.decimals else ""
+            return (f"<tr><td>{_esc(label)}</td><td><b>{number(r['index'], lang)}</b>{level}</td>"
                     f"<td>{_esc(r['predicate'])}</td>{cells}</tr>")  # fmt: skip
 
         info = tr("widget.header_info", lang, fw=fw.name, stage=Msg(f"value.stage.{self.stage}"), evaluator=self.evaluator,

@@ -5,7 +5,9 @@ its id there), so merging the same file twice adds nothing and merges can be cha
 B, B into C). Submissions join by content. Two teams that set different current levels for
 the same instance, indicator and stage are reported as conflicts; both events are kept, and
 the merged one (the newer here) is the current level until someone decides. Assignments
-travel too (appeals stay in the workspace where they were recorded). The whole merge is one
+travel too (appeals stay in the workspace where they were recorded), and so do the assessors'
+findings (verification, catatan, rekomendasi), interview notes and the national-index values
+behind imported events. The whole merge is one
 transaction: a killed merge leaves the target as it was.
 """
 
@@ -32,6 +34,8 @@ class MergeReport:
     instances_added: int = 0
     submissions_added: int = 0
     assignments_added: int = 0
+    findings_added: int = 0
+    interview_notes_added: int = 0
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
 
     def __repr__(self) -> str:
@@ -82,6 +86,8 @@ class Merge:
         known = dict(zip(_keys(before, my_id), before["id"]))
         their_keys = _keys(theirs, their_id)
         their_key_of = dict(zip(theirs["id"], their_keys))
+        ext = other.store.query("SELECT * FROM external_values")
+        their_external = {int(r["event"]): r for r in ext.to_dict("records")}
         with self.store.transaction():
             report.instances_added, report.submissions_added = self._merge_submissions(other)
             report.assignments_added = self._merge_assignments(other)
@@ -92,12 +98,43 @@ class Merge:
                 sup = ev["supersedes"]
                 supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
                 known[key] = self.store.add_event(
-                    ev["instance"], ev["indicator"], ev["stage"], int(ev["level"]), ev["evaluator"], ev["note"],
-                    ev["created_at"], supersedes, key[0], int(key[1]),
+                    ev["instance"], ev["indicator"], ev["stage"], self.framework.as_value(ev["level"]), ev["evaluator"],
+                    ev["note"], ev["created_at"], supersedes, key[0], int(key[1]),
                 )  # fmt: skip
+                if int(ev["id"]) in their_external:
+                    x = their_external[int(ev["id"])]
+                    self.store.add_external_value(known[key], x["index_code"], float(x["raw_value"]), x["conversion"],
+                                                  x["source"])  # fmt: skip
                 report.added += 1
+            report.findings_added = self._merge_notes(other, "findings", my_id, their_id)
+            report.interview_notes_added = self._merge_notes(other, "interview_notes", my_id, their_id)
         report.conflicts = self._conflicts(before, theirs)
         return report
+
+    def _merge_notes(self, other, table: str, my_id: str, their_id: str) -> int:
+        """Findings or interview notes of the other side this one lacks, keyed like events (origin,
+        id there, time): merging twice adds nothing, and merges chain."""
+        from spbe_toolkit.workspace.store import FINDING_COLUMNS, INTERVIEW_COLUMNS
+
+        columns = FINDING_COLUMNS if table == "findings" else INTERVIEW_COLUMNS
+        add = self.store.add_finding if table == "findings" else self.store.add_interview_note
+        here = self.store.query(f"SELECT * FROM {table} ORDER BY id")
+        known = set(_keys(here, my_id)) if len(here) else set()
+        theirs = other.store.query(f"SELECT * FROM {table} ORDER BY id")
+        if theirs.empty:
+            return 0
+        n = 0
+        for rec, key in zip(theirs.to_dict("records"), _keys(theirs, their_id)):
+            if key in known:
+                continue
+            row = {c: (None if not isinstance(rec.get(c), str) and pd.isna(rec.get(c)) else rec.get(c)) for c in columns}
+            if row.get("no_evidence") is not None:
+                row["no_evidence"] = int(row["no_evidence"])
+            row["origin"], row["origin_event"] = key[0], int(key[1])
+            add(row)
+            known.add(key)
+            n += 1
+        return n
 
     def _merge_submissions(self, other) -> tuple[int, int]:
         mine = self.store.query("SELECT instance, content_hash FROM submissions")

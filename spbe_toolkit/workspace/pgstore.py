@@ -30,8 +30,8 @@ import pandas as pd
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.i18n import Msg
 from spbe_toolkit.workspace import schema as sqlite_schema
-from spbe_toolkit.workspace.schema import APPEND_ONLY
-from spbe_toolkit.workspace.store import run_migrations
+from spbe_toolkit.workspace.schema import APPEND_ONLY, PEMDI_TABLES
+from spbe_toolkit.workspace.store import FINDING_COLUMNS, INTERVIEW_COLUMNS, insert_sql, run_migrations
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 ROUND_LOCK = 0x5350_4245  # "SPBE": the advisory lock every writing transaction holds
@@ -62,6 +62,26 @@ def _server_tables() -> str:
     return ddl
 
 
+def _append_only_triggers(tables) -> str:
+    return "".join(
+        f"CREATE TRIGGER {t}_no_change BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION spbe_append_only();\n"
+        f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION spbe_append_only();\n"
+        for t in tables
+    )
+
+
+def _server_statements_for(tables) -> str:
+    """The server's CREATE TABLE / INDEX statements of ``tables`` and their protection triggers,
+    taken from the one schema (for a migration that adds tables)."""
+    ddl = _server_tables()
+    out = []
+    for t in tables:
+        start = ddl.index(f"CREATE TABLE {t} (")
+        out.append(ddl[start : ddl.index(";", start) + 1])
+    out += [line for line in ddl.splitlines() if " INDEX " in line and any(f" ON {t} (" in line for t in tables)]
+    return "\n".join(out) + "\n" + _append_only_triggers(tables)
+
+
 SCHEMA = (
     _server_tables()
     + """
@@ -76,18 +96,19 @@ END $$;
 CREATE TRIGGER meta_guard BEFORE UPDATE OR DELETE ON meta FOR EACH ROW EXECUTE FUNCTION spbe_meta_guard();
 CREATE TRIGGER meta_no_truncate BEFORE TRUNCATE ON meta FOR EACH STATEMENT EXECUTE FUNCTION spbe_append_only();
 """
-    + "".join(
-        f"CREATE TRIGGER {t}_no_change BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW EXECUTE FUNCTION spbe_append_only();\n"
-        f"CREATE TRIGGER {t}_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT EXECUTE FUNCTION spbe_append_only();\n"
-        for t in APPEND_ONLY
-    )
+    + _append_only_triggers(APPEND_ONLY)
 )
 TRIGGER_NAMES = {"meta_guard", "meta_no_truncate"} | {
     f"{t}_{s}" for t in APPEND_ONLY for s in ("no_change", "no_truncate")
 }
 
 # from_version → SQL upgrading a PostgreSQL round by one version (the first server schema is 6)
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    # 6 → 7: values with decimals (Pemdi) in the level columns; findings, interview notes, external values
+    6: "ALTER TABLE events ALTER COLUMN level TYPE numeric;\n"
+    "ALTER TABLE submitted_levels ALTER COLUMN level TYPE numeric;\n"
+    "ALTER TABLE appeals ALTER COLUMN requested_level TYPE numeric;\n" + _server_statements_for(PEMDI_TABLES),
+}
 
 
 def is_url(location: Any) -> bool:
@@ -107,6 +128,22 @@ def redacted(url: str) -> str:
     host = parts.get("host", "")
     port = f":{parts['port']}" if parts.get("port") else ""
     return f"postgresql://{user + '@' if user else ''}{host}{port}/{parts.get('dbname', '')}"
+
+
+def _number_loader():
+    """A loader for ``numeric`` columns (levels, values) giving what SQLite gives: an int for a
+    whole number, a float otherwise (never a Decimal)."""
+    from psycopg.adapt import Loader
+
+    class NumberLoader(Loader):
+        def load(self, data):
+            text = bytes(data).decode()
+            if "." not in text and text.lstrip("-").isdigit():
+                return int(text)
+            value = float(text)
+            return int(value) if value.is_integer() else value
+
+    return NumberLoader
 
 
 def _driver():
@@ -143,6 +180,7 @@ class PostgresStore:
             self._conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
             raise server_error(exc, self.location) from exc
+        self._conn.adapters.register_loader("numeric", _number_loader())
 
     def _live(self):
         """The connection, reconnected first if the last one was lost (e.g. a server restart)."""
@@ -253,7 +291,7 @@ class PostgresStore:
                WHERE s.instance = %s AND sl.indicator = %s ORDER BY s.version DESC LIMIT 1""",
             (instance, indicator),
         ).fetchone()
-        return None if row is None else int(row[0])
+        return None if row is None else row[0]
 
     def last_event(self, instance: str, indicator: str) -> tuple[int, int, str, str, str] | None:
         return self._run(
@@ -329,6 +367,20 @@ class PostgresStore:
             "INSERT INTO appeal_decisions (appeal, accepted, decided_by, reason, decided_at, event)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             (appeal, int(accepted), decided_by, reason, now, event),
+        )
+
+    def add_finding(self, row: Mapping[str, Any]) -> int:
+        sql = insert_sql("findings", FINDING_COLUMNS, "%s") + " RETURNING id"
+        return int(self._run(sql, [row.get(c) for c in FINDING_COLUMNS]).fetchone()[0])
+
+    def add_interview_note(self, row: Mapping[str, Any]) -> int:
+        sql = insert_sql("interview_notes", INTERVIEW_COLUMNS, "%s") + " RETURNING id"
+        return int(self._run(sql, [row.get(c) for c in INTERVIEW_COLUMNS]).fetchone()[0])
+
+    def add_external_value(self, event: int, index_code: str, raw_value: float, conversion: str, source: str) -> None:
+        self._run(
+            insert_sql("external_values", ("event", "index_code", "raw_value", "conversion", "source"), "%s"),
+            (event, index_code, raw_value, conversion, source),
         )
 
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,

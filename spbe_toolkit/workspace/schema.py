@@ -10,10 +10,11 @@ import re
 import sqlite3
 from collections.abc import Callable
 
-from spbe_toolkit.vocab import EVALUATOR_STAGES
+from spbe_toolkit.vocab import EVALUATOR_STAGES, VERIFICATION_VALUES
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
+_FLAG_LIST = ", ".join(f"'{s}'" for s in VERIFICATION_VALUES)
 
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +35,7 @@ CREATE TABLE submissions (
 CREATE TABLE submitted_levels (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
     indicator TEXT NOT NULL,
-    level INTEGER NOT NULL,
+    level NUMERIC NOT NULL,
     justification TEXT,
     evidence TEXT,
     PRIMARY KEY (submission_id, indicator)
@@ -44,7 +45,7 @@ CREATE TABLE events (
     instance TEXT NOT NULL REFERENCES instances(instance),
     indicator TEXT NOT NULL,
     stage TEXT NOT NULL CHECK (stage IN ({_STAGE_LIST})),
-    level INTEGER NOT NULL,
+    level NUMERIC NOT NULL,
     evaluator TEXT NOT NULL CHECK (length(trim(evaluator)) > 0),
     note TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
@@ -67,7 +68,7 @@ CREATE TABLE appeals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     instance TEXT NOT NULL REFERENCES instances(instance),
     indicator TEXT NOT NULL,
-    requested_level INTEGER NOT NULL,
+    requested_level NUMERIC NOT NULL,
     argument TEXT NOT NULL,
     evidence TEXT NOT NULL DEFAULT '',
     submitted_by TEXT NOT NULL,
@@ -91,6 +92,44 @@ CREATE TABLE assignments (
     assigned_by TEXT NOT NULL,
     assigned_at TEXT NOT NULL
 );
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(instance),
+    indicator TEXT NOT NULL,
+    stage TEXT NOT NULL CHECK (stage IN ({_STAGE_LIST})),
+    uploaded TEXT CHECK (uploaded IN ({_FLAG_LIST})),
+    interviewed TEXT CHECK (interviewed IN ({_FLAG_LIST})),
+    approved TEXT CHECK (approved IN ({_FLAG_LIST})),
+    no_evidence INTEGER CHECK (no_evidence IN (0, 1)),
+    finding TEXT NOT NULL DEFAULT '',
+    recommendation TEXT NOT NULL DEFAULT '',
+    evaluator TEXT NOT NULL CHECK (length(trim(evaluator)) > 0),
+    created_at TEXT NOT NULL,
+    origin TEXT,
+    origin_event INTEGER
+);
+CREATE TABLE interview_notes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(instance),
+    topic TEXT NOT NULL CHECK (length(trim(topic)) > 0),
+    note TEXT NOT NULL,
+    indicators TEXT NOT NULL DEFAULT '',
+    commitment TEXT NOT NULL DEFAULT '',
+    evaluator TEXT NOT NULL CHECK (length(trim(evaluator)) > 0),
+    created_at TEXT NOT NULL,
+    origin TEXT,
+    origin_event INTEGER
+);
+CREATE TABLE external_values (
+    event INTEGER PRIMARY KEY REFERENCES events(id),
+    index_code TEXT NOT NULL,
+    raw_value NUMERIC NOT NULL,
+    conversion TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX findings_by_origin ON findings (origin, origin_event, created_at);
+CREATE UNIQUE INDEX interview_notes_by_origin ON interview_notes (origin, origin_event, created_at);
+CREATE INDEX findings_by_cell ON findings (instance, indicator, id);
 CREATE INDEX events_by_cell ON events (instance, indicator, id);
 CREATE INDEX submissions_by_instance ON submissions (instance, version);
 """
@@ -103,7 +142,17 @@ APPEND_ONLY = {  # table → its key columns (a REPLACE on them would delete a r
     "appeals": ("id",),
     "appeal_decisions": ("id",),
     "assignments": ("id",),
+    "findings": ("id",),
+    "interview_notes": ("id",),
+    "external_values": ("event",),
 }
+PEMDI_TABLES = ("findings", "interview_notes", "external_values")
+"""Schema 7: the assessor's verification, finding and recommendation per indicator and stage, the
+interview notes by topic, and the national-index value behind an imported event."""
+PEMDI_INDEXES = tuple(
+    line for line in SCHEMA.splitlines() if line.startswith("CREATE") and " INDEX " in line and "ON findings" in line
+    or line.startswith("CREATE UNIQUE INDEX interview_notes")
+)
 
 
 def _append_only(table: str, keys: tuple[str, ...]) -> str:
@@ -187,12 +236,21 @@ def _add_tables(conn: sqlite3.Connection, tables: tuple[str, ...]) -> None:
             conn.execute(stmt)
 
 
+def _add_pemdi_tables(conn: sqlite3.Connection) -> None:
+    """6 → 7: findings, interview notes and external values (append-only). Values with decimals
+    need no change of the level columns: SQLite keeps a non-integral number as REAL."""
+    _add_tables(conn, PEMDI_TABLES)
+    for stmt in PEMDI_INDEXES:
+        conn.execute(stmt.replace("INDEX ", "INDEX IF NOT EXISTS ", 1))
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_v2_triggers,
     2: _add_previous_results,
     3: _add_event_origin,
     4: _add_appeals,
     5: lambda conn: _add_tables(conn, ("assignments",)),
+    6: _add_pemdi_tables,
 }
 
 

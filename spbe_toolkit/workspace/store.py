@@ -34,7 +34,7 @@ class Store(Protocol):
     def last_submission(self, instance: str) -> tuple[int, str] | None: ...
     def add_submission(self, instance: str, version: int, meta: Mapping[str, Any], file: str, digest: str,
                        now: str, levels: Sequence[Sequence[Any]]) -> int: ...  # fmt: skip
-    def self_level(self, instance: str, indicator: str) -> int | None: ...
+    def self_level(self, instance: str, indicator: str) -> int | float | None: ...
     def last_event(self, instance: str, indicator: str) -> tuple[int, int, str, str, str] | None: ...
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,
                   created_at: str, supersedes: int | None, origin: str | None = None,
@@ -47,9 +47,24 @@ class Store(Protocol):
                             event: int | None) -> None: ...  # fmt: skip
     def add_assignment(self, instance: str, evaluator: str, team: str, affiliation: str, assigned_by: str,
                        now: str) -> int: ...  # fmt: skip
+    def add_finding(self, row: Mapping[str, Any]) -> int: ...  # FINDING_COLUMNS
+    def add_interview_note(self, row: Mapping[str, Any]) -> int: ...  # INTERVIEW_COLUMNS
+    def add_external_value(self, event: int, index_code: str, raw_value: float, conversion: str,
+                           source: str) -> None: ...  # fmt: skip
     def counts(self) -> tuple[int, int]: ...
     def integrity_check(self) -> str: ...
     def close(self) -> None: ...
+
+
+FINDING_COLUMNS = ("instance", "indicator", "stage", "uploaded", "interviewed", "approved", "no_evidence", "finding",
+                   "recommendation", "evaluator", "created_at", "origin", "origin_event")  # fmt: skip
+INTERVIEW_COLUMNS = ("instance", "topic", "note", "indicators", "commitment", "evaluator", "created_at", "origin",
+                     "origin_event")  # fmt: skip
+
+
+def insert_sql(table: str, columns: Sequence[str], mark: str = "?") -> str:
+    """``INSERT INTO table (columns) VALUES (?, …)`` — one statement text for both stores."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
 class SqliteStore:
@@ -176,7 +191,7 @@ class SqliteStore:
                ORDER BY s.version DESC LIMIT 1""",
             (instance, indicator),
         ).fetchone()
-        return None if row is None else int(row[0])
+        return None if row is None else row[0]
 
     def last_event(self, instance: str, indicator: str) -> tuple[int, int, str, str, str] | None:
         """(id, level, evaluator, created_at, stage) of the latest event of a cell."""
@@ -246,6 +261,21 @@ class SqliteStore:
             "INSERT INTO appeal_decisions (appeal, accepted, decided_by, reason, decided_at, event)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (appeal, int(accepted), decided_by, reason, now, event),
+        )
+
+    def add_finding(self, row: Mapping[str, Any]) -> int:
+        cur = self._conn.execute(insert_sql("findings", FINDING_COLUMNS), [row.get(c) for c in FINDING_COLUMNS])
+        return int(cur.lastrowid)
+
+    def add_interview_note(self, row: Mapping[str, Any]) -> int:
+        cur = self._conn.execute(insert_sql("interview_notes", INTERVIEW_COLUMNS),
+                                 [row.get(c) for c in INTERVIEW_COLUMNS])  # fmt: skip
+        return int(cur.lastrowid)
+
+    def add_external_value(self, event: int, index_code: str, raw_value: float, conversion: str, source: str) -> None:
+        self._conn.execute(
+            insert_sql("external_values", ("event", "index_code", "raw_value", "conversion", "source")),
+            (event, index_code, raw_value, conversion, source),
         )
 
     def add_event(self, instance: str, indicator: str, stage: str, level: int, evaluator: str, note: str,

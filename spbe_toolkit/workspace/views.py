@@ -52,6 +52,7 @@ class Views:
             q += " WHERE s.instance = ?"
             params = (instance,)
         df = self.store.query(q + " ORDER BY s.id, sl.rowid", params)
+        df["level"] = df["level"].astype(self.framework.value_dtype)
         # framework order (1, 2, …, 10), not text order (1, 10, 2, …); instances keep import order
         order = {c: i for i, c in enumerate(self.framework.entry_codes)}
         pos = df["indicator"].map(order)
@@ -69,13 +70,21 @@ class Views:
         ``"mandiri"``: the self-assessment. ``"current"``: the latest event of any stage.
         A stage name: the latest event at that stage or an earlier one (the state at the
         end of that stage). Indicators never adjusted keep the self-assessed level.
+
+        A framework with indicators fed by other national indices (Pemdi) adds a column
+        ``provisional``: True where such an indicator has no value yet and counts as the
+        framework's default (1,00) — at the assessor's stages whatever the self-assessment
+        says, as the round assumes until the index value is imported.
         """
         if stage != "current" and stage not in STAGES:
             raise ValidationError(Msg("error.bad_view_stage", value=repr(stage), choices=", ".join(STAGES)))
+        fw = self.framework
         base = self.self_assessment(instance)
         base = base.assign(source_stage=SELF_STAGE, evaluator=None, note=None)[
             ["instance", "indicator", "level", "source_stage", "evaluator", "note"]
         ]
+        if fw.external:
+            base = self._with_external_defaults(base, assessor=stage != SELF_STAGE)
         if stage == SELF_STAGE:
             return base
         allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
@@ -97,15 +106,46 @@ class Views:
         merged.loc[ev.index, ["level", "source_stage", "evaluator", "note"]] = ev[
             ["level", "source_stage", "evaluator", "note"]
         ].to_numpy()
-        merged["level"] = merged["level"].astype("int64")
+        if "provisional" in merged.columns:
+            merged.loc[ev.index, "provisional"] = False
+        merged["level"] = merged["level"].astype(fw.value_dtype)
         return merged.reset_index()
 
+    def _with_external_defaults(self, base: pd.DataFrame, *, assessor: bool) -> pd.DataFrame:
+        """``base`` with every externally fed indicator of every instance present: the framework's
+        default where no value was given (and, at the assessor's stages, always until imported)."""
+        fw = self.framework
+        ext = list(fw.external_by_indicator)
+        insts = list(dict.fromkeys(base["instance"]))
+        full = pd.MultiIndex.from_product([insts, ext], names=["instance", "indicator"])
+        have = base.set_index(["instance", "indicator"])
+        absent = full.difference(have.index, sort=False)
+        extra = pd.DataFrame({"instance": absent.get_level_values(0), "indicator": absent.get_level_values(1),
+                              "level": fw.external_default, "source_stage": SELF_STAGE, "evaluator": None,
+                              "note": None})  # fmt: skip
+        out = pd.concat([base, extra], ignore_index=True) if len(extra) else base.copy()
+        is_ext = out["indicator"].isin(ext)
+        out["provisional"] = is_ext if assessor else out.index.isin(out.index[len(base) :]) & is_ext
+        if assessor:
+            out.loc[is_ext, "level"] = fw.external_default
+        out["level"] = out["level"].astype(fw.value_dtype)
+        order = {c: i for i, c in enumerate(fw.entry_codes)}
+        pos = out["instance"].map({n: i for i, n in enumerate(insts)})
+        return (
+            out.assign(_i=pos, _p=out["indicator"].map(order))
+            .sort_values(["_i", "_p"], kind="stable")
+            .drop(columns=["_i", "_p"])
+            .reset_index(drop=True)
+        )
+
     def scores(self, stage: str = "current", instance: str | None = None) -> pd.DataFrame:
-        """Scores at a stage (see :meth:`levels`), honouring the round's predicate basis."""
+        """Scores at a stage (see :meth:`levels`), honouring the round's predicate basis; for
+        Pemdi a ``provisional`` column lists the indicators still counted at their default."""
         lv = self.levels(stage, instance)
         if lv.empty:
             return pd.DataFrame(columns=["index", "predicate"])
-        return score(lv[["instance", "indicator", "level"]], self.framework, predicate_basis=self.predicate_basis)
+        cols = ["instance", "indicator", "level"] + (["provisional"] if "provisional" in lv.columns else [])
+        return score(lv[cols], self.framework, predicate_basis=self.predicate_basis)
 
     def score_comparison(
         self, instance: str | None = None, stages: tuple[str, ...] = (SELF_STAGE, "current")
@@ -147,6 +187,16 @@ class Views:
             params = (instance,)
         df = self.store.query(q + " ORDER BY e.id", params)
         df["supersedes"] = df["supersedes"].astype("Int64")
+        fw = self.framework
+        if fw.decimals:  # values with decimals stay decimals (2,00), however the store returns them
+            df["level"] = df["level"].astype(float)
+            df["from_level"] = pd.to_numeric(df["from_level"]).astype(float)
+        if fw.external:  # a value imported from a national index: which index, its raw value, the conversion
+            df["from_level"] = df["from_level"].where(
+                df["from_level"].notna() | ~df["indicator"].isin(list(fw.external_by_indicator)), fw.external_default
+            )
+            x = self.store.query("SELECT event, index_code, raw_value, conversion FROM external_values")
+            df = df.merge(x.rename(columns={"event": "id"}), on="id", how="left")
         return df
 
     def submissions_log(self) -> pd.DataFrame:

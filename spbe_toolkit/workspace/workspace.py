@@ -28,7 +28,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
 from spbe_toolkit.frameworks import Framework, framework_base, framework_from_text, resolve_framework
-from spbe_toolkit.i18n import Msg, TimeText, now_iso, tr
+from spbe_toolkit.i18n import Msg, Pair, TimeText, now_iso, tr
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
@@ -39,11 +39,12 @@ from spbe_toolkit.workspace.export import Export
 from spbe_toolkit.workspace.harmonisation import Harmonisation
 from spbe_toolkit.workspace.merge import Merge, MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.pgstore import PostgresStore, is_url
+from spbe_toolkit.workspace.review import Review
 from spbe_toolkit.workspace.store import SqliteStore, Store
 from spbe_toolkit.workspace.views import Views
 
 
-class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
+class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Review):
     """An evaluation round. Use :meth:`create` or :meth:`open`."""
 
     def __init__(self, store: Store, fw: Framework, meta: dict[str, str]) -> None:
@@ -187,8 +188,10 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
             "year": None if pd.isna(rec.year) else int(rec.year),
             "contact": _none(rec.contact),
         }
+        as_value = self.framework.as_value
         levels = [
-            [r.indicator, int(r.level), _none(r.justification), _none(r.evidence)] for r in rows.itertuples(index=False)
+            [r.indicator, as_value(r.level), _none(r.justification), _none(r.evidence)]
+            for r in rows.itertuples(index=False)
         ]
         payload = {"meta": meta, "levels": levels}
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -201,17 +204,25 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
         self.store.add_submission(name, version, meta, str(rec.file), digest, now, levels)
         return {"instance": name, "action": "added" if last is None else "new_version", "version": version}
 
-    def import_levels(self, levels: pd.DataFrame, *, evaluator: str | None = None, stage: str | None = None) -> int:
-        """Record evaluator levels in bulk (e.g. a team's spreadsheet): one event per row that changes the level.
+    def import_levels(self, levels, *, evaluator: str | None = None, stage: str | None = None) -> int:
+        """Record an assessor's table in bulk (a team's spreadsheet, or the national application's
+        export): one event per row that changes the level, and the row's verification, catatan
+        and rekomendasi as a finding. Returns the number of level events recorded.
 
-        ``levels`` has instance, indicator, level and optionally stage, evaluator, note. An
-        explicit ``evaluator=`` / ``stage=`` is what gets recorded; a column of the table that
-        says otherwise is refused (it never wins silently). Without either, the table's column
-        is used (stage ``final`` by default). The same rules as :meth:`adjust` apply; the whole
-        import is one transaction, so a bad row leaves the workspace unchanged. Returns the
-        number of events recorded.
+        ``levels``: a DataFrame or a CSV/XLSX path, with Indonesian or English headings —
+        ``instansi/instance, indikator/indicator, tingkat|nilai/level`` and optionally
+        ``tahap/stage, evaluator, note`` (the reason of a change; the catatan when absent),
+        ``catatan, rekomendasi, unggah, interviu, disetujui`` (ya / tidak / na) and
+        ``tanpa bukti``. A row with findings may leave the level empty. An explicit
+        ``evaluator=`` / ``stage=`` is what gets recorded; a column of the table that says
+        otherwise is refused (it never wins silently). Without either, the table's column is
+        used (stage ``final`` by default). The same rules as :meth:`adjust` apply; the whole
+        import is one transaction, so a bad row — named in the error — leaves the workspace
+        unchanged.
         """
-        df = levels.copy()
+        from spbe_toolkit.workspace.review import assessor_table
+
+        df, first_row = assessor_table(levels, self.framework)
         for name, value in (("evaluator", evaluator), ("stage", stage)):
             if value is None:
                 continue
@@ -226,15 +237,29 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
             df["stage"] = "final"
         if "evaluator" not in df or df["evaluator"].isna().any():
             raise ValidationError(Msg("error.import_levels_evaluator"))
-        if "note" not in df:
-            df["note"] = ""
         n = 0
         with self.store.transaction():
-            for r in df.itertuples(index=False):
-                if self._adjust_in_tx(str(r.instance), str(r.indicator), r.level, stage=str(r.stage), evaluator=str(r.evaluator),
-                                      note=_none(r.note) or "", expected=None, skip_same=True) is not None:  # fmt: skip
-                    n += 1
+            for i, r in enumerate(df.to_dict("records")):
+                try:
+                    n += self._import_row(r)
+                except (ValidationError, ConflictError) as exc:
+                    raise type(exc)(Msg("error.import_row", row=first_row + i, detail=Pair(exc.pesan, exc.message))) from exc
         return n
+
+    def _import_row(self, r: dict) -> int:
+        """One row of :meth:`import_levels` inside its transaction: the level (if given), then the finding."""
+        instance, indicator = str(r["instance"]), str(r["indicator"])
+        stage, who = str(r["stage"]).strip(), str(r["evaluator"])
+        finding = {k: r.get(k) for k in ("uploaded", "interviewed", "approved", "no_evidence", "finding", "recommendation")}
+        note = _none(r.get("note")) or _none(r.get("finding")) or ""
+        added = 0
+        if r.get("level") is not None:
+            if self._adjust_in_tx(instance, indicator, r["level"], stage=stage, evaluator=who, note=str(note),
+                                  expected=None, skip_same=True) is not None:  # fmt: skip
+                added = 1
+        if any(v is not None for v in finding.values()):
+            self._finding_in_tx(instance, indicator, stage=stage, evaluator=who, skip_same=True, **finding)
+        return added
 
     def accept_remaining(self, instance: str | Iterable[str], *, stage: str, evaluator: str, note: str = "") -> int:
         """Mark every indicator of ``instance`` (a name, or several) not yet reviewed as reviewed
@@ -251,7 +276,7 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
                 for r in own.itertuples(index=False):
                     if r.indicator in reviewed:
                         continue
-                    self._adjust_in_tx(name, r.indicator, int(r.level), stage=stage, evaluator=evaluator, note=note,
+                    self._adjust_in_tx(name, r.indicator, r.level, stage=stage, evaluator=evaluator, note=note,
                                        expected=None)  # fmt: skip
                     n += 1
         return n
@@ -261,12 +286,12 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
         self,
         instance: str,
         indicator: str,
-        level: int,
+        level: int | float,
         *,
         stage: str,
         evaluator: str,
         note: str = "",
-        expected: int | None = None,
+        expected: int | float | None = None,
         expected_event: int | None = None,
     ) -> int:
         """Record one evaluator level as a committed event; returns the event id.
@@ -300,37 +325,48 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments):
             raise refuse("error.adjust_evaluator")
         if not isinstance(note, str) and note is not None:
             raise refuse("error.adjust_note_text", value=type(note).__name__)
-        if not _whole(level):
+        if not fw.on_scale(level):
+            if fw.decimals:
+                raise refuse("error.adjust_not_on_scale", value=repr(level), d=fw.decimals)
             raise refuse("error.adjust_not_whole", value=repr(level))
-        for name, value in (("expected", expected), ("expected_event", expected_event)):
-            if value is not None and not _whole(value):
-                raise refuse("error.adjust_expected", name=name, value=repr(value))
-        level = int(level)
+        if expected_event is not None and not _whole(expected_event):
+            raise refuse("error.adjust_expected", name="expected_event", value=repr(expected_event))
+        if expected is not None and not fw.on_scale(expected):
+            raise refuse("error.adjust_expected", name="expected", value=repr(expected))
+        level = fw.as_value(level)
         if not fw.level_min <= level <= fw.level_max:
-            raise refuse("error.adjust_range", value=level, lo=fw.level_min, hi=fw.level_max, fw=fw.name)
+            raise refuse("error.adjust_range", value=fw.format_value(level), lo=fw.level_min, hi=fw.level_max,
+                         fw=fw.name)  # fmt: skip
         if indicator not in fw.codes and indicator not in fw.subitem_parent:
             raise refuse("error.adjust_indicator", fw=fw.name)
         self_level = self.store.self_level(instance, indicator)
         if self_level is None:
             if not self.store.has_instance(instance):
                 raise refuse("error.adjust_no_instance")
-            raise refuse("error.adjust_not_submitted")
+            if not (fw.is_external(indicator) and self.store.last_submission(instance)):
+                raise refuse("error.adjust_not_submitted")
+            self_level = fw.external_default  # fed by a national index: its default until imported
+        self_level = fw.as_value(self_level)
         last = self.store.last_event(instance, indicator)
-        current = last[1] if last else self_level
+        current = fw.as_value(last[1]) if last else self_level
+        if expected is not None:
+            expected = fw.as_value(expected)
         stale_event = expected_event is not None and int(expected_event) != (last[0] if last else 0)
-        if (expected is not None and int(expected) != current) or stale_event:
+        if (expected is not None and expected != current) or stale_event:
             who = (
                 Msg("error.changed_by", evaluator=last[2], when=TimeText(last[3]), stage=Msg(f"value.stage.{last[4]}"))
                 if last
                 else Msg("error.changed_by_version")
             )
             seen = expected if expected is not None else current
-            raise ConflictError(Msg("error.conflict", where=where, current=current, expected=seen, who=who))
+            raise ConflictError(Msg("error.conflict", where=where, current=fw.format_value(current),
+                                    expected=fw.format_value(seen), who=who))  # fmt: skip
         if skip_same and last is not None and current == level and last[4] == stage:
             return None
         note = (note or "").strip()
         if level != self_level and not note:
-            raise refuse("error.adjust_note_required", level=level, self_level=self_level)
+            raise refuse("error.adjust_note_required", level=fw.format_value(level),
+                         self_level=fw.format_value(self_level))  # fmt: skip
         return self.store.add_event(
             instance, indicator, stage, level, str(evaluator).strip(), note, self.clock(), last[0] if last else None
         )

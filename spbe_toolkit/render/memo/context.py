@@ -77,7 +77,8 @@ class RoundData:
         parent = ws.framework.subitem_parent
         cur_b = cur.assign(base=cur["indicator"].map(lambda c: parent.get(c, c)))
         peer_ind = {g: cur_b[cur_b["instance"].isin(m)].groupby("base")["level"].mean() for g, m in members.items()}
-        peer_sc = {g: s_fin.loc[s_fin.index.isin(m)].drop(columns="predicate").mean() for g, m in members.items()}
+        numeric = s_fin.drop(columns=[c for c in ("predicate", "provisional") if c in s_fin.columns])
+        peer_sc = {g: numeric.loc[numeric.index.isin(m)].mean() for g, m in members.items()}
         hist = ws.history()
         evaluators = {k: ", ".join(sorted(set(g["evaluator"]))) for k, g in hist.groupby("instance")}
         counts = {g: len(m) for g, m in members.items()}
