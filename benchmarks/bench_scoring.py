@@ -1,4 +1,6 @@
-"""Benchmark: score 100,000 instance-stages × 47 indicators (4.7 M rows).
+"""Benchmark: score 100,000 instance-stages × 47 indicators (4.7 M rows), and 100,000 Pemdi
+instance-stages × 20 indicators with decimal values (2.0 M rows) beside the same table with
+whole levels.
 
 Compares spbe.score with
   * the floor: factorise instance and indicator codes, scatter levels into a numpy matrix,
@@ -6,7 +8,7 @@ Compares spbe.score with
   * DataFrame.pivot + matmul,
   * a naive per-instance Python loop (timed on a subset and scaled linearly).
 
-Run:  .venv/bin/python benchmarks/bench_scoring.py [--instances 100000] [--repeat 3]
+Run:  .venv/bin/python benchmarks/bench_scoring.py [--instances 100000] [--repeat 3] [--pemdi-only]
 """
 
 from __future__ import annotations
@@ -21,18 +23,17 @@ import pandas as pd
 import spbe_toolkit as spbe
 
 
-def make_table(n_instances: int, fw, seed: int = 0) -> pd.DataFrame:
+def make_table(n_instances: int, fw, seed: int = 0, decimals: bool = False) -> pd.DataFrame:
+    """Levels of ``n_instances`` instances: whole levels, or (``decimals``) values 1,00–5,00 with two decimals."""
     rng = np.random.default_rng(seed)
     codes = np.array(fw.codes, dtype=object)
     n = n_instances * len(codes)
     inst = np.repeat(np.array([f"Instansi {i:06d}" for i in range(n_instances)], dtype=object), len(codes))
-    return pd.DataFrame(
-        {
-            "instance": inst,
-            "indicator": np.tile(codes, n_instances),
-            "level": rng.integers(fw.level_min, fw.level_max + 1, size=n),
-        }
-    )
+    if decimals:
+        level = rng.integers(fw.level_min * 100, fw.level_max * 100 + 1, size=n) / 100
+    else:
+        level = rng.integers(fw.level_min, fw.level_max + 1, size=n)
+    return pd.DataFrame({"instance": inst, "indicator": np.tile(codes, n_instances), "level": level})
 
 
 def floor(df: pd.DataFrame, fw) -> np.ndarray:
@@ -74,7 +75,11 @@ def main() -> None:
     ap.add_argument("--instances", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--naive-subset", type=int, default=5_000)
+    ap.add_argument("--pemdi-only", action="store_true", help="only the Pemdi tables (decimal and whole values)")
     args = ap.parse_args()
+    pemdi(args)
+    if args.pemdi_only:
+        return
     fw = spbe.load_framework("spbe2020")
     df = make_table(args.instances, fw)
     print(f"table: {len(df):,} rows ({args.instances:,} instance-stages × {len(fw.codes)} indicators)")
@@ -97,6 +102,27 @@ def main() -> None:
     print(f"{'method':<60} {'best s':>8} {'median s':>9} {'÷ floor':>8} {'÷ score':>8}")
     for name, (b, m) in results.items():
         print(f"{name:<60} {b:8.3f} {m:9.3f} {b / fl:8.2f} {b / base:8.2f}")
+
+
+def pemdi(args) -> None:
+    """Pemdi 2026: the same 100,000 instance-stages with decimal values and with whole levels,
+    each beside its floor (factorise + scatter + matmul)."""
+    fw = spbe.load_framework("pemdi2026")
+    rows = {}
+    for label, decimals in (("decimal values (1,26 …)", True), ("whole levels", False)):
+        df = make_table(args.instances, fw, decimals=decimals)
+        ours = spbe.score(df, fw)
+        assert np.allclose(ours["index"].to_numpy(), floor(df, fw)), "score() disagrees with the floor"
+        rows[label] = (
+            timeit(lambda df=df: spbe.score(df, fw), args.repeat),
+            timeit(lambda df=df: floor(df, fw), args.repeat),
+        )
+    print(f"pemdi2026: {args.instances:,} instance-stages × {len(fw.codes)} indicators each")
+    print(f"{'table':<28} {'score best s':>12} {'median s':>9} {'floor best s':>12} {'÷ floor':>8}")
+    for label, ((b, m), (fb, _fm)) in rows.items():
+        print(f"{label:<28} {b:12.3f} {m:9.3f} {fb:12.3f} {b / fb:8.2f}")
+    (dec, _), (whole, _) = rows["decimal values (1,26 …)"][0], rows["whole levels"][0]
+    print(f"decimal ÷ whole (spbe.score): {dec / whole:.2f}")
 
 
 if __name__ == "__main__":

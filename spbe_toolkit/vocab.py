@@ -144,7 +144,9 @@ REVIEW_COLUMN_ALIASES: dict[str, frozenset[str]] = {
     "finding": frozenset({"catatan", "catatan asesor", "temuan", "finding", "findings"}),
     "recommendation": frozenset({"rekomendasi", "recommendation", "recommendations", "saran"}),
     "uploaded": frozenset({"unggah", "diunggah", "upload", "uploaded", "bukti diunggah", "evidence uploaded"}),
-    "interviewed": frozenset({"interviu", "interview", "interviewed", "dikonfirmasi interviu", "confirmed at interview"}),
+    "interviewed": frozenset(
+        {"interviu", "interview", "interviewed", "dikonfirmasi interviu", "confirmed at interview"}
+    ),
     "approved": frozenset({"disetujui", "approved", "persetujuan", "approval"}),
     "no_evidence": frozenset({"tanpa bukti", "tanpa_bukti", "no evidence", "no_evidence"}),
 }

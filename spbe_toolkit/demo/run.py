@@ -16,6 +16,7 @@ from spbe_toolkit.io.writers import write_csv
 from spbe_toolkit.render.memo import render_memos
 from spbe_toolkit.scoring import score
 from spbe_toolkit.stats import national_summary, reproduce_series
+from spbe_toolkit.vocab import SELF_STAGE
 
 FRAMEWORK = "spbe2020"
 
@@ -76,6 +77,16 @@ def pemdi_memos(out: Path) -> None:
         old.unlink(missing_ok=True)
     print("\n" + tr("demo.pemdi_heading"))
     with workspace_from_samples(ws_path, "pemdi2026") as ws:
+        fw = ws.framework
+        own, cur = ws.scores(SELF_STAGE), ws.scores("current")
+        waiting = int(cur["provisional"].ne("").sum())
+        print(tr("demo.pemdi_round", None, n=len(cur), findings=len(ws.findings()), imported=len(cur) - waiting,
+                 waiting=waiting))  # fmt: skip
+        print(tr("demo.pemdi_columns", None, instance=tr("column.instance")))
+        for name in list(cur.index[:6]):
+            print(tr("demo.pemdi_row", None, instance=name[:44], self=fw.format_value(own.at[name, "index"]),
+                     final=fw.format_value(cur.at[name, "index"]), level=fw.index_level_label(cur.at[name, "index"]),
+                     predicate=cur.at[name, "predicate"], provisional=cur.at[name, "provisional"] or "—"))  # fmt: skip
         names = list(ws.instances().index[:PEMDI_MEMOS])
         paths = render_memos(ws, out / "memo_pemdi", instances=names, progress=False)
     print(tr("demo.pemdi_memos", None, n=len(paths), index=(out / "memo_pemdi" / "index.html").resolve()))

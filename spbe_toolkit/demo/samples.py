@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from spbe_toolkit.demo.pemdi import interview_notes, national_index_table, pemdi_levels
 from spbe_toolkit.frameworks import Framework, load_framework
 from spbe_toolkit.io.submissions import read_submissions
 from spbe_toolkit.io.templates import template_rows, write_template
@@ -150,6 +151,9 @@ def synthetic_round(
     fw = load_framework(fw)
     rng = np.random.default_rng(seed)
     insts = _instances(rng, n_scale)
+    if fw.decimals:  # Pemdi: decimal values, the assessor's findings, national indices (demo/pemdi.py)
+        own, final = pemdi_levels(fw, insts, rng, lambda inst: TYPE_MEAN[inst["instance_type"]] + rng.normal(0, 0.45))
+        return pd.DataFrame(insts), pd.DataFrame(own), pd.DataFrame(final)
     rows = template_rows(fw)
     # map each template row to an offset: by domain for 2018/2020, by aspect position for 2026
     aspects = fw.aspect_codes
@@ -248,6 +252,15 @@ def generate_samples(
             )
             final.to_csv(fh, index=False)
         written.append(fpath)
+        if fw.external:
+            ipath = Path(out_dir) / "penilaian" / f"{name}_indeks_nasional_SINTETIS.csv"
+            with ipath.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(f"# DATA SINTETIS (synthetic national-index values, not real) — spbe-toolkit samples, seed {seed}, "
+                         f"framework {name}, year {yr}\n")  # fmt: skip
+                national_index_table(fw, insts.to_dict("records"), np.random.default_rng(seed + 1)).to_csv(
+                    fh, index=False
+                )
+            written.append(ipath)
     broken = Path(out_dir) / "contoh_rusak" / "SINTETIS_contoh_rusak_spbe2020.xlsx"
     written.append(write_broken_example(broken, seed=seed))
     return written
@@ -287,9 +300,9 @@ def write_broken_example(path: str | Path, *, seed: int = SEED) -> Path:
 
 def read_final_levels(path: str | Path) -> pd.DataFrame:
     """Read a ``<framework>_final_levels_SINTETIS.csv`` (skips its '#' provenance line)."""
-    return pd.read_csv(
-        path, comment="#", dtype={"indicator": str, "note": str, "evaluator": str}, keep_default_na=False
-    )
+    text = {c: str for c in ("indicator", "note", "evaluator", "finding", "recommendation", "uploaded",
+                             "interviewed", "approved", "no_evidence")}  # fmt: skip
+    return pd.read_csv(path, comment="#", dtype=text, keep_default_na=False)
 
 
 def sample_paths(framework: str) -> tuple[Path, Path]:
@@ -330,6 +343,15 @@ def workspace_from_samples(
         if instances is not None:
             final = final[final["instance"].isin(list(instances))]
         ws.import_levels(final)
+        if ws.framework.external:  # Pemdi: national-index values for most instances, and interview notes
+            index_csv = final_csv.with_name(f"{framework}_indeks_nasional_SINTETIS.csv")
+            values = pd.read_csv(index_csv, comment="#")
+            if instances is not None:
+                values = values[values["instansi"].isin(list(instances))]
+            ws.import_national_index(values, evaluator=evaluator, stage="final", source="SINTETIS")
+            for note in interview_notes([{"instance": n} for n in final["instance"].drop_duplicates()]):
+                ws.record_interview_note(note["instance"], note["topic"], note["note"], indicators=note["indicators"],
+                                         commitment=note["commitment"], evaluator=evaluator)  # fmt: skip
     return ws
 
 

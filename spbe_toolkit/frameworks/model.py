@@ -65,10 +65,10 @@ class ExternalIndex:
         return math.floor(value * f + 0.5 + 1e-9) / f
 
     def conversion_text(self) -> str:
-        """The conversion as stored with every imported value: index code, status, points
-        (linear between them), e.g. ``"sdi unconfirmed: 0 → 1; 100 → 5"``."""
+        """The conversion as stored with every imported value: index code and points
+        (linear between them), e.g. ``"sdi: 0 → 1; 100 → 5"``."""
         pts = "; ".join(f"{x:g} → {y:g}" for x, y in self.points)
-        return f"{self.code} {self.status}: {pts}"
+        return f"{self.code}: {pts}"
 
     def label(self, lang: str | None = None) -> str:
         """The index's name in the language asked."""
@@ -307,11 +307,22 @@ class Framework:
             "aspect_weights": ", ".join(f"{c} {w:g}" for c, w in self.aspect_weights.items()),
         }
 
+    def external_table(self, lang: str | None = None) -> pd.DataFrame:
+        """The national indices feeding indicators, for people: index_code, index_name,
+        indicators, agency, conversion (its points, linear between them), status, source."""
+        rows = []
+        for ext in self.external.values():
+            points = "; ".join(f"{number(x, lang, 2)} → {number(y, lang, 2)}" for x, y in ext.points)
+            rows.append({"index_code": ext.code, "index_name": ext.label(lang), "indicators": ", ".join(ext.indicators),
+                         "agency": ext.agency_label(lang), "conversion": tr("value.conversion_linear", lang, points=points),
+                         "status": tr(f"value.conversion_status.{ext.status}", lang), "source": ext.source})  # fmt: skip
+        return pd.DataFrame(rows, columns=["index_code", "index_name", "indicators", "agency", "conversion", "status",
+                                           "source"])  # fmt: skip
+
     def __repr__(self) -> str:
-        return (
-            f"<Framework {self.name}: {len(self.domains)} domains, {len(self.aspects)} aspects, "
-            f"{len(self.indicators)} indicators, levels {self.level_min}–{self.level_max}>"
-        )
+        values = tr("value.scale_decimal", None, d=self.decimals) if self.decimals else ""
+        return "<" + tr("value.framework_repr", None, name=self.name, d=len(self.domains), a=len(self.aspects),
+                        i=len(self.indicators), lo=self.level_min, hi=self.level_max, values=values) + ">"  # fmt: skip
 
 
 # --------------------------------------------------------------------------- loading

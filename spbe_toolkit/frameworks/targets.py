@@ -72,3 +72,13 @@ def next_round(framework: str, after: int) -> dict | None:
             return None
         return {"year": year, "status": s["status"], "source": s["source"]}
     return None
+
+
+def round_timeline(framework: str, year: int) -> pd.DataFrame:
+    """The stages of one round with their dates as reported (``[[timeline]]`` in targets.toml):
+    stage, start, end, status, source; empty when nothing is known of that round."""
+    for t in _data().get("timeline", []):
+        if t["framework"] == framework and t["year"] == year:
+            rows = [{**step, "status": t["status"], "source": t["source"]} for step in t["steps"]]
+            return pd.DataFrame(rows, columns=["stage", "start", "end", "status", "source"])
+    return pd.DataFrame(columns=["stage", "start", "end", "status", "source"])

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from spbe_toolkit.frameworks import Framework
+from spbe_toolkit.i18n import Num
 from spbe_toolkit.io.readers.table import blank
 from spbe_toolkit.vocab import norm_text
 
@@ -126,9 +127,10 @@ class LevelParser:
         notes: list[tuple[str, str, dict]] = []
         if isinstance(raw, (int, np.integer, float, np.floating)):
             number = float(raw)
-            shown = f"{number:g}"
             if not np.isfinite(number):
-                return None, [("error", "level_not_number", {"value": shown})]
+                return None, [("error", "level_not_number", {"value": f"{number:g}"})]
+            text = f"{number:g}"
+            shown = Num(number, len(text.split(".")[1]) if "." in text and "e" not in text else 0)  # 5,01 / 5.01
         else:
             written = str(raw).strip()
             shown = written if len(written) <= 40 else written[:40] + "…"

@@ -14,7 +14,8 @@ from spbe_toolkit.paths import data_dir
 from spbe_toolkit.vocab import GROUPS, PUBLISHED_TYPES, REPORT_GROUPS, group_of_type, report_group_of_category
 
 DOMAIN_COLUMNS = {"d1_kebijakan": "D1", "d2_tata_kelola": "D2", "d3_manajemen": "D3", "d4_layanan": "D4"}
-NAMES = ["results_2024", "national_series", "group_averages_2024", "instance_registry", "denpasar_2019_levels"]
+NAMES = ["results_2024", "national_series", "group_averages_2024", "instance_registry", "denpasar_2019_levels",
+         "pemdi2026_asesor_2026", "pemdi2026_asesor_2026_published"]  # fmt: skip
 
 
 def group_of(instance_type: pd.Series) -> pd.Series:
@@ -92,9 +93,22 @@ def _group_averages() -> pd.DataFrame:
     return out
 
 
+def _pemdi_assessor() -> pd.DataFrame:
+    """A real 2026 external-assessor result (one regency): values with decimals, level names as
+    printed, the three verification marks, "tanpa bukti" and whether a national index feeds it."""
+    raw = pd.read_csv(data_dir("published") / "pemdi2026_asesor_2026.csv", comment="#", dtype=str)
+    out = raw.copy()
+    out["level"] = raw["level"].str.replace(",", ".").astype(float)
+    for col in ("no_evidence", "external"):
+        out[col] = raw[col].eq("ya")
+    return out
+
+
 def load_published(name: str) -> pd.DataFrame:
     """A bundled published table: ``results_2024``, ``national_series``, ``group_averages_2024``,
-    ``instance_registry`` or ``denpasar_2019_levels`` (see ``data/published/SOURCES.md``).
+    ``instance_registry``, ``denpasar_2019_levels``, or the real 2026 Pemdi assessor result of
+    one regency, ``pemdi2026_asesor_2026`` (per indicator) and ``pemdi2026_asesor_2026_published``
+    (its printed index and aspect scores) (see ``data/published/SOURCES.md``).
 
     ``results_2024`` has domain columns renamed D1–D4, categorical instance type and
     predicate (in band order), derived ``group`` and ``report_group`` columns, and
@@ -107,6 +121,10 @@ def load_published(name: str) -> pd.DataFrame:
         "instance_registry": lambda: pd.read_csv(data_dir("published") / "instance_registry.csv", dtype=str),
         "denpasar_2019_levels": lambda: pd.read_csv(
             data_dir("published") / "denpasar_2019_levels.csv", dtype={"indicator_no": str}
+        ),
+        "pemdi2026_asesor_2026": _pemdi_assessor,
+        "pemdi2026_asesor_2026_published": lambda: pd.read_csv(
+            data_dir("published") / "pemdi2026_asesor_2026_published.csv", comment="#"
         ),
     }
     if name not in loaders:

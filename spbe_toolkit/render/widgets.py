@@ -444,7 +444,11 @@ class AdjustmentPanel:
         def line(key: str, label: str) -> str:
             r = s.loc[key]
             cells = "".join(f"<td>{number(r[p], lang)}</td>" for p in parts)
-            level = f" <span style='font-weight:normal'>({_esc(fw.index_level_label(r['index'], lang))})</span>" if fw.decimals else ""
+            level = (
+                f" <span style='font-weight:normal'>({_esc(fw.index_level_label(r['index'], lang))})</span>"
+                if fw.decimals
+                else ""
+            )
             return (f"<tr><td>{_esc(label)}</td><td><b>{number(r['index'], lang)}</b>{level}</td>"
                     f"<td>{_esc(r['predicate'])}</td>{cells}</tr>")  # fmt: skip
 

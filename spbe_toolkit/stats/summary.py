@@ -15,6 +15,7 @@ from spbe_toolkit.i18n import Msg
 from spbe_toolkit.io.published import NAMES, group_of, load_published
 from spbe_toolkit.io.tables import read_table_file
 from spbe_toolkit.scoring import predicate as predicate_of
+from spbe_toolkit.scoring import score
 from spbe_toolkit.vocab import SELF_STAGE, TARGET_GROUPS
 from spbe_toolkit.workspace import Workspace
 
@@ -309,3 +310,22 @@ def reproduce_group_table_2024() -> pd.DataFrame:
         "count_agrees_rounded_up"
     )
     return rec
+
+
+def reproduce_pemdi_result() -> pd.DataFrame:
+    """The real 2026 Pemdi assessor result (one regency) recomputed from its 20 values with the
+    ``pemdi2026`` weights, beside the figures its source printed: measure, published, computed
+    (exact), difference, flag. The source prints two decimals (and 1,085 as 1,08 — binary
+    rounding), so a match is within 0.005; the self-assessed index cannot be recomputed (its
+    values were not published) and says so."""
+    levels = load_published("pemdi2026_asesor_2026")
+    pub = load_published("pemdi2026_asesor_2026_published")
+    computed = score(levels[["instance", "indicator", "level"]], "pemdi2026").iloc[0]
+    rows = []
+    for r in pub.itertuples(index=False):
+        value = float(computed[r.measure]) if r.measure in computed.index else np.nan
+        diff = value - r.published
+        flag = "published_only" if np.isnan(value) else ("match" if abs(diff) <= 0.005 + 1e-12 else "differs")
+        rows.append({"instance": r.instance, "measure": r.measure, "published": r.published, "computed": value,
+                     "difference": diff, "flag": flag})  # fmt: skip
+    return pd.DataFrame(rows)

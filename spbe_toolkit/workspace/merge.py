@@ -127,7 +127,9 @@ class Merge:
         for rec, key in zip(theirs.to_dict("records"), _keys(theirs, their_id)):
             if key in known:
                 continue
-            row = {c: (None if not isinstance(rec.get(c), str) and pd.isna(rec.get(c)) else rec.get(c)) for c in columns}
+            row = {
+                c: (None if not isinstance(rec.get(c), str) and pd.isna(rec.get(c)) else rec.get(c)) for c in columns
+            }
             if row.get("no_evidence") is not None:
                 row["no_evidence"] = int(row["no_evidence"])
             row["origin"], row["origin_event"] = key[0], int(key[1])

@@ -69,7 +69,9 @@ def _table(table, aliases) -> tuple[pd.DataFrame, int]:
 def _need(df: pd.DataFrame, columns: Iterable[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValidationError(Msg("error.review_columns", columns=", ".join(missing), have=", ".join(map(str, df.columns))))
+        raise ValidationError(
+            Msg("error.review_columns", columns=", ".join(missing), have=", ".join(map(str, df.columns)))
+        )
 
 
 def assessor_table(table, fw: Framework) -> tuple[pd.DataFrame, int]:
@@ -85,7 +87,7 @@ def assessor_table(table, fw: Framework) -> tuple[pd.DataFrame, int]:
     for i in range(len(df)):
         row = first + i
 
-        def bad(column: str, value: Any, detail: Msg | str = "") -> ValidationError:
+        def bad(column: str, value: Any, detail: Msg | str = "", row: int = row) -> ValidationError:
             return ValidationError(Msg("error.review_cell", row=row, column=column, value=repr(value)[:60],
                                        detail=detail))  # fmt: skip
 
@@ -334,7 +336,9 @@ class Review:
                 try:
                     ext = self.external_index(str(r["index"]))
                 except ValidationError as exc:
-                    raise ValidationError(Msg("error.external_row", row=row, detail=Pair(exc.pesan, exc.message))) from None
+                    raise ValidationError(
+                        Msg("error.external_row", row=row, detail=Pair(exc.pesan, exc.message))
+                    ) from None
                 raw = _number(r["value"])
                 if raw is None or not ext.raw_min <= raw <= ext.raw_max:
                     raise ValidationError(Msg("error.external_row", row=row, detail=Msg(

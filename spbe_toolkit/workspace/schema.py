@@ -150,7 +150,11 @@ PEMDI_TABLES = ("findings", "interview_notes", "external_values")
 """Schema 7: the assessor's verification, finding and recommendation per indicator and stage, the
 interview notes by topic, and the national-index value behind an imported event."""
 PEMDI_INDEXES = tuple(
-    line for line in SCHEMA.splitlines() if line.startswith("CREATE") and " INDEX " in line and "ON findings" in line
+    line
+    for line in SCHEMA.splitlines()
+    if line.startswith("CREATE")
+    and " INDEX " in line
+    and "ON findings" in line
     or line.startswith("CREATE UNIQUE INDEX interview_notes")
 )
 

@@ -243,14 +243,18 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
                 try:
                     n += self._import_row(r)
                 except (ValidationError, ConflictError) as exc:
-                    raise type(exc)(Msg("error.import_row", row=first_row + i, detail=Pair(exc.pesan, exc.message))) from exc
+                    raise type(exc)(
+                        Msg("error.import_row", row=first_row + i, detail=Pair(exc.pesan, exc.message))
+                    ) from exc
         return n
 
     def _import_row(self, r: dict) -> int:
         """One row of :meth:`import_levels` inside its transaction: the level (if given), then the finding."""
         instance, indicator = str(r["instance"]), str(r["indicator"])
         stage, who = str(r["stage"]).strip(), str(r["evaluator"])
-        finding = {k: r.get(k) for k in ("uploaded", "interviewed", "approved", "no_evidence", "finding", "recommendation")}
+        finding = {
+            k: r.get(k) for k in ("uploaded", "interviewed", "approved", "no_evidence", "finding", "recommendation")
+        }
         note = _none(r.get("note")) or _none(r.get("finding")) or ""
         added = 0
         if r.get("level") is not None:

@@ -1,4 +1,5 @@
-"""Write the bad-input corpus under tests/data/bad/ (all synthetic; framework spbe2020).
+"""Write the bad-input corpus under tests/data/bad/ (all synthetic; framework spbe2020) and
+tests/data/bad_pemdi/ (framework pemdi2026, values with decimals).
 
 Run from the repository root:  .venv/bin/python tests/data/make_bad_corpus.py
 The committed files are the corpus; this script documents how each one was made.
@@ -209,5 +210,40 @@ def main():
     (OUT / "json_levels_problems.json").write_text(json.dumps(sub, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+PEMDI = spbe.load_framework("pemdi2026")
+OUT_PEMDI = OUT.parent / "bad_pemdi"
+
+
+def pemdi_rows(instance, overrides=None, drop=("5", "6", "7", "18")):
+    """A Pemdi submission (decimal values with a decimal comma) leaving the externally fed indicators out."""
+    overrides = overrides or {}
+    return [(instance, c, overrides.get(c, "1,26")) for c in PEMDI.codes if c not in drop]
+
+
+def pemdi_corpus() -> None:
+    """Bad Pemdi inputs (framework pemdi2026, values with two decimals) under tests/data/bad_pemdi/."""
+    OUT_PEMDI.mkdir(exist_ok=True)
+
+    def csv(name, rows, header=("instansi", "indikator", "nilai")):
+        text = ";".join(header) + "\n" + "".join(";".join(str(v) for v in r) + "\n" for r in rows)
+        (OUT_PEMDI / name).write_text(text, encoding="utf-8")
+
+    csv("baik_eksternal_kosong.csv", pemdi_rows("Kab. Eksternal Kosong (Sintetis)") + [
+        ("Kab. Eksternal Kosong (Sintetis)", c, "") for c in ("5", "6", "7", "18")])  # fmt: skip
+    csv("tiga_desimal.csv", pemdi_rows("Kab. Tiga Desimal (Sintetis)", {"3": "1,266"}))
+    csv("di_bawah_satu.csv", pemdi_rows("Kab. Di Bawah Satu (Sintetis)", {"9": "0,99"}))
+    csv("nama_tidak_cocok.csv", pemdi_rows("Kab. Nama Salah (Sintetis)", {"17": "2,50 - Rintisan"}))
+    csv("wajib_kosong.csv", pemdi_rows("Kab. Wajib Kosong (Sintetis)", {"19": ""}))
+    spbe.write_template(
+        OUT_PEMDI / "templat_di_atas_lima.xlsx", PEMDI,
+        instance={"instance": "Kab. Di Atas Lima (Sintetis)", "instance_type": "Pemerintah Kabupaten", "year": 2026},
+        levels={c: {"level": 5.01 if c == "20" else 1.5} for c in PEMDI.codes if not PEMDI.is_external(c)},
+    )  # fmt: skip
+    doc = {"instance": "Kab. Teks (Sintetis)", "levels": [{"indicator": c, "level": 1.17} for c in PEMDI.codes]}
+    doc["levels"][12]["level"] = "satu koma tujuh"
+    (OUT_PEMDI / "nilai_teks.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 if __name__ == "__main__":
     main()
+    pemdi_corpus()

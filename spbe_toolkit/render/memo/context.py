@@ -27,14 +27,14 @@ from spbe_toolkit.coaching import (
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.frameworks import Band, Framework, crosswalk
 from spbe_toolkit.frameworks.targets import national_target as target_of_round
-from spbe_toolkit.frameworks.targets import next_round
+from spbe_toolkit.frameworks.targets import next_round, round_timeline
 from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
 from spbe_toolkit.i18n.tables import value_text
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.io.published import load_published
 from spbe_toolkit.render import plots
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES
+from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES, VERIFICATION_FLAGS
 from spbe_toolkit.workspace import Workspace
 
 _EPS = 1e-12
@@ -63,6 +63,9 @@ class RoundData:
     published: dict[str, dict] = field(default_factory=dict)  # instance → its latest earlier result
     peer_group: dict[str, tuple[str, str]] = field(default_factory=dict)  # instance → (type, province or "")
     charts: dict = field(default_factory=dict)  # reusable profile charts per (lang, with_peer)
+    findings: dict[str, pd.DataFrame] = field(default_factory=dict)  # instance → latest finding per indicator
+    interview: dict[str, pd.DataFrame] = field(default_factory=dict)  # instance → interview notes
+    external: dict[str, pd.DataFrame] = field(default_factory=dict)  # instance → national-index values
 
     @classmethod
     def build(cls, ws: Workspace) -> RoundData:
@@ -83,7 +86,12 @@ class RoundData:
         evaluators = {k: ", ".join(sorted(set(g["evaluator"]))) for k, g in hist.groupby("instance")}
         counts = {g: len(m) for g, m in members.items()}
         earlier = {**_published(inst.index, ws.year), **_recorded(ws)}
-        return cls(ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators, counts, earlier, groups.to_dict())
+        rd = cls(ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators, counts, earlier, groups.to_dict())
+        if ws.framework.decimals or ws.framework.external:  # the assessor's work beside the values (Pemdi)
+            rd.findings = {k: g for k, g in ws.findings().groupby("instance")}
+            rd.interview = {k: g for k, g in ws.interview_notes().groupby("instance")}
+            rd.external = {k: g for k, g in ws.external_values().groupby("instance")}
+        return rd
 
 
 def _peer_groups(inst: pd.DataFrame) -> pd.Series:
@@ -173,6 +181,10 @@ def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[s
     published = rd.published.get(it.name) if prev is None else None
     n_changed = sum(1 for c, lv in it.cur_map.items() if lv != it.own_map.get(c))
     s = {
+        "final_level": fw.index_level_label(fin, lang) if fw.decimals else "",
+        "self_level": fw.index_level_label(slf, lang) if fw.decimals else "",
+        "pair": f"{number(slf, lang)} / {number(fin, lang)}" if fw.decimals else "",
+        "provisional": _provisional_note(fw, it, lang),
         "final_index": index_text(fin, fw, lang),
         "final_pred": it.final["predicate"],
         "final_pred_css": (it.final["predicate"] or "").replace(" ", "-"),
@@ -207,6 +219,22 @@ def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[s
                                n=n_changed)  # fmt: skip
     subject = t["subject"].format(p=nxt.predicate) if nxt else t["subject_top"]
     return {"s": s, "summary_text": text, "subject": subject}
+
+
+def _provisional_note(fw: Framework, it: _Instance, lang: str) -> str:
+    """ "Sementara — menunggu nilai …" for the indicators still counted at their default."""
+    if "provisional" not in it.cur.columns:
+        return ""
+    waiting = it.cur.loc[it.cur["provisional"].astype(bool), "indicator"].tolist()
+    if not waiting:
+        return ""
+    by_index: dict[str, list[str]] = {}
+    for code in waiting:
+        by_index.setdefault(fw.external_by_indicator[code].label(lang), []).append(code)
+    parts = [f"{', '.join(codes)}: {tr('review.provisional', lang, index=name)}" for name, codes in by_index.items()]
+    return labels("memo", lang)["provisional_note"].format(
+        value=fw.format_value(fw.external_default, lang), list="; ".join(parts)
+    )
 
 
 def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
@@ -259,6 +287,8 @@ def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
 def indicator_section(rd: RoundData, it: _Instance) -> dict:
     """Every indicator: self and final level, the change, and the note of the final level."""
     fw = rd.ws.framework
+    if fw.decimals:  # values with decimals: the assessment section prints them (with the assessor's work)
+        return {"indicator_rows": []}
     ind = fw.indicators.set_index("indicator")
     dom_names = fw.domains.set_index("code")["name"] if fw.has_domains else {}
     asp_names = fw.aspects.set_index("code")["name"]
@@ -282,6 +312,61 @@ def indicator_section(rd: RoundData, it: _Instance) -> dict:
                      "change": "—" if f == o else f"{f - o:+d}", "css": _direction(f, o),
                      "note": notes.get(code) or ""})  # fmt: skip
     return {"indicator_rows": rows}
+
+
+_MARKS = {"ya": "✓", "tidak": "–", "na": "◆", None: "○"}
+
+
+def assessment_section(rd: RoundData, it: _Instance, lang: str) -> dict:
+    """Per indicator of a framework with decimal values (Pemdi): the self-assessed and the
+    assessor's value with its level name ("1,42 / 1,24"), the three verification marks,
+    "tanpa bukti", the assessor's catatan and rekomendasi in their own words, and for an
+    indicator fed by a national index which index and agency move it (and "sementara" while
+    it counts its default)."""
+    fw = rd.ws.framework
+    if not fw.decimals:
+        return {"assessment_rows": []}
+    t = labels("memo", lang)
+    asp_names = fw.aspects.set_index("code")["name"]
+    ind = fw.indicators.set_index("indicator")
+    found = rd.findings.get(it.name, pd.DataFrame(columns=["indicator"])).set_index("indicator")
+    ext_values = rd.external.get(it.name, pd.DataFrame(columns=["indicator"])).drop_duplicates("indicator", keep="last")
+    ext_values = ext_values.set_index("indicator")
+    own_map, cur_map = it.own_map, it.cur_map
+    prov = dict(zip(it.cur["indicator"], it.cur["provisional"])) if "provisional" in it.cur.columns else {}
+    notes = dict(zip(it.cur["indicator"], it.cur["note"]))
+    rows, last_a = [], None
+    for code in fw.codes:
+        a = ind.at[code, "aspect"]
+        if a != last_a:
+            rows.append({"kind": "aspect", "label": f"{a} — {asp_names[a]}"})
+            last_a = a
+        o, f = own_map.get(code, fw.external_default), cur_map.get(code, own_map.get(code))
+        fnd = found.loc[code].to_dict() if code in found.index else {}
+        ext = fw.external_by_indicator.get(code)
+        marks = [(t[f"mark_{k}"], _MARKS.get(fnd.get(k) or ("na" if ext else None), "○")) for k in VERIFICATION_FLAGS]
+        source = ""
+        if ext is not None:
+            source = t["fed_by"].format(index=ext.label(lang), agency=ext.agency_label(lang))
+            if code in ext_values.index:
+                x = ext_values.loc[code]
+                source += " " + t["fed_value"].format(raw=number(x["raw_value"], lang), value=fw.format_value(f, lang))
+            if prov.get(code):
+                source += " — " + tr("review.provisional", lang, index=ext.label(lang))
+        rows.append({
+            "kind": "indicator", "code": code, "name": fw.entry_name(code),
+            "self": fw.level_names(code).get(fw.level_of(o), ""), "final": fw.level_names(code).get(fw.level_of(f), ""),
+            "pair": f"{fw.format_value(o, lang)} / {fw.format_value(f, lang)}", "css": _direction(f, o),
+            "marks": marks, "no_evidence": bool(fnd.get("no_evidence")),
+            "finding": fnd.get("finding") or "", "recommendation": fnd.get("recommendation") or "",
+            "note": notes.get(code) or "", "source": source, "weight": number(ind.at[code, "weight"], lang, 0) + "%",
+        })  # fmt: skip
+    talk = rd.interview.get(it.name)
+    interview = [] if talk is None else [
+        {"topic": r["topic"], "note": r["note"], "indicators": r["indicators"], "commitment": r["commitment"]}
+        for r in talk.to_dict("records")
+    ]  # fmt: skip
+    return {"assessment_rows": rows, "interview_notes": interview}
 
 
 def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
@@ -328,11 +413,14 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
         groups: dict[str, list[dict]] = {}
         for r in part.itertuples(index=False):
             base = fw.subitem_parent.get(r.indicator, r.indicator)
+            ext = fw.external_by_indicator.get(base)
             step = {
                 "code": r.indicator, "name": r.name,
-                "line": t["step_line"].format(frm=fw.level_label(base, r.from_level, lang), to=fw.level_label(base, r.to_level, lang)),
+                "line": t["step_line"].format(frm=fw.value_label(base, r.from_level, lang), to=fw.value_label(base, r.to_level, lang)),
                 "gain": number(r.gain, lang, 3), "after": number(r.index_after, lang),
                 "criterion": r.criterion or t["criterion_missing"], "evidence": r.evidence,
+                "weight": number(fw.indicators.set_index("indicator").at[base, "weight"], lang, 0) + "%" if fw.decimals else "",
+                "moved_by": t["moved_by"].format(index=ext.label(lang), agency=ext.agency_label(lang)) if ext else "",
             }  # fmt: skip
             groups.setdefault((r.units or "—").split(", ")[0], []).append({**step, "units": r.units or "—"})
         rounds.append({"title": t["round_heading"].format(n=int(rnd)), "groups": groups})
@@ -354,7 +442,7 @@ def _keep_section(it: _Instance, fw: Framework, lang: str, wording: str) -> list
     for code in sorted(fw.aspect_codes, key=lambda a: float(it.final[a]))[:3]:
         members = levels[ind.loc[levels.index, "aspect"] == code]
         low = members.idxmin()
-        lvl = int(members.min())
+        lvl = fw.level_of(members.min())
         nxt = min(lvl + 1, fw.level_max)
         out.append({
             "aspect": f"{code} — {fw.aspects.set_index('code').at[code, 'name']}", "value": number(float(it.final[code]), lang),
@@ -412,6 +500,21 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
     }}  # fmt: skip
 
 
+def timeline_section(fw: Framework, year: int | None, lang: str) -> dict:
+    """The round's timeline as reported (``targets.toml``), marked with its status."""
+    steps = round_timeline(fw.name, year) if year is not None else None
+    if steps is None or steps.empty:
+        return {"timeline": None}
+    lines = []
+    for r in steps.to_dict("records"):
+        start, end = date_text(r["start"], lang), date_text(r["end"], lang)
+        name = tr("value.timeline." + r["stage"], lang)
+        lines.append(f"{name}: {start if start == end else start + ' – ' + end}")
+    status = tr(f"value.target_status.{steps['status'].iat[0]}", lang)
+    return {"timeline": {"title": labels("memo", lang)["timeline_title"].format(year=year), "lines": lines,
+                         "status": status}}  # fmt: skip
+
+
 def index_text(value: float, fw: Framework, lang: str, *, bare: bool = False) -> str:
     """An index as people should read it: two decimals, or three with "belum mencapai" when two
     would round it up to a predicate boundary it has not reached ("2,598 — belum mencapai 2,60")."""
@@ -433,7 +536,9 @@ def method_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     cur_df = it.cur[["indicator", "level", "source_stage", "evaluator", "note"]]
     return {
         "basis_text": t["basis_exact"] if ws.predicate_basis == "exact" else t["basis_rounded"],
-        "method_text": t["method_formula"].format(cap=DEFAULT_MAX_STEPS),
+        "method_text": t["method_formula_decimal" if ws.framework.decimals else "method_formula"].format(
+            cap=DEFAULT_MAX_STEPS, d=ws.framework.decimals
+        ),
         "stage_text": ", ".join(tr(f"value.stage.{x}", lang) for x in stages),
         "input_hash": input_hash(ws, it.name, own_df, cur_df),
     }
@@ -446,9 +551,13 @@ def input_hash(ws: Workspace, instance: str, own: pd.DataFrame, cur: pd.DataFram
         "framework_toml_sha256": hashlib.sha256(ws.meta.get("framework_toml", "").encode()).hexdigest(),
         "predicate_basis": ws.predicate_basis,
         "instance": instance,
-        "self": [[r.indicator, int(r.level), r.justification, r.evidence] for r in own.itertuples(index=False)],
+        "self": [
+            [r.indicator, ws.framework.as_value(r.level), r.justification, r.evidence]
+            for r in own.itertuples(index=False)
+        ],
         "current": [
-            [r.indicator, int(r.level), r.source_stage, r.evaluator, r.note] for r in cur.itertuples(index=False)
+            [r.indicator, ws.framework.as_value(r.level), r.source_stage, r.evaluator, r.note]
+            for r in cur.itertuples(index=False)
         ],
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
@@ -540,14 +649,16 @@ def memo_context(
         "fw_name": fw.name,
         "fw_regulation": fw.regulation,
         # a framework whose level criteria are all still unknown (Pemdi 2026) says so up front
-        "criteria_note": labels("memo", lang)["criteria_unavailable"]
+        "criteria_note": labels("memo", lang)["criteria_unavailable_named" if fw.decimals else "criteria_unavailable"]
         if fw.has_criteria and not any(cell["regulation"] or cell["guide"] for cell in fw.criteria.values())
         else "",
+        "profile_title": labels("memo", lang)["s_profile" if fw.has_domains else "s_profile_aspects"],
         "generated_at": generated_at or date_text(None, lang),
         **letter_section(rd, it, lang, sender),
         **summary_section(rd, it, lang, previous, national_target),
         **profile_section(rd, it, lang),
         **indicator_section(rd, it),
+        **assessment_section(rd, it, lang),
         **strengths_section(rd, it, lang),
         **appeals_section(rd, it, lang),
         **path,
@@ -560,4 +671,5 @@ def memo_context(
             pemdi,
         ),  # fmt: skip
         **method_section(rd, it, lang),
+        **timeline_section(fw, ws.year, lang),
     }
