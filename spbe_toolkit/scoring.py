@@ -161,7 +161,10 @@ def level_matrix(levels: pd.DataFrame, fw: Framework | str, *, allow_missing: bo
         arr = lv.to_numpy(dtype=float, na_value=np.nan)
         not_numeric = np.zeros(n, dtype=bool)
     else:
-        conv = pd.to_numeric(lv, errors="coerce")
+        text = lv
+        if fw.decimals:  # a value written with a decimal comma ("1,26") is the number it says
+            text = lv.where(~lv.astype(str).str.fullmatch(r"\s*\d+,\d+\s*"), lv.astype(str).str.replace(",", "."))
+        conv = pd.to_numeric(text, errors="coerce")
         arr = conv.to_numpy(dtype=float, na_value=np.nan)
         not_numeric = conv.isna().to_numpy() & lv.notna().to_numpy()
 

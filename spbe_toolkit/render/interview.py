@@ -11,7 +11,7 @@ import pandas as pd
 from spbe_toolkit.i18n import check_lang, date_text, labels
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.writers import write_text, write_xlsx
-from spbe_toolkit.vocab import EVALUATOR_STAGES
+from spbe_toolkit.vocab import EVALUATOR_STAGES, STAGES
 from spbe_toolkit.workspace import Workspace
 
 DOCUMENT_STAGE = EVALUATOR_STAGES[0]
@@ -26,15 +26,16 @@ def interview_list(ws: Workspace, instance: str) -> pd.DataFrame:
     fw = ws.framework
     doc = ws.levels(DOCUMENT_STAGE, instance)
     doc = doc[doc["source_stage"] == DOCUMENT_STAGE]
-    own = ws.self_assessment(instance).set_index("indicator")["level"]
+    own = ws.levels(STAGES[0], instance).set_index("indicator")["level"]  # as scored: externals at their default
     rows = []
     for r in doc.itertuples(index=False):
-        before = int(own[r.indicator])
-        if int(r.level) == before:
+        before = fw.as_value(own[r.indicator])
+        if fw.as_value(r.level) == before:
             continue
+        level = fw.level_of(before)
         rows.append({"indicator": r.indicator, "name": fw.entry_name(r.indicator), "self_level": before,
-                     "document_level": int(r.level), "evaluator": r.evaluator, "note": r.note,
-                     "evidence_expected": (fw.evidence(r.indicator, before) if fw.has_criteria else None) or ""})  # fmt: skip
+                     "document_level": fw.as_value(r.level), "evaluator": r.evaluator, "note": r.note,
+                     "evidence_expected": (fw.evidence(r.indicator, level) if fw.has_criteria else None) or ""})  # fmt: skip
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -244,23 +244,25 @@ class FindingEditor:
     def __init__(self, row: IndicatorRow, current: Mapping[str, Any]) -> None:
         lang = row.panel.lang
         self.row = row
-        choices = [("—", None)] + [(tr(f"value.flag.{v}", lang), v) for v in VERIFICATION_VALUES]
+        choices = [("—", "")] + [(tr(f"value.flag.{v}", lang), v) for v in VERIFICATION_VALUES]
 
         def flag(name: str) -> w.Dropdown:
             value = current.get(name)
-            return w.Dropdown(options=choices, value=value if value in VERIFICATION_VALUES else None,
-                              description=tr(f"column.{name}", lang), layout=w.Layout(width="210px"),
-                              style={"description_width": "90px"})  # fmt: skip
+            return w.Dropdown(options=choices, value=value if value in VERIFICATION_VALUES else "",
+                              description=tr(f"column.{name}", lang), layout=w.Layout(width="190px"),
+                              style={"description_width": "70px"})  # fmt: skip
 
         self.uploaded, self.interviewed, self.approved = flag("uploaded"), flag("interviewed"), flag("approved")
         self.no_evidence = w.Checkbox(value=bool(current.get("no_evidence")), description=tr("column.no_evidence", lang),
                                       indent=False)  # fmt: skip
         self.finding = w.Textarea(value=current.get("finding") or "", placeholder=tr("widget.finding_placeholder", lang),
-                                  description=tr("column.finding", lang), layout=w.Layout(width="100%", height="52px"))  # fmt: skip
+                                  description=tr("column.finding", lang), layout=w.Layout(width="100%", height="52px"),
+                                  style={"description_width": "120px"})  # fmt: skip
         self.recommendation = w.Textarea(value=current.get("recommendation") or "",
                                          placeholder=tr("widget.recommendation_placeholder", lang),
                                          description=tr("column.recommendation", lang),
-                                         layout=w.Layout(width="100%", height="52px"))  # fmt: skip
+                                         layout=w.Layout(width="100%", height="52px"),
+                                         style={"description_width": "120px"})  # fmt: skip
         self.save = w.Button(description=tr("widget.save_finding", lang), icon="check", layout=w.Layout(width="150px"))
         self.status = w.HTML()
         self.save.on_click(lambda _b: self.try_save())

@@ -16,7 +16,7 @@ APPEAL_STAGE = EVALUATOR_STAGES[-1]  # an accepted appeal sets the final level
 class Appeals:
     """``record_appeal``, ``decide_appeal`` and ``appeals``."""
 
-    def record_appeal(self, instance: str, indicator: str, requested_level: int, *, argument: str,
+    def record_appeal(self, instance: str, indicator: str, requested_level: int | float, *, argument: str,
                       submitted_by: str, evidence: str = "") -> int:  # fmt: skip
         """Record an instance's appeal against the current level of an indicator; returns its id."""
         indicator = str(indicator)
@@ -25,11 +25,15 @@ class Appeals:
         if not isinstance(submitted_by, str) or not submitted_by.strip():
             raise ValidationError(Msg("error.appeal_submitter"))
         fw = self.framework
-        if not (isinstance(requested_level, int) and fw.level_min <= requested_level <= fw.level_max):
+        ok = isinstance(requested_level, int) if not fw.decimals else fw.on_scale(requested_level)
+        if not (ok and fw.level_min <= requested_level <= fw.level_max):
             raise ValidationError(Msg("error.adjust_range", where=Msg("error.where_cell", instance=repr(instance),
                                       indicator=repr(indicator)), value=requested_level, lo=fw.level_min, hi=fw.level_max,
                                       fw=fw.name))  # fmt: skip
-        if self.store.self_level(instance, indicator) is None:
+        requested_level = fw.as_value(requested_level)
+        if self.store.self_level(instance, indicator) is None and not (
+            fw.is_external(indicator) and self.store.has_instance(instance)
+        ):
             raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
         with self.store.transaction():
             return self.store.add_appeal(instance, indicator, requested_level, argument.strip(), evidence or "",
@@ -50,7 +54,7 @@ class Appeals:
         with self.store.transaction():
             if accepted:
                 note = str(Msg("memo.appeal_note", id=int(appeal), reason=reason.strip()).text("id"))
-                event = self._adjust_in_tx(a["instance"], a["indicator"], int(a["requested_level"]), stage=APPEAL_STAGE,
+                event = self._adjust_in_tx(a["instance"], a["indicator"], self.framework.as_value(a["requested_level"]), stage=APPEAL_STAGE,
                                            evaluator=decided_by, note=note, expected=None)  # fmt: skip
             self.store.add_appeal_decision(int(appeal), bool(accepted), decided_by.strip(), reason.strip(), self.clock(),
                                            event)  # fmt: skip

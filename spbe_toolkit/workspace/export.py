@@ -21,14 +21,19 @@ VIEWS = (
     "history",
     "versions",
     "appeals",
+    "findings",
+    "interview_notes",
+    "external_values",
 )
+PEMDI_VIEWS = ("findings", "interview_notes", "external_values")  # only for a framework with decimal values or indices
 
 
 class Export:
     """``export``; mixed into :class:`Workspace` (which provides the views)."""
 
     def export_views(self) -> dict[str, pd.DataFrame]:
-        """Every view as a flat table, keyed by :data:`VIEWS` (stable English columns)."""
+        """Every view as a flat table, keyed by :data:`VIEWS` (stable English columns); the
+        :data:`PEMDI_VIEWS` only for a round whose framework has them."""
         views = {
             "status": self.status().reset_index(),
             "scores_current": self.scores("current").reset_index(),
@@ -39,6 +44,10 @@ class Export:
             "versions": self.submissions_log(),
             "appeals": self.appeals(),
         }
+        if self.framework.decimals or self.framework.external:  # the assessor's work beside the values (Pemdi)
+            views["findings"] = self.findings()
+            views["interview_notes"] = self.interview_notes()
+            views["external_values"] = self.external_values()
         for df in views.values():
             if "predicate" in df:
                 df["predicate"] = df["predicate"].astype(object)
