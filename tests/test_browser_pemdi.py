@@ -51,11 +51,15 @@ def test_pemdi_notebook_runs_and_the_panel_takes_a_typed_decimal_value(tmp_path)
         content = page.content()
         assert "sementara — menunggu nilai" in content or "Dinilai dari Indeks" in content
         memo = page.frame_locator("iframe").first
-        expect(memo.locator("body")).to_contain_text("Nilai, Verifikasi, Catatan dan Rekomendasi Asesor", timeout=20_000)
+        expect(memo.locator("body")).to_contain_text(
+            "Nilai, Verifikasi, Catatan dan Rekomendasi Asesor", timeout=20_000
+        )
     # the notebook's round lives in a fresh temporary folder: the value typed is in its file
     saved = []
     for path in Path(tempfile.gettempdir()).glob("pemdi-*/putaran_pemdi_2026.sqlite"):
         conn = sqlite3.connect(path)
-        saved += conn.execute("SELECT level FROM events WHERE note = 'Nilai diketik asesor di peramban (sintetis)'").fetchall()
+        saved += conn.execute(
+            "SELECT level FROM events WHERE note = 'Nilai diketik asesor di peramban (sintetis)'"
+        ).fetchall()
         conn.close()
     assert (2.45,) in saved

@@ -267,7 +267,7 @@ INDONESIAN_WORDS = {"dan", "yang", "dengan", "tingkat", "indeks", "putaran", "na
                     "kriteria", "penanggung", "jawab", "rata", "sejenis", "belum", "menuju", "kepada", "perihal"}  # fmt: skip
 
 
-def test_memos_speak_one_language(ws):
+def _check_one_language(ws, instances) -> None:
     fw = ws.framework
     names = {
         *fw.indicators["name"],
@@ -286,12 +286,15 @@ def test_memos_speak_one_language(ws):
             for us in default_units(fw, t).values()
             for u in us
         ),
+        *(e.name for e in fw.external.values()),  # the names of national indices and agencies are names
+        *(e.agency for e in fw.external.values()),
     }  # fmt: skip — unit names are names
-    for name in ws.instances().index[[0, 30]]:
+    for name in instances:
         for lang, foreign in (("id", ENGLISH_WORDS), ("en", INDONESIAN_WORDS)):
             html = render_memo(ws, name, lang=lang, generated_at="29 November 2026")
             html = re.sub(r"<q>.*?</q>", " ", html, flags=re.S)  # quoted regulation text is the regulation's own words
             html = re.sub(r'<td class="note">.*?</td>', " ", html, flags=re.S)  # evaluators' notes are theirs
+            html = re.sub(r'<(span|b) class="data">.*?</\1>', " ", html, flags=re.S)  # so are interview notes
             text = _memo_text(html)
             for n in sorted(names, key=len, reverse=True):
                 text = text.replace(n, " ")
@@ -299,6 +302,16 @@ def test_memos_speak_one_language(ws):
                           r"Inspektorat\w*|spbe-toolkit \S+|SHA-256", " ", text)  # fmt: skip
             words = {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
             assert not words & foreign, (name, lang, words & foreign)
+
+
+def test_memos_speak_one_language(ws):
+    _check_one_language(ws, ws.instances().index[[0, 30]])
+
+
+def test_pemdi_memos_speak_one_language(tmp_path):
+    """The Pemdi memo (values with decimals, verification, findings, national indices) too."""
+    with workspace_from_samples(tmp_path / "pemdi.sqlite", "pemdi2026") as w:
+        _check_one_language(w, w.instances().index[[0, 4, 30]])
 
 
 def test_memo_date_and_letter_are_indonesian(ws):

@@ -224,6 +224,8 @@ def test_workspace_scores_equal_score_on_both_stores(round_location, tmp_path):
         name = "Kab. Json (Sintetis)"
         ws.adjust(name, "3", 1.42, stage="dokumen", evaluator="Ani", note="Bukti LMS diunggah")
         assert ws.levels("current", name).set_index("indicator").at["3", "level"] == 1.42
+        shown = spbe.people_table(ws.levels("current", name)).set_index("Indikator")
+        assert (shown.at["3", "Tingkat"], shown.at["3", "Nama tingkat"]) == ("1,42", "Rintisan")
         assert ws.scores().at[name, "index"] == pytest.approx(1.2415 + 5 * 0.16 / 100, abs=1e-12)
         for bad, match in ((1.425, "paling banyak 2 desimal"), (0.5, "di luar rentang"), (5.5, "di luar rentang")):
             with pytest.raises(ValidationError, match=match):
@@ -587,3 +589,19 @@ def test_the_bad_pemdi_corpus_is_reported_file_by_file():
         assert mine["instance"].iat[0].endswith("(Sintetis)") and mine["severity"].iat[0] == "error"
     assert subs.instances.set_index("instance")["loaded"].sum() == 1  # the good file still loads
     assert "Tingkat 5,01 di luar rentang" in probs.loc[probs["name"] == "templat_di_atas_lima.xlsx", "pesan"].iat[0]
+
+
+def test_spbe_score_reads_a_levels_file_with_decimal_commas(tmp_path):
+    from spbe_toolkit.cli import main
+
+    t = real_result()
+    (tmp_path / "nilai.csv").write_text(
+        "instance;indicator;level\n"
+        + "".join(f"Kab. X;{c};{v}\n" for c, v in zip(t["indikator"], t["nilai"]) if c not in EXTERNAL),
+        encoding="utf-8",
+    )
+    assert (
+        main(["score", str(tmp_path / "nilai.csv"), "--framework", "pemdi2026", "-o", str(tmp_path / "skor.csv")]) == 0
+    )
+    text = (tmp_path / "skor.csv").read_text(encoding="utf-8")
+    assert "1.2415" in text and "5, 6, 7, 18" in text  # decimals for people in CSV: issue 20

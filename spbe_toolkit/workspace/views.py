@@ -86,7 +86,7 @@ class Views:
         if fw.external:
             base = self._with_external_defaults(base, assessor=stage != SELF_STAGE)
         if stage == SELF_STAGE:
-            return base
+            return self._named(base)
         allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
         marks = ",".join("?" * len(allowed))
         q = f"""
@@ -99,7 +99,7 @@ class Views:
         params = tuple(allowed) + ((instance,) if instance is not None else ())
         ev = self.store.query(q, params)
         if ev.empty:
-            return base
+            return self._named(base)
         merged = base.set_index(["instance", "indicator"])
         ev = ev.set_index(["instance", "indicator"])
         ev = ev[ev.index.isin(merged.index)]
@@ -109,7 +109,17 @@ class Views:
         if "provisional" in merged.columns:
             merged.loc[ev.index, "provisional"] = False
         merged["level"] = merged["level"].astype(fw.value_dtype)
-        return merged.reset_index()
+        return self._named(merged.reset_index())
+
+    def _named(self, levels: pd.DataFrame) -> pd.DataFrame:
+        """For values with decimals (Pemdi): a ``level_name`` column, the name of each value's
+        level (1,26 → Rintisan), so that tables print "1,26 (Rintisan)"."""
+        fw = self.framework
+        if not fw.decimals or levels.empty:
+            return levels
+        names = {c: fw.level_names(c) for c in fw.entry_codes}
+        levels["level_name"] = [names[c].get(fw.level_of(v), "") for c, v in zip(levels["indicator"], levels["level"])]
+        return levels
 
     def _with_external_defaults(self, base: pd.DataFrame, *, assessor: bool) -> pd.DataFrame:
         """``base`` with every externally fed indicator of every instance present: the framework's
