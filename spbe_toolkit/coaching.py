@@ -161,6 +161,19 @@ DEFAULT_MAX_STEPS = 5
 """One-level raises an instance can carry out in one round (a handful)."""
 
 
+def _cheapest(dp: np.ndarray, need: int) -> tuple[int, int] | None:
+    """The (steps layer, gain) cell of a knapsack table with the least cost reaching ``need``:
+    among equally cheap cells the most gain, then the fewest steps; None when none reaches it."""
+    costs = np.full_like(dp, np.inf)
+    costs[:, need:] = dp[:, need:]
+    best = costs.min()
+    if not np.isfinite(best):
+        return None
+    ks, gs = np.nonzero(costs <= best + 1e-9)
+    order = np.lexsort((ks, -gs))  # most gain first, then fewest steps
+    return int(ks[order[0]]), int(gs[order[0]])
+
+
 def _dp_plan(items: list[tuple[str, int, float]], need: int, cap: int | None) -> list[int] | None:
     """Indices of the cheapest items whose gains sum to at least ``need`` using at most ``cap``
     items (None: no cap); among the cheapest, the one raising the index most, then the fewest
@@ -183,14 +196,10 @@ def _dp_plan(items: list[tuple[str, int, float]], need: int, cap: int | None) ->
         better = cand < dp - 1e-12
         take[j] = better
         dp = np.where(better, cand, dp)
-    costs = np.full_like(dp, np.inf)
-    costs[:, need:] = dp[:, need:]
-    best = costs.min()
-    if not np.isfinite(best):
+    cell = _cheapest(dp, need)
+    if cell is None:
         return None
-    ks, gs = np.nonzero(costs <= best + 1e-9)
-    order = np.lexsort((ks, -gs))  # most gain first, then fewest steps
-    k, g = int(ks[order[0]]), int(gs[order[0]])
+    k, g = cell
     chosen = []
     for j in range(len(items) - 1, -1, -1):
         if take[j, k, g]:
@@ -237,14 +246,10 @@ def _dp_groups(groups: list[list[tuple[int, float]]], need: int, cap: int | None
             choice[j][better] = k
             best = np.where(better, cand, best)
         dp = best
-    costs = np.full_like(dp, np.inf)
-    costs[:, need:] = dp[:, need:]
-    low = costs.min()
-    if not np.isfinite(low):
+    cell = _cheapest(dp, need)
+    if cell is None:
         return None
-    ks, gs = np.nonzero(costs <= low + 1e-9)
-    order = np.lexsort((ks, -gs))
-    layer, g = int(ks[order[0]]), int(gs[order[0]])
+    layer, g = cell
     taken = [0] * len(groups)
     for j in range(len(groups) - 1, -1, -1):
         k = int(choice[j, layer, g])

@@ -135,3 +135,18 @@ def stderr_tracebacks(page) -> list[str]:
     """Error outputs shown in the notebook (there should be none)."""
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
     return [e for e in errors if "Traceback" in e or "Error" in e]
+
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+@contextlib.contextmanager
+def notebook_in_lab(notebook: str, tmp_path: Path, *, ready: str):
+    """A copy of ``notebooks/<notebook>`` opened in JupyterLab and run (Run All Cells) in
+    Chromium, with no traceback shown; yields the page."""
+    require_browser()
+    shutil.copy(NOTEBOOKS / notebook, tmp_path / notebook)
+    with jupyterlab(tmp_path) as (base, token), chromium_page() as page:
+        open_and_run_all(page, base, token, notebook, ready=ready, tmp_path=tmp_path)
+        assert not stderr_tracebacks(page)
+        yield page

@@ -3,26 +3,18 @@ Chromium; the overview, the panel and the harmonisation chart show, and nothing 
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.browser import chromium_page, jupyterlab, open_and_run_all, require_browser, stderr_tracebacks
+from tests.browser import notebook_in_lab
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "02_penyesuaian_level.ipynb"
 
 
 @pytest.mark.browser
 def test_team_round_notebook_runs_in_jupyterlab(tmp_path):
-    require_browser()
     from playwright.sync_api import expect
 
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
-    with jupyterlab(tmp_path) as (base, token), chromium_page() as page:
-        open_and_run_all(page, base, token, NOTEBOOK, ready=".spbe-panel-header", tmp_path=tmp_path)
-        assert not stderr_tracebacks(page)
+    with notebook_in_lab(NOTEBOOK, tmp_path, ready=".spbe-panel-header") as page:
         # JupyterLab skips painting cells out of view: scroll to what is read
         header = page.locator(".spbe-panel-header").first
         header.scroll_into_view_if_needed()

@@ -4,28 +4,22 @@ keyboard and saves it with Enter, the finding editor and the memo show — and t
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_page, jupyterlab, open_and_run_all, require_browser, stderr_tracebacks
+from tests.browser import notebook_in_lab
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "05_putaran_pemdi.ipynb"
 
 
 @pytest.mark.browser
 def test_pemdi_notebook_runs_and_the_panel_takes_a_typed_decimal_value(tmp_path):
-    require_browser()
     from playwright.sync_api import expect
 
-    shutil.copy(ROOT / "notebooks" / NOTEBOOK, tmp_path / NOTEBOOK)
-    with jupyterlab(tmp_path) as (base, token), chromium_page() as page:
-        open_and_run_all(page, base, token, NOTEBOOK, ready=".spbe-panel-header", tmp_path=tmp_path)
-        assert not stderr_tracebacks(page)
+    with notebook_in_lab(NOTEBOOK, tmp_path, ready=".spbe-panel-header") as page:
         header = page.locator(".spbe-panel-header").first
         header.scroll_into_view_if_needed()
         expect(header).to_contain_text("Tingkat", timeout=10_000)
