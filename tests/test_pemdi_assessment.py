@@ -561,6 +561,10 @@ def test_the_demo_round_is_a_pemdi_round_as_assessed(tmp_path):
         assert 0 < s["provisional"].ne("").sum() < len(s)  # some national-index values in, some still awaited
         assert len(ws.external_values()) and len(ws.interview_notes())
         assert all("(Sintetis)" in n for n in ws.instances().index)
+        # national statistics take the round's results as they take 59/2020 ones
+        results = spbe.stats.results_table(ws)
+        by_type = spbe.national_summary(results, by="instance_type").set_index("instance_type")
+        assert by_type["n"].sum() == len(s) and by_type["mean_index"].between(1, 5).all()
 
 
 # --------------------------------------------------------------------------- bad Pemdi inputs

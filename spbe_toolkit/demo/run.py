@@ -67,7 +67,7 @@ def memos(out: Path) -> None:
     pemdi_memos(out)
 
 
-PEMDI_MEMOS = 4  # a few memos of the synthetic Pemdi round: enough to read, quick to make
+PEMDI_MEMOS = (0, 4, 12, 18)  # a ministry, an agency still awaiting its national-index values, a province, a regency
 
 
 def pemdi_memos(out: Path) -> None:
@@ -87,7 +87,7 @@ def pemdi_memos(out: Path) -> None:
             print(tr("demo.pemdi_row", None, instance=name[:44], self=fw.format_value(own.at[name, "index"]),
                      final=fw.format_value(cur.at[name, "index"]), level=fw.index_level_label(cur.at[name, "index"]),
                      predicate=cur.at[name, "predicate"], provisional=cur.at[name, "provisional"] or "—"))  # fmt: skip
-        names = list(ws.instances().index[:PEMDI_MEMOS])
+        names = list(ws.instances().index[list(PEMDI_MEMOS)])
         paths = render_memos(ws, out / "memo_pemdi", instances=names, progress=False)
     print(tr("demo.pemdi_memos", None, n=len(paths), index=(out / "memo_pemdi" / "index.html").resolve()))
 
