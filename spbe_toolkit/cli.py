@@ -163,7 +163,7 @@ def cmd_app(args) -> int:
 
     from spbe_toolkit.render.app import APP_NOTEBOOK, voila_command
     from spbe_toolkit.workspace import Workspace
-    from spbe_toolkit.workspace.pgstore import is_url
+    from spbe_toolkit.workspace.store import is_url
 
     with Workspace.open(args.workspace) as ws:  # a wrong location fails here, clearly, before the server starts
         shown = ws.location  # never a password

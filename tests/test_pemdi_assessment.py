@@ -19,7 +19,8 @@ import spbe_toolkit as spbe
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import framework_from_text
 from spbe_toolkit.workspace import Workspace
-from spbe_toolkit.workspace import schema as sqlite_schema
+from spbe_toolkit.workspace.store import schema as sqlite_schema
+from spbe_toolkit.workspace.store.sqlite import statements as sqlite_statements
 
 TESTS = Path(__file__).resolve().parent
 FW = spbe.load_framework("pemdi2026")
@@ -356,7 +357,7 @@ def test_findings_are_append_only_in_the_file(tmp_path):
 def test_a_schema_6_file_is_migrated_and_takes_decimal_values(tmp_path):
     path = tmp_path / "lama.sqlite"
     conn = sqlite3.connect(path)
-    for stmt in sqlite_schema.statements():
+    for stmt in sqlite_statements():
         if any(t in stmt for t in sqlite_schema.PEMDI_TABLES):
             continue
         conn.execute(stmt.replace("level NUMERIC", "level INTEGER"))
@@ -380,19 +381,19 @@ def test_a_schema_6_file_is_migrated_and_takes_decimal_values(tmp_path):
 
 
 def test_a_schema_6_server_round_is_migrated(pg_server, tmp_path):
-    from spbe_toolkit.workspace import pgstore
+    from spbe_toolkit.workspace.store import postgres as pgstore
 
     url = pg_server.new_database()
     import psycopg
 
-    old = pgstore._server_tables().replace("level NUMERIC", "level INTEGER")
+    old = pgstore.server_tables().replace("level NUMERIC", "level INTEGER")
     for t in sqlite_schema.PEMDI_TABLES:
         start = old.index(f"CREATE TABLE {t} (")
         old = old[:start] + old[old.index(";", start) + 1 :]
     old = "\n".join(
         line for line in old.splitlines() if not any(f" ON {t} (" in line for t in sqlite_schema.PEMDI_TABLES)
     )
-    triggers = pgstore.SCHEMA[len(pgstore._server_tables()) :]
+    triggers = pgstore.SCHEMA[len(pgstore.server_tables()) :]
     triggers = "\n".join(
         line for line in triggers.splitlines() if not any(f" ON {t} " in line for t in sqlite_schema.PEMDI_TABLES)
     )

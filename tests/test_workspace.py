@@ -238,21 +238,24 @@ def test_not_a_workspace(tmp_path):
         Workspace.open(tmp_path / "lain.sqlite")
 
 
-def test_migration_path_runs_in_a_transaction(tmp_path, monkeypatch, subs):
-    w = Workspace.create(tmp_path / "w.sqlite", framework="spbe2020")
+def test_a_new_column_is_one_declared_step_on_both_stores(round_location, monkeypatch, subs):
+    """Adding a column to a later schema: one step declared in ``schema.MIGRATIONS`` (data),
+    carried out by each store on open, in one transaction with the new version number."""
+    w = Workspace.create(round_location, framework="spbe2020")
     w.import_submissions(subs)
     w.close()
-
-    def add_column(conn):
-        conn.execute("ALTER TABLE instances ADD COLUMN alias TEXT")
-
     now = wsmod.SCHEMA_VERSION
     monkeypatch.setattr(wsmod.schema, "SCHEMA_VERSION", now + 1)
-    monkeypatch.setitem(wsmod.schema.MIGRATIONS, now, add_column)
-    w = Workspace.open(tmp_path / "w.sqlite")
+    monkeypatch.setitem(wsmod.schema.MIGRATIONS, now,
+                        (wsmod.schema.Step("add_columns", table="instances", columns=("alias TEXT",)),))  # fmt: skip
+    w = Workspace.open(round_location)
+    try:
+        assert w.meta["schema_version"] == str(now + 1)
+        assert "alias" in w.store._frame("SELECT * FROM instances").columns and len(w.instances()) == 44
+    finally:
+        w.close()
+    w = Workspace.open(round_location)  # opening again runs nothing twice
     assert w.meta["schema_version"] == str(now + 1)
-    cols = [r[1] for r in w._conn.execute("PRAGMA table_info(instances)")]
-    assert "alias" in cols and len(w.instances()) == 44
     w.close()
 
 

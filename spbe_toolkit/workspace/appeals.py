@@ -42,10 +42,10 @@ class Appeals:
     def decide_appeal(self, appeal: int, *, accepted: bool, decided_by: str, reason: str) -> int | None:
         """Decide an appeal once. Accepted: the requested level becomes the final level through a
         normal event (noted with the appeal); returns that event's id. Rejected: returns None."""
-        found = self.store.query("SELECT * FROM appeals WHERE id = ?", (int(appeal),))
+        found = self.store.appeal(int(appeal))
         if found.empty:
             raise ValidationError(Msg("error.appeal_unknown", id=appeal))
-        if not self.store.query("SELECT 1 FROM appeal_decisions WHERE appeal = ?", (int(appeal),)).empty:
+        if self.store.appeal_decided(int(appeal)):
             raise ValidationError(Msg("error.appeal_decided", id=appeal))
         if not reason or not reason.strip() or not decided_by or not decided_by.strip():
             raise ValidationError(Msg("error.appeal_reason"))
@@ -64,13 +64,6 @@ class Appeals:
         """Every appeal with its decision (if any): id, instance, indicator, requested_level,
         argument, evidence, submitted_by, submitted_at, decision (accepted / rejected / pending),
         decided_by, reason, decided_at, event."""
-        q = """SELECT a.id, a.instance, a.indicator, a.requested_level, a.argument, a.evidence, a.submitted_by,
-                      a.submitted_at, d.accepted, d.decided_by, d.reason, d.decided_at, d.event
-               FROM appeals a LEFT JOIN appeal_decisions d ON d.appeal = a.id"""
-        params: tuple = ()
-        if instance is not None:
-            q += " WHERE a.instance = ?"
-            params = (instance,)
-        df = self.store.query(q + " ORDER BY a.id", params)
+        df = self.store.appeals(instance)
         df["decision"] = df["accepted"].map({1: "accepted", 0: "rejected"}).fillna("pending")
         return df.drop(columns="accepted")

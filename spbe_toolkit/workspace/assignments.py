@@ -53,9 +53,7 @@ class Assignments:
 
     def assignments(self) -> pd.DataFrame:
         """instance, evaluator, team, affiliation, assigned_by, assigned_at (latest per pair)."""
-        df = self.store.query(
-            "SELECT instance, evaluator, team, affiliation, assigned_by, assigned_at FROM assignments ORDER BY id"
-        )
+        df = self.store.assignments().drop(columns="id")
         return df.drop_duplicates(["instance", "evaluator"], keep="last").reset_index(drop=True)
 
     def my_instances(self, evaluator: str) -> list[str]:

@@ -26,7 +26,7 @@ class Harmonisation:
     """``harmonisation``; mixed into :class:`Workspace` (which provides the views)."""
 
     def _reviewed_cells(self) -> pd.DataFrame:
-        ev = self.store.query("SELECT id, instance, indicator, evaluator FROM events ORDER BY id")
+        ev = self.store.event_cells()[["id", "instance", "indicator", "evaluator"]]
         latest = ev.drop_duplicates(["instance", "indicator"], keep="last")
         own = self.levels(SELF_STAGE)[["instance", "indicator", "level"]].rename(columns={"level": "self_level"})
         cur = self.levels("current")[["instance", "indicator", "level"]]

@@ -14,12 +14,12 @@ transaction: a killed merge leaves the target as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.i18n import Msg
+from spbe_toolkit.workspace.store.statements import FINDING_COLUMNS, INTERVIEW_COLUMNS
 
 CONFLICT_COLUMNS = ["instance", "indicator", "stage", "level_here", "evaluator_here", "level_there", "evaluator_there"]
 
@@ -64,11 +64,11 @@ class Merge:
     """``merge``; mixed into :class:`Workspace`."""
 
     def merge(self, other) -> MergeReport:
-        """Merge another workspace of the same round (a path or an open :class:`Workspace`) into
-        this one; returns a :class:`MergeReport`. Idempotent."""
+        """Merge another workspace of the same round (a file, a ``postgresql://`` URL or an open
+        :class:`Workspace`) into this one; returns a :class:`MergeReport`. Idempotent."""
         from spbe_toolkit.workspace.workspace import Workspace
 
-        source = other if isinstance(other, Workspace) else Workspace.open(Path(other))
+        source = other if isinstance(other, Workspace) else Workspace.open(other)  # a file or a server URL
         try:
             return self._merge_from(source)
         finally:
@@ -81,12 +81,12 @@ class Merge:
                                       there=f"{other.framework.name} {other.year or '-'}"))  # fmt: skip
         report = MergeReport()
         my_id, their_id = self.meta["workspace_id"], other.meta["workspace_id"]
-        theirs = other.store.query("SELECT * FROM events ORDER BY id")
-        before = self.store.query("SELECT * FROM events ORDER BY id")
+        theirs = other.store.rows("events")
+        before = self.store.rows("events")
         known = dict(zip(_keys(before, my_id), before["id"]))
         their_keys = _keys(theirs, their_id)
         their_key_of = dict(zip(theirs["id"], their_keys))
-        ext = other.store.query("SELECT * FROM external_values")
+        ext = other.store.rows("external_values")
         their_external = {int(r["event"]): r for r in ext.to_dict("records")}
         with self.store.transaction():
             report.instances_added, report.submissions_added = self._merge_submissions(other)
@@ -114,13 +114,11 @@ class Merge:
     def _merge_notes(self, other, table: str, my_id: str, their_id: str) -> int:
         """Findings or interview notes of the other side this one lacks, keyed like events (origin,
         id there, time): merging twice adds nothing, and merges chain."""
-        from spbe_toolkit.workspace.store import FINDING_COLUMNS, INTERVIEW_COLUMNS
-
         columns = FINDING_COLUMNS if table == "findings" else INTERVIEW_COLUMNS
         add = self.store.add_finding if table == "findings" else self.store.add_interview_note
-        here = self.store.query(f"SELECT * FROM {table} ORDER BY id")
+        here = self.store.rows(table)
         known = set(_keys(here, my_id)) if len(here) else set()
-        theirs = other.store.query(f"SELECT * FROM {table} ORDER BY id")
+        theirs = other.store.rows(table)
         if theirs.empty:
             return 0
         n = 0
@@ -139,10 +137,10 @@ class Merge:
         return n
 
     def _merge_submissions(self, other) -> tuple[int, int]:
-        mine = self.store.query("SELECT instance, content_hash FROM submissions")
+        mine = self.store.submission_hashes()
         have = set(zip(mine["instance"], mine["content_hash"]))
         instances = set(mine["instance"])
-        subs = other.store.query("SELECT * FROM submissions ORDER BY id")
+        subs = other.store.rows("submissions")
         n_inst = n_sub = 0
         for _, s in subs.iterrows():
             if (s["instance"], s["content_hash"]) in have:
@@ -151,10 +149,7 @@ class Merge:
                 self.store.add_instance(s["instance"], s["imported_at"])
                 instances.add(s["instance"])
                 n_inst += 1
-            levels = other.store.query(
-                "SELECT indicator, level, justification, evidence FROM submitted_levels WHERE submission_id = ?",
-                (int(s["id"]),),
-            )
+            levels = other.store.submitted_levels(int(s["id"]))
             last = self.store.last_submission(s["instance"])
             meta = {k: (None if pd.isna(s[k]) else s[k]) for k in ("instance_type", "province", "year", "contact")}
             if meta["year"] is not None:
@@ -168,14 +163,12 @@ class Merge:
     def _merge_assignments(self, other) -> int:
         """Assignments the other side recorded that this one lacks (same instance, evaluator,
         team and time): who reviews what travels with the round."""
-        cols = ["instance", "evaluator", "team", "affiliation", "assigned_by", "assigned_at"]
-        sql = "SELECT " + ", ".join(cols) + " FROM assignments ORDER BY id"
         have = {
             tuple(r)
-            for r in self.store.query(sql)[["instance", "evaluator", "team", "assigned_at"]].itertuples(index=False)
+            for r in self.store.assignments()[["instance", "evaluator", "team", "assigned_at"]].itertuples(index=False)
         }
         n = 0
-        for r in other.store.query(sql).itertuples(index=False):
+        for r in other.store.assignments().itertuples(index=False):
             if (r.instance, r.evaluator, r.team, r.assigned_at) in have:
                 continue
             self.store.add_assignment(r.instance, r.evaluator, r.team, r.affiliation, r.assigned_by, r.assigned_at)

@@ -202,11 +202,7 @@ class Review:
             if value is not None and not isinstance(value, str):
                 raise ValidationError(Msg("error.adjust_note_text", where=where, value=type(value).__name__))
             row[text] = None if value is None else value.strip()
-        last = self.store.query(
-            "SELECT * FROM findings WHERE instance = ? AND indicator = ? AND stage = ? ORDER BY id DESC LIMIT 1",
-            (instance, indicator, stage),
-        )
-        prev = last.iloc[0].to_dict() if len(last) else {}
+        prev = self.store.last_finding(instance, indicator, stage) or {}
         for key in FINDING_FIELDS:
             if row[key] is None and prev:
                 row[key] = None if pd.isna(prev.get(key)) else prev.get(key)
@@ -227,17 +223,12 @@ class Review:
         a stage name: that stage or an earlier one): instance, indicator, stage, uploaded,
         interviewed, approved, no_evidence, finding, recommendation, evaluator, created_at."""
         allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
-        marks = ",".join("?" * len(allowed))
-        q = f"""SELECT f.* FROM findings f JOIN (
-            SELECT MAX(id) id FROM findings WHERE stage IN ({marks}) {"AND instance = ?" if instance else ""}
-            GROUP BY instance, indicator) m ON f.id = m.id ORDER BY f.id"""
-        df = self.store.query(q, tuple(allowed) + ((instance,) if instance else ()))
+        df = self.store.latest_findings(allowed, instance)
         return self._finding_frame(df)[FINDING_VIEW_COLUMNS]
 
     def finding_history(self, instance: str | None = None) -> pd.DataFrame:
         """Every finding recorded (oldest first): id and the columns of :meth:`findings`."""
-        q = "SELECT * FROM findings" + (" WHERE instance = ?" if instance else "") + " ORDER BY id"
-        df = self.store.query(q, (instance,) if instance else ())
+        df = self.store.findings(instance)
         return self._finding_frame(df)[["id", *FINDING_VIEW_COLUMNS]]
 
     def _finding_frame(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -286,8 +277,7 @@ class Review:
 
     def interview_notes(self, instance: str | None = None) -> pd.DataFrame:
         """Interview notes (oldest first): id, instance, topic, note, indicators, commitment, evaluator, created_at."""
-        q = "SELECT * FROM interview_notes" + (" WHERE instance = ?" if instance else "") + " ORDER BY id"
-        df = self.store.query(q, (instance,) if instance else ())
+        df = self.store.interview_notes(instance)
         return df[INTERVIEW_VIEW_COLUMNS] if len(df) else pd.DataFrame(columns=INTERVIEW_VIEW_COLUMNS)
 
     # ------------------------------------------------------------------ national indices
@@ -346,12 +336,10 @@ class Review:
                         hi=Num(ext.raw_max, 2))))  # fmt: skip
                 value = fw.as_value(ext.convert(raw, fw.decimals or 2))
                 for code in ext.indicators:
-                    prior = self.store.query(
-                        "SELECT x.raw_value, x.index_code, e.level FROM external_values x JOIN events e ON e.id = x.event"
-                        " WHERE e.instance = ? AND e.indicator = ? ORDER BY e.id DESC LIMIT 1", (name, code))  # fmt: skip
+                    prior = self.store.last_external(name, code)
                     last = self.store.last_event(name, code)
-                    if (len(prior) and last is not None and float(prior["raw_value"].iat[0]) == raw
-                            and prior["index_code"].iat[0] == ext.code and fw.as_value(last[1]) == value):  # fmt: skip
+                    if (prior is not None and last is not None and float(prior[0]) == raw and prior[1] == ext.code
+                            and fw.as_value(last[1]) == value):  # fmt: skip
                         continue  # the same value again: nothing new
                     status = Msg(f"review.status_{'confirmed' if ext.status == 'confirmed' else 'unconfirmed'}")
                     points = "; ".join(f"{Num(x, 2).text()} → {Num(y, 2).text()}" for x, y in ext.points)
@@ -367,11 +355,7 @@ class Review:
     def external_values(self, instance: str | None = None) -> pd.DataFrame:
         """Every value imported from a national index: event, instance, indicator, index_code,
         raw_value, level, conversion, source, evaluator, created_at (oldest first)."""
-        q = """SELECT x.event, e.instance, e.indicator, x.index_code, x.raw_value, e.level, x.conversion, x.source,
-                      e.evaluator, e.created_at
-               FROM external_values x JOIN events e ON e.id = x.event"""
-        q += (" WHERE e.instance = ?" if instance else "") + " ORDER BY x.event"
-        df = self.store.query(q, (instance,) if instance else ())
+        df = self.store.external_values(instance)
         return df[EXTERNAL_VIEW_COLUMNS] if len(df) else pd.DataFrame(columns=EXTERNAL_VIEW_COLUMNS)
 
 

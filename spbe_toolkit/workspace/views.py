@@ -11,26 +11,19 @@ from spbe_toolkit.i18n import Msg
 from spbe_toolkit.io.names import search_names
 from spbe_toolkit.scoring import score
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGES
-from spbe_toolkit.workspace.store import Store
+from spbe_toolkit.workspace.store import BaseStore
 
 
 class Views:
     """The views; the class using it provides ``store``, ``framework`` and ``predicate_basis``."""
 
-    store: Store
+    store: BaseStore
     framework: Framework
     predicate_basis: str
 
     def instances(self) -> pd.DataFrame:
         """Instances with the metadata of their latest submitted version."""
-        q = """
-        SELECT s.instance, s.instance_type, s.province, s.year, s.contact, s.version, s.file, s.imported_at
-        FROM submissions s
-        JOIN (SELECT instance, MAX(version) v FROM submissions GROUP BY instance) m
-          ON s.instance = m.instance AND s.version = m.v
-        ORDER BY s.id
-        """
-        df = self.store.query(q)
+        df = self.store.latest_submissions()
         df["year"] = df["year"].astype("Int64")
         return df.set_index("instance")
 
@@ -41,17 +34,7 @@ class Views:
 
     def self_assessment(self, instance: str | None = None) -> pd.DataFrame:
         """Latest submitted self-assessment: instance, indicator, level, justification, evidence, version."""
-        q = """
-        SELECT s.instance, sl.indicator, sl.level, sl.justification, sl.evidence, s.version
-        FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
-        JOIN (SELECT instance, MAX(version) v FROM submissions GROUP BY instance) m
-          ON s.instance = m.instance AND s.version = m.v
-        """
-        params: tuple = ()
-        if instance is not None:
-            q += " WHERE s.instance = ?"
-            params = (instance,)
-        df = self.store.query(q + " ORDER BY s.id, sl.rowid", params)
+        df = self.store.self_assessment(instance)
         df["level"] = df["level"].astype(self.framework.value_dtype)
         # framework order (1, 2, …, 10), not text order (1, 10, 2, …); instances keep import order
         order = {c: i for i, c in enumerate(self.framework.entry_codes)}
@@ -88,16 +71,7 @@ class Views:
         if stage == SELF_STAGE:
             return self._named(base)
         allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
-        marks = ",".join("?" * len(allowed))
-        q = f"""
-        SELECT e.instance, e.indicator, e.level, e.stage AS source_stage, e.evaluator, e.note
-        FROM events e JOIN (
-            SELECT MAX(id) id FROM events WHERE stage IN ({marks}) {"AND instance = ?" if instance is not None else ""}
-            GROUP BY instance, indicator
-        ) m ON e.id = m.id
-        """
-        params = tuple(allowed) + ((instance,) if instance is not None else ())
-        ev = self.store.query(q, params)
+        ev = self.store.latest_events(allowed, instance)
         if ev.empty:
             return self._named(base)
         merged = base.set_index(["instance", "indicator"])
@@ -166,36 +140,19 @@ class Views:
     def last_event_ids(self, instance: str) -> dict[str, int]:
         """Indicator → id of its latest event (indicators never adjusted are absent): what an
         editor passes back as ``expected_event``."""
-        ev = self.store.query(
-            "SELECT indicator, MAX(id) AS id FROM events WHERE instance = ? GROUP BY indicator", (instance,)
-        )
+        ev = self.store.last_event_ids(instance)
         return dict(zip(ev["indicator"], ev["id"].astype(int)))
 
     def previous_results(self) -> pd.DataFrame:
         """Earlier rounds' results recorded for the instances: instance, year, framework, index,
         predicate, source, recorded_at (latest recording of a year wins)."""
-        df = self.store.query(
-            'SELECT instance, year, framework, index_value AS "index", predicate, source, recorded_at'
-            " FROM previous_results ORDER BY id"
-        )
+        df = self.store.previous_results()
         return df.drop_duplicates(["instance", "year"], keep="last").reset_index(drop=True)
 
     def history(self, instance: str | None = None) -> pd.DataFrame:
         """Every adjustment with who, when, why: id, instance, indicator, stage, from_level, level,
         evaluator, note, created_at, supersedes (oldest first)."""
-        q = """
-        SELECT e.id, e.instance, e.indicator, e.stage,
-               COALESCE(p.level, (SELECT sl.level FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
-                                  WHERE s.instance = e.instance AND sl.indicator = e.indicator
-                                  ORDER BY s.version DESC LIMIT 1)) AS from_level,
-               e.level, e.evaluator, e.note, e.created_at, e.supersedes
-        FROM events e LEFT JOIN events p ON p.id = e.supersedes
-        """
-        params: tuple = ()
-        if instance is not None:
-            q += " WHERE e.instance = ?"
-            params = (instance,)
-        df = self.store.query(q + " ORDER BY e.id", params)
+        df = self.store.history(instance)
         df["supersedes"] = df["supersedes"].astype("Int64")
         fw = self.framework
         if fw.decimals:  # values with decimals stay decimals (2,00), however the store returns them
@@ -205,15 +162,13 @@ class Views:
             df["from_level"] = df["from_level"].where(
                 df["from_level"].notna() | ~df["indicator"].isin(list(fw.external_by_indicator)), fw.external_default
             )
-            x = self.store.query("SELECT event, index_code, raw_value, conversion FROM external_values")
+            x = self.store.external_of_events()
             df = df.merge(x.rename(columns={"event": "id"}), on="id", how="left")
         return df
 
     def submissions_log(self) -> pd.DataFrame:
         """Every imported submission version: instance, version, file, content_hash, imported_at."""
-        return self.store.query(
-            "SELECT instance, version, file, content_hash, imported_at FROM submissions ORDER BY id"
-        )
+        return self.store.submissions_log()
 
     def status(self, by: str | None = None, *, instance: str | None = None) -> pd.DataFrame:
         """Per instance (or only ``instance``): stage reached, indicators reviewed / adjusted /
@@ -229,8 +184,7 @@ class Views:
             return pd.DataFrame(columns=cols)
         own = self.levels(SELF_STAGE, instance).set_index(["instance", "indicator"])["level"]
         cur = self.levels("current", instance).set_index(["instance", "indicator"])["level"]
-        where, params = ("", ()) if instance is None else (" WHERE instance = ?", (instance,))
-        ev = self.store.query("SELECT instance, indicator, stage FROM events" + where, params)
+        ev = self.store.event_cells(instance)
         rank = ev["stage"].map({s: i for i, s in enumerate(STAGES)})
         reached = rank.groupby(ev["instance"]).max().map(lambda i: STAGES[i])
         st = pd.DataFrame(index=inst.index)

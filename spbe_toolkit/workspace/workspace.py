@@ -32,22 +32,20 @@ from spbe_toolkit.i18n import Msg, Pair, TimeText, now_iso, tr
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
-from spbe_toolkit.workspace import schema
 from spbe_toolkit.workspace.appeals import Appeals
 from spbe_toolkit.workspace.assignments import Assignments
 from spbe_toolkit.workspace.export import Export
 from spbe_toolkit.workspace.harmonisation import Harmonisation
 from spbe_toolkit.workspace.merge import Merge, MergeReport  # noqa: F401 - MergeReport is public
-from spbe_toolkit.workspace.pgstore import PostgresStore, is_url
 from spbe_toolkit.workspace.review import Review
-from spbe_toolkit.workspace.store import SqliteStore, Store
+from spbe_toolkit.workspace.store import BaseStore, create_store, open_store, schema
 from spbe_toolkit.workspace.views import Views
 
 
 class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Review):
     """An evaluation round. Use :meth:`create` or :meth:`open`."""
 
-    def __init__(self, store: Store, fw: Framework, meta: dict[str, str]) -> None:
+    def __init__(self, store: BaseStore, fw: Framework, meta: dict[str, str]) -> None:
         self.store = store
         self.framework = fw
         self.meta = meta
@@ -81,12 +79,8 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
         team: str = "",
     ) -> Workspace:
         """Create a new round: a workspace file, or — for a ``postgresql://`` URL — a round in an
-        empty database on a server (see :mod:`spbe_toolkit.workspace.pgstore`). Refuses to
+        empty database on a server (see :mod:`spbe_toolkit.workspace.store.postgres`). Refuses to
         overwrite an existing file or round."""
-        if not is_url(path):
-            path = Path(path)
-            if path.exists():
-                raise SpbeError(Msg("error.workspace_exists", path=str(path)))
         check_basis(predicate_basis)
         text, source = resolve_framework(framework)
         fw = framework_from_text(text, source, base=framework_base(framework))
@@ -104,14 +98,14 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
             "workspace_id": uuid.uuid4().hex,
             "toolkit_version": __version__,
         }
-        store = PostgresStore.create(path, meta) if is_url(path) else SqliteStore.create(path, meta)
+        store = create_store(path, meta)
         return cls(store, fw, meta)
 
     @classmethod
     def open(cls, path: str | Path) -> Workspace:
         """Open an existing workspace (a file or a ``postgresql://`` URL), upgrading an older
         schema when a migration exists."""
-        store = PostgresStore.open(path) if is_url(path) else SqliteStore.open(Path(path))
+        store = open_store(path)
         meta = store.meta()
         try:
             source = meta.get("framework_source", Path(str(path)).name)

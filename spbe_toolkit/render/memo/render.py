@@ -21,7 +21,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from spbe_toolkit.errors import SpbeError
-from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number
+from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
 from spbe_toolkit.io.writers import write_text
 from spbe_toolkit.render.memo.context import RoundData, memo_context
 from spbe_toolkit.workspace import Workspace
@@ -59,9 +59,9 @@ def render_memo(
 _WORKER: dict = {}
 
 
-def _init_worker(path: str) -> None:
+def _init_worker(location: str) -> None:
     matplotlib.use("Agg")
-    ws = Workspace.open(path)
+    ws = Workspace.open(location)
     _WORKER["ws"] = ws
     _WORKER["rd"] = RoundData.build(ws)
 
@@ -118,7 +118,7 @@ def render_memos(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(names), desc="Menyusun memo", unit="memo")
+        bar = tqdm(total=len(names), desc=tr("memo.progress", lang), unit=tr("memo.progress_unit", lang))
     results: list[dict] = []
     if workers <= 1 or len(names) < 4:
         rd = RoundData.build(ws)
@@ -129,7 +129,8 @@ def render_memos(
     else:
         size = max(1, min(25, len(names) // (workers * 4) or 1))
         chunks = [names[i : i + size] for i in range(0, len(names), size)]
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(ws.path),)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                 initargs=(ws.store.reopen_location(),)) as pool:  # a file or the server URL
             futures = [pool.submit(_render_chunk, c, str(out), lang, opts) for c in chunks]
             for fut in as_completed(futures):
                 part = fut.result()

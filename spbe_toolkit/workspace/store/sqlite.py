@@ -1,0 +1,239 @@
+"""A workspace in one SQLite file: what only SQLite has — the connection and its PRAGMAs (WAL,
+``synchronous=FULL``, foreign keys), ``BEGIN IMMEDIATE``, its trigger dialect, ``quick_check``
+on open and the words of its error messages. Everything else is :class:`BaseStore`."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from spbe_toolkit.errors import SpbeError
+from spbe_toolkit.i18n import Msg
+from spbe_toolkit.workspace.store import schema
+from spbe_toolkit.workspace.store.base import BaseStore
+
+
+def _append_only(table: str, keys: tuple[str, ...]) -> str:
+    same = " AND ".join(f"{k} = NEW.{k}" for k in keys)
+    return f"""
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN EXISTS (SELECT 1 FROM {table} WHERE {same})
+BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
+"""
+
+
+# The round's settings (framework, predicate basis, year) never change once written; only
+# the schema version moves, and only forward, through a migration.
+META_TRIGGERS = """
+CREATE TRIGGER meta_no_delete BEFORE DELETE ON meta BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;
+CREATE TRIGGER meta_no_replace BEFORE INSERT ON meta WHEN EXISTS (SELECT 1 FROM meta WHERE key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;
+CREATE TRIGGER meta_no_update BEFORE UPDATE ON meta
+WHEN OLD.key != 'schema_version' OR NEW.key != 'schema_version'
+  OR CAST(NEW.value AS INTEGER) <= CAST(OLD.value AS INTEGER)
+BEGIN SELECT RAISE(ABORT, 'meta is append-only'); END;
+"""
+
+
+def protection(tables, meta: bool = False) -> str:
+    """The SQLite triggers protecting ``tables`` (and ``meta``), from :data:`schema.APPEND_ONLY`."""
+    return "".join(_append_only(t, schema.APPEND_ONLY[t]) for t in tables) + (META_TRIGGERS if meta else "")
+
+
+TRIGGERS = protection(schema.APPEND_ONLY, meta=True)
+
+
+def statements(script: str | None = None) -> list[str]:
+    """The schema and triggers (or ``script``) as single statements (executescript() would
+    COMMIT on its own). Triggers end in ``END;``: their inner ``;`` does not split them."""
+    script = schema.SCHEMA + TRIGGERS if script is None else script
+    out, current = [], []
+    for line in script.splitlines():
+        current.append(line)
+        text = "\n".join(current).strip()
+        inside_trigger = text.upper().startswith("CREATE TRIGGER") and not text.endswith("END;")
+        if text.endswith(";") and not inside_trigger:
+            out.append(text)
+            current = []
+    if "\n".join(current).strip():
+        out.append("\n".join(current).strip())
+    return out
+
+
+class SqliteStore(BaseStore):
+    """A workspace in one SQLite file (WAL, ``synchronous=FULL``, foreign keys on)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.location = str(path)
+        self._conn = conn
+
+    # ------------------------------------------------------------------ opening
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @classmethod
+    def create(cls, path: Path, meta: Mapping[str, str]) -> SqliteStore:
+        """A new workspace file with the schema and ``meta``; refuses an existing file."""
+        path = Path(path)
+        if path.exists():
+            raise SpbeError(Msg("error.workspace_exists", path=str(path)))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = cls._connect(path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        store = cls(path, conn)
+        with store.transaction():
+            for stmt in statements():
+                conn.execute(stmt)
+            store.add_meta(meta)
+        return store
+
+    @classmethod
+    def open(cls, path: Path) -> SqliteStore:
+        """An existing workspace file, checked (``PRAGMA quick_check``) and its schema upgraded
+        when a migration exists. A damaged file is refused with a message saying how to recover."""
+        path = Path(path)
+        if not path.is_file():
+            raise SpbeError(Msg("error.no_workspace", path=str(path)))
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise SpbeError(Msg("error.not_sqlite", path=str(path)))
+        try:
+            conn = cls._connect(path)
+        except sqlite3.Error as exc:
+            raise storage_error(exc, path) from exc
+        store = cls(path, conn)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "meta" not in tables:
+                raise SpbeError(Msg("error.not_workspace", path=str(path)))
+            check = conn.execute("PRAGMA quick_check").fetchall()
+            if [r[0] for r in check] != ["ok"]:
+                detail = "; ".join(" ".join(str(r[0]).split()) for r in check[:3])  # one line each
+                raise SpbeError(Msg("error.damaged_workspace", path=str(path), detail=detail))
+            store._migrate()
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise storage_error(exc, path) from exc
+        except SpbeError:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def reopen_location(self) -> str:
+        return str(self.path.resolve())
+
+    # ------------------------------------------------------------------ units of work
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT (or ROLLBACK on any error): one durable unit of work.
+
+        Storage failures (read-only file or folder, full disk, a lock held too long, damage)
+        become an :class:`SpbeError` saying which; nothing of the unit is kept.
+        """
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from exc
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                raise storage_error(exc, self.path) from exc
+            raise
+
+    # ------------------------------------------------------------------ primitives
+    def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
+        try:
+            return self._conn.execute(statement, tuple(params)).fetchall()
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from exc
+
+    def _frame(self, statement: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        try:
+            return pd.read_sql_query(statement, self._conn, params=tuple(params))
+        except sqlite3.Error as exc:
+            raise storage_error(exc, self.path) from exc
+
+    def _run(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._conn.execute(statement, tuple(params))
+
+    def _run_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._conn.executemany(statement, [tuple(r) for r in rows])
+
+    def _insert(self, statement: str, params: Sequence[Any]) -> int:
+        return int(self._conn.execute(statement, tuple(params)).lastrowid)
+
+    def integrity_check(self) -> str:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # ------------------------------------------------------------------ migrations
+    def _apply(self, step: schema.Step) -> None:
+        conn = self._conn
+        if step.kind in ("protect", "add_tables"):
+            if step.kind == "add_tables":
+                for t in step.tables:
+                    conn.execute(schema.table_statement(t).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+                for stmt in schema.index_statements(tables=step.tables):
+                    conn.execute(stmt.replace("INDEX ", "INDEX IF NOT EXISTS ", 1))
+            script = protection(step.tables, meta=step.meta)
+            for name in re.findall(r"CREATE TRIGGER (\w+)", script):
+                conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for stmt in statements(script):
+                conn.execute(stmt)
+        elif step.kind == "add_columns":
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({step.table})")}
+            for column in step.columns:
+                if column.split()[0] not in have:
+                    conn.execute(f"ALTER TABLE {step.table} ADD COLUMN {column}")
+        elif step.kind == "add_indexes":
+            for stmt in schema.index_statements(names=step.names):
+                conn.execute(stmt.replace("INDEX ", "INDEX IF NOT EXISTS ", 1))
+        elif step.kind == "meta_default":
+            if conn.execute("SELECT 1 FROM meta WHERE key = ?", (step.key,)).fetchone() is None:
+                conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (step.key, uuid.uuid4().hex))
+        elif step.kind == "numeric":
+            pass  # SQLite keeps a non-integral number in a column of INTEGER affinity as REAL
+        else:  # a step kind this store does not know is a programming error, named
+            raise SpbeError(Msg("error.workspace_io", path=self.location, detail=f"unknown migration step {step.kind!r}"))
+
+
+_STORAGE_ERRORS = (  # words of SQLite's messages → what people are told
+    (("readonly", "read-only"), "error.workspace_readonly"),
+    (("disk is full", "database or disk is full"), "error.workspace_full"),
+    (("locked", "busy"), "error.workspace_busy"),
+    (("malformed", "not a database", "corrupt"), "error.damaged_workspace"),
+    (("unable to open",), "error.workspace_cannot_open"),
+)
+
+
+def storage_error(exc: sqlite3.Error, path: Path) -> SpbeError:
+    """An SQLite failure as people should read it: read-only, disk full, busy, damaged, or other."""
+    text = str(exc).lower()
+    for words, key in _STORAGE_ERRORS:
+        if any(w in text for w in words):
+            return SpbeError(Msg(key, path=str(path), detail=str(exc)))
+    return SpbeError(Msg("error.workspace_io", path=str(path), detail=str(exc)))

@@ -1,0 +1,169 @@
+"""Every statement the stores run, once, with ``?`` placeholders (the server store turns them
+into ``%s``). Reads that filter by stage or instance are built by the small functions below,
+never by concatenating values: values always travel as parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# --------------------------------------------------------------------------- single rows
+META = "SELECT key, value FROM meta"
+META_INSERT = "INSERT INTO meta (key, value) VALUES (?, ?)"
+META_VERSION = "UPDATE meta SET value = ? WHERE key = 'schema_version'"
+HAS_INSTANCE = "SELECT 1 FROM instances WHERE instance = ?"
+LAST_SUBMISSION = "SELECT version, content_hash FROM submissions WHERE instance = ? ORDER BY version DESC LIMIT 1"
+SELF_LEVEL = """SELECT sl.level FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
+WHERE s.instance = ? AND sl.indicator = ? ORDER BY s.version DESC LIMIT 1"""
+LAST_EVENT = """SELECT id, level, evaluator, created_at, stage FROM events
+WHERE instance = ? AND indicator = ? ORDER BY id DESC LIMIT 1"""
+COUNT_INSTANCES = "SELECT count(*) FROM instances"
+COUNT_EVENTS = "SELECT count(*) FROM events"
+EVENT_ID_RANGE = "SELECT count(*), coalesce(max(id), 0) FROM events"
+APPEAL = "SELECT * FROM appeals WHERE id = ?"
+APPEAL_DECIDED = "SELECT 1 FROM appeal_decisions WHERE appeal = ?"
+LAST_FINDING = "SELECT * FROM findings WHERE instance = ? AND indicator = ? AND stage = ? ORDER BY id DESC LIMIT 1"
+LAST_EXTERNAL = """SELECT x.raw_value, x.index_code, e.level FROM external_values x JOIN events e ON e.id = x.event
+WHERE e.instance = ? AND e.indicator = ? ORDER BY e.id DESC LIMIT 1"""
+
+# --------------------------------------------------------------------------- tables
+LATEST_SUBMISSIONS = """SELECT s.instance, s.instance_type, s.province, s.year, s.contact, s.version, s.file, s.imported_at
+FROM submissions s
+JOIN (SELECT instance, MAX(version) v FROM submissions GROUP BY instance) m ON s.instance = m.instance AND s.version = m.v
+ORDER BY s.id"""
+SUBMISSIONS_LOG = "SELECT instance, version, file, content_hash, imported_at FROM submissions ORDER BY id"
+SUBMISSION_HASHES = "SELECT instance, content_hash FROM submissions"
+SUBMITTED_LEVELS = "SELECT indicator, level, justification, evidence FROM submitted_levels WHERE submission_id = ?"
+PREVIOUS_RESULTS = """SELECT instance, year, framework, index_value AS "index", predicate, source, recorded_at
+FROM previous_results ORDER BY id"""
+EXTERNAL_OF_EVENTS = "SELECT event, index_code, raw_value, conversion FROM external_values"
+ASSIGNMENTS = "SELECT id, instance, evaluator, team, affiliation, assigned_by, assigned_at FROM assignments ORDER BY id"
+ROWS = {  # every row of a history table, oldest first (what a merge reads from the other side)
+    "events": "SELECT * FROM events ORDER BY id",
+    "submissions": "SELECT * FROM submissions ORDER BY id",
+    "findings": "SELECT * FROM findings ORDER BY id",
+    "interview_notes": "SELECT * FROM interview_notes ORDER BY id",
+    "external_values": "SELECT * FROM external_values ORDER BY event",
+}
+
+
+def _where(instance: str | None, column: str, first: bool = True) -> tuple[str, tuple]:
+    if instance is None:
+        return "", ()
+    return (" WHERE " if first else " AND ") + f"{column} = ?", (instance,)
+
+
+def self_assessment(instance: str | None) -> tuple[str, tuple]:
+    """The latest submitted version's levels (submission order kept through ``rowid``)."""
+    where, params = _where(instance, "s.instance")
+    return (
+        """SELECT s.instance, sl.indicator, sl.level, sl.justification, sl.evidence, s.version
+FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
+JOIN (SELECT instance, MAX(version) v FROM submissions GROUP BY instance) m ON s.instance = m.instance AND s.version = m.v"""
+        + where
+        + " ORDER BY s.id, sl.rowid",
+        params,
+    )
+
+
+def latest_events(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
+    """The latest event per cell among ``stages``."""
+    where, params = _where(instance, "instance", first=False)
+    marks = ",".join("?" * len(stages))
+    return (
+        f"""SELECT e.instance, e.indicator, e.level, e.stage AS source_stage, e.evaluator, e.note
+FROM events e JOIN (SELECT MAX(id) id FROM events WHERE stage IN ({marks}){where} GROUP BY instance, indicator) m
+ON e.id = m.id""",
+        (*stages, *params),
+    )
+
+
+def last_event_ids(instance: str) -> tuple[str, tuple]:
+    return "SELECT indicator, MAX(id) AS id FROM events WHERE instance = ? GROUP BY indicator", (instance,)
+
+
+def history(instance: str | None) -> tuple[str, tuple]:
+    where, params = _where(instance, "e.instance")
+    return (
+        """SELECT e.id, e.instance, e.indicator, e.stage,
+       COALESCE(p.level, (SELECT sl.level FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
+                          WHERE s.instance = e.instance AND sl.indicator = e.indicator
+                          ORDER BY s.version DESC LIMIT 1)) AS from_level,
+       e.level, e.evaluator, e.note, e.created_at, e.supersedes
+FROM events e LEFT JOIN events p ON p.id = e.supersedes"""
+        + where
+        + " ORDER BY e.id",
+        params,
+    )
+
+
+def event_cells(instance: str | None) -> tuple[str, tuple]:
+    """Every event's cell and stage (and author): what progress and harmonisation count."""
+    where, params = _where(instance, "instance")
+    return "SELECT id, instance, indicator, stage, evaluator FROM events" + where + " ORDER BY id", params
+
+
+def appeals(instance: str | None) -> tuple[str, tuple]:
+    where, params = _where(instance, "a.instance")
+    return (
+        """SELECT a.id, a.instance, a.indicator, a.requested_level, a.argument, a.evidence, a.submitted_by,
+       a.submitted_at, d.accepted, d.decided_by, d.reason, d.decided_at, d.event
+FROM appeals a LEFT JOIN appeal_decisions d ON d.appeal = a.id"""
+        + where
+        + " ORDER BY a.id",
+        params,
+    )
+
+
+def latest_findings(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
+    where, params = _where(instance, "instance", first=False)
+    marks = ",".join("?" * len(stages))
+    return (
+        f"""SELECT f.* FROM findings f JOIN (SELECT MAX(id) id FROM findings WHERE stage IN ({marks}){where}
+GROUP BY instance, indicator) m ON f.id = m.id ORDER BY f.id""",
+        (*stages, *params),
+    )
+
+
+def findings(instance: str | None) -> tuple[str, tuple]:
+    where, params = _where(instance, "instance")
+    return "SELECT * FROM findings" + where + " ORDER BY id", params
+
+
+def interview_notes(instance: str | None) -> tuple[str, tuple]:
+    where, params = _where(instance, "instance")
+    return "SELECT * FROM interview_notes" + where + " ORDER BY id", params
+
+
+def external_values(instance: str | None) -> tuple[str, tuple]:
+    where, params = _where(instance, "e.instance")
+    return (
+        """SELECT x.event, e.instance, e.indicator, x.index_code, x.raw_value, e.level, x.conversion, x.source,
+       e.evaluator, e.created_at
+FROM external_values x JOIN events e ON e.id = x.event"""
+        + where
+        + " ORDER BY x.event",
+        params,
+    )
+
+
+# --------------------------------------------------------------------------- appends
+def insert(table: str, columns: Sequence[str]) -> str:
+    """``INSERT INTO table (columns) VALUES (?, …)``."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+SUBMISSION_COLUMNS = ("instance", "version", "instance_type", "province", "year", "contact", "file", "content_hash",
+                      "imported_at")  # fmt: skip
+LEVEL_COLUMNS = ("submission_id", "indicator", "level", "justification", "evidence")
+EVENT_COLUMNS = ("instance", "indicator", "stage", "level", "evaluator", "note", "created_at", "supersedes", "origin",
+                 "origin_event")  # fmt: skip
+PREVIOUS_COLUMNS = ("instance", "year", "framework", "index_value", "predicate", "source", "recorded_at")
+APPEAL_COLUMNS = ("instance", "indicator", "requested_level", "argument", "evidence", "submitted_by", "submitted_at")
+DECISION_COLUMNS = ("appeal", "accepted", "decided_by", "reason", "decided_at", "event")
+ASSIGNMENT_COLUMNS = ("instance", "evaluator", "team", "affiliation", "assigned_by", "assigned_at")
+FINDING_COLUMNS = ("instance", "indicator", "stage", "uploaded", "interviewed", "approved", "no_evidence", "finding",
+                   "recommendation", "evaluator", "created_at", "origin", "origin_event")  # fmt: skip
+INTERVIEW_COLUMNS = ("instance", "topic", "note", "indicators", "commitment", "evaluator", "created_at", "origin",
+                     "origin_event")  # fmt: skip
+EXTERNAL_COLUMNS = ("event", "index_code", "raw_value", "conversion", "source")
+INSTANCE_COLUMNS = ("instance", "created_at")
