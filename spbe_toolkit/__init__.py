@@ -1,8 +1,9 @@
 """spbe-toolkit: scoring, evaluation workspaces, coaching memos and national statistics
 for Indonesia's SPBE / Pemerintah Digital maturity evaluation.
 
-The public names (see DESIGN.md) are importable from here; the package is layered, each
-module importing only from those below it:
+The public names (README "Python"; the contract kept stable for programs outside the repo) are
+importable from here; the package is layered, each module importing only from those below it
+(``docs/architecture.md``):
 
     vocab, i18n, errors, paths, version  →  frameworks  →  scoring  →  io  →  workspace
     →  coaching  →  stats  →  render  →  cli, demo

@@ -12,10 +12,11 @@ from spbe_toolkit.workspace import Workspace
 
 
 @pytest.fixture
-def ws(tmp_path):
+def ws(round_location):
+    """Three instances of the sample round, once on each store (the widgets only use the contract)."""
     folder, _ = sample_paths("spbe2020")
     files = sorted(folder.glob("*.xlsx"))[:3]
-    w = Workspace.create(tmp_path / "w.sqlite", framework="spbe2020", year=2024)
+    w = Workspace.create(round_location, framework="spbe2020", year=2024)
     w.import_submissions(spbe.read_submissions(files, "spbe2020"))
     yield w
     w.close()

@@ -129,8 +129,9 @@ def render_memos(
     else:
         size = max(1, min(25, len(names) // (workers * 4) or 1))
         chunks = [names[i : i + size] for i in range(0, len(names), size)]
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(ws.store.reopen_location(),)) as pool:  # a file or the server URL
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(ws.store.reopen_location(),)
+        ) as pool:  # a file or the server URL
             futures = [pool.submit(_render_chunk, c, str(out), lang, opts) for c in chunks]
             for fut in as_completed(futures):
                 part = fut.result()

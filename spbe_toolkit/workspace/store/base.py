@@ -220,7 +220,9 @@ class BaseStore:
                             [row.get(c) for c in sql.INTERVIEW_COLUMNS])  # fmt: skip
 
     def add_external_value(self, event: int, index_code: str, raw_value: float, conversion: str, source: str) -> None:
-        self._run(sql.insert("external_values", sql.EXTERNAL_COLUMNS), (event, index_code, raw_value, conversion, source))
+        self._run(
+            sql.insert("external_values", sql.EXTERNAL_COLUMNS), (event, index_code, raw_value, conversion, source)
+        )
 
     def add_event(self, instance: str, indicator: str, stage: str, level, evaluator: str, note: str,
                   created_at: str, supersedes: int | None, origin: str | None = None,

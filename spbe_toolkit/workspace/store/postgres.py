@@ -194,7 +194,8 @@ class PostgresStore(BaseStore):
             except psycopg.IntegrityError:
                 raise
             except psycopg.OperationalError as exc:
-                if read and not self._in_tx and attempt == 0 and (self._conn is None or self._conn.broken):
+                lost = self._conn is None or self._conn.closed or self._conn.broken
+                if read and not self._in_tx and attempt == 0 and lost:
                     continue
                 raise server_error(exc, self.location) from exc
             except psycopg.Error as exc:
@@ -239,12 +240,18 @@ class PostgresStore(BaseStore):
     def transaction(self) -> Iterator[None]:
         """BEGIN; the round's write lock; … COMMIT (or ROLLBACK on any error)."""
         psycopg = _driver()
-        conn = self._live()
-        try:
-            conn.execute("BEGIN")
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))
-        except psycopg.Error as exc:
-            raise server_error(exc, self.location) from exc
+        for attempt in (0, 1):  # nothing is written before the lock: a lost connection is reopened once
+            conn = self._live()
+            try:
+                conn.execute("BEGIN")
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))
+                break
+            except psycopg.OperationalError as exc:
+                if attempt == 0 and (conn.closed or conn.broken):
+                    continue
+                raise server_error(exc, self.location) from exc
+            except psycopg.Error as exc:
+                raise server_error(exc, self.location) from exc
         self._in_tx = True
         try:
             yield
@@ -343,4 +350,6 @@ class PostgresStore(BaseStore):
                 table, name = column.split(".")
                 conn.execute(f"ALTER TABLE {table} ALTER COLUMN {name} TYPE numeric")
         else:  # a step kind this store does not know is a programming error, named
-            raise SpbeError(Msg("error.workspace_io", path=self.location, detail=f"unknown migration step {step.kind!r}"))
+            raise SpbeError(
+                Msg("error.workspace_io", path=self.location, detail=f"unknown migration step {step.kind!r}")
+            )

@@ -218,7 +218,9 @@ class SqliteStore(BaseStore):
         elif step.kind == "numeric":
             pass  # SQLite keeps a non-integral number in a column of INTEGER affinity as REAL
         else:  # a step kind this store does not know is a programming error, named
-            raise SpbeError(Msg("error.workspace_io", path=self.location, detail=f"unknown migration step {step.kind!r}"))
+            raise SpbeError(
+                Msg("error.workspace_io", path=self.location, detail=f"unknown migration step {step.kind!r}")
+            )
 
 
 _STORAGE_ERRORS = (  # words of SQLite's messages → what people are told

@@ -65,16 +65,21 @@ JOIN (SELECT instance, MAX(version) v FROM submissions GROUP BY instance) m ON s
     )
 
 
-def latest_events(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
-    """The latest event per cell among ``stages``."""
+def _latest_per_cell(select: str, table: str, stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
+    """``select`` over the latest row per cell of ``table`` among ``stages`` (aliased ``t``)."""
     where, params = _where(instance, "instance", first=False)
     marks = ",".join("?" * len(stages))
     return (
-        f"""SELECT e.instance, e.indicator, e.level, e.stage AS source_stage, e.evaluator, e.note
-FROM events e JOIN (SELECT MAX(id) id FROM events WHERE stage IN ({marks}){where} GROUP BY instance, indicator) m
-ON e.id = m.id""",
+        f"""SELECT {select} FROM {table} t JOIN (SELECT MAX(id) id FROM {table} WHERE stage IN ({marks}){where}
+GROUP BY instance, indicator) m ON t.id = m.id ORDER BY t.id""",
         (*stages, *params),
     )
+
+
+def latest_events(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
+    """The latest event per cell among ``stages``."""
+    columns = "t.instance, t.indicator, t.level, t.stage AS source_stage, t.evaluator, t.note"
+    return _latest_per_cell(columns, "events", stages, instance)
 
 
 def last_event_ids(instance: str) -> tuple[str, tuple]:
@@ -115,13 +120,8 @@ FROM appeals a LEFT JOIN appeal_decisions d ON d.appeal = a.id"""
 
 
 def latest_findings(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
-    where, params = _where(instance, "instance", first=False)
-    marks = ",".join("?" * len(stages))
-    return (
-        f"""SELECT f.* FROM findings f JOIN (SELECT MAX(id) id FROM findings WHERE stage IN ({marks}){where}
-GROUP BY instance, indicator) m ON f.id = m.id ORDER BY f.id""",
-        (*stages, *params),
-    )
+    """The latest finding per cell among ``stages``."""
+    return _latest_per_cell("t.*", "findings", stages, instance)
 
 
 def findings(instance: str | None) -> tuple[str, tuple]:
