@@ -75,6 +75,78 @@ def test_imports_go_downwards_only():
     assert not wrong, "\n".join(wrong)
 
 
+def _module_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module → the package's modules it imports (at the top or inside functions). ``from a.b
+    import c`` is an import of the module ``a.b.c`` when there is one, else of ``a.b``."""
+    mods = {}
+    for p in package.rglob("*.py"):
+        parts = p.relative_to(package.parent).with_suffix("").parts
+        mods[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = p
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for m, p in mods.items():
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("spbe_toolkit"):
+                for a in node.names:
+                    sub = f"{node.module}.{a.name}"
+                    target = sub if sub in mods else node.module
+                    if target in mods and target != m:
+                        graph[m].add(target)
+            elif isinstance(node, ast.Import):
+                graph[m].update(a.name for a in node.names if a.name in mods and a.name != m)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles (strongly connected components of more than one module)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+KNOWN_CIRCLES = [["spbe_toolkit.errors", "spbe_toolkit.i18n"]]
+"""Circles left to break (issue 19): errors need the catalogue's texts, and the language check
+raises a ValidationError. Nothing may be added to this list."""
+
+
+def test_there_is_no_import_circle():
+    assert [c for c in _cycles(_module_graph()) if c not in KNOWN_CIRCLES] == []
+
+
+def test_the_circle_check_finds_a_circle(tmp_path):
+    pkg = tmp_path / "spbe_toolkit"
+    (pkg / "a").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a" / "__init__.py").write_text("")
+    (pkg / "a" / "x.py").write_text("def f():\n    from spbe_toolkit.a.y import g\n")
+    (pkg / "a" / "y.py").write_text("from spbe_toolkit.a import x\n")
+    assert _cycles(_module_graph(pkg)) == [["spbe_toolkit.a.x", "spbe_toolkit.a.y"]]
+
+
 def test_the_check_catches_an_upward_import(tmp_path):
     """The scan itself works: a scoring module importing the workspace is reported."""
     fake = tmp_path / "spbe_toolkit"

@@ -66,9 +66,8 @@ class Merge:
     def merge(self, other) -> MergeReport:
         """Merge another workspace of the same round (a file, a ``postgresql://`` URL or an open
         :class:`Workspace`) into this one; returns a :class:`MergeReport`. Idempotent."""
-        from spbe_toolkit.workspace.workspace import Workspace
-
-        source = other if isinstance(other, Workspace) else Workspace.open(other)  # a file or a server URL
+        workspace = type(self)  # the Workspace class this is mixed into (no import back: no circle)
+        source = other if isinstance(other, workspace) else workspace.open(other)  # a file or a server URL
         try:
             return self._merge_from(source)
         finally:

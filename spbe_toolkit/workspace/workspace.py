@@ -38,6 +38,7 @@ from spbe_toolkit.workspace.export import Export
 from spbe_toolkit.workspace.harmonisation import Harmonisation
 from spbe_toolkit.workspace.merge import Merge, MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.review import Review
+from spbe_toolkit.workspace.snapshot import RoundSnapshot, take_snapshot
 from spbe_toolkit.workspace.store import BaseStore, create_store, open_store, schema
 from spbe_toolkit.workspace.views import Views
 
@@ -400,6 +401,11 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
 
     def integrity_check(self) -> str:
         return self.store.integrity_check()
+
+    def snapshot(self) -> RoundSnapshot:
+        """The round read once, frozen (:class:`~spbe_toolkit.workspace.snapshot.RoundSnapshot`):
+        what memos are made from, picklable for worker processes, no connection inside."""
+        return take_snapshot(self)
 
 
 def _whole(value: Any) -> bool:

@@ -36,6 +36,7 @@ from spbe_toolkit.render import plots
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES, VERIFICATION_FLAGS
 from spbe_toolkit.workspace import Workspace
+from spbe_toolkit.workspace.snapshot import RoundSnapshot
 
 _EPS = 1e-12
 MIN_PEERS = 3  # fewer instances of a type than this: no peer mean (it would expose one instance)
@@ -50,7 +51,7 @@ COORDINATION_INDICATOR = {
 class RoundData:
     """What every memo of a round shares: scores, metadata and peer aggregates (computed once)."""
 
-    ws: Workspace
+    snap: RoundSnapshot
     self_scores: pd.DataFrame
     final_scores: pd.DataFrame
     instances: pd.DataFrame
@@ -68,29 +69,31 @@ class RoundData:
     external: dict[str, pd.DataFrame] = field(default_factory=dict)  # instance → national-index values
 
     @classmethod
-    def build(cls, ws: Workspace) -> RoundData:
-        inst = ws.instances()
-        own = ws.self_assessment()
-        cur = ws.levels("current")
-        s_self = ws.scores(STAGES[0])
-        s_fin = ws.scores("current")
+    def build(cls, source: Workspace | RoundSnapshot) -> RoundData:
+        """The shared part of every memo of a round, from a workspace (read once into a
+        snapshot) or a snapshot already taken — never a live connection afterwards."""
+        snap = source if isinstance(source, RoundSnapshot) else source.snapshot()
+        inst, own, cur = snap.instances, snap.self_assessment, snap.levels_current
+        s_self, s_fin = snap.scores_self, snap.scores_current
         groups = _peer_groups(inst)  # instance → (type, province or "") of its peers
         types, provinces = inst["instance_type"].fillna(""), inst["province"].fillna("")
         members = {g: inst.index[(types == g[0]) & ((provinces == g[1]) if g[1] else True)] for g in set(groups)}
-        parent = ws.framework.subitem_parent
+        parent = snap.framework.subitem_parent
         cur_b = cur.assign(base=cur["indicator"].map(lambda c: parent.get(c, c)))
         peer_ind = {g: cur_b[cur_b["instance"].isin(m)].groupby("base")["level"].mean() for g, m in members.items()}
         numeric = s_fin.drop(columns=[c for c in ("predicate", "provisional") if c in s_fin.columns])
         peer_sc = {g: numeric.loc[numeric.index.isin(m)].mean() for g, m in members.items()}
-        hist = ws.history()
+        hist = snap.history
         evaluators = {k: ", ".join(sorted(set(g["evaluator"]))) for k, g in hist.groupby("instance")}
         counts = {g: len(m) for g, m in members.items()}
-        earlier = {**_published(inst.index, ws.year), **_recorded(ws)}
-        rd = cls(ws, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators, counts, earlier, groups.to_dict())
-        if ws.framework.decimals or ws.framework.external:  # the assessor's work beside the values (Pemdi)
-            rd.findings = {k: g for k, g in ws.findings().groupby("instance")}
-            rd.interview = {k: g for k, g in ws.interview_notes().groupby("instance")}
-            rd.external = {k: g for k, g in ws.external_values().groupby("instance")}
+        earlier = {**_published(inst.index, snap.year), **_recorded(snap)}
+        rd = cls(snap, s_self, s_fin, inst, own, cur, peer_ind, peer_sc, evaluators, counts, earlier, groups.to_dict())
+        if len(snap.findings):  # the assessor's work beside the values (Pemdi)
+            rd.findings = {k: g for k, g in snap.findings.groupby("instance")}
+        if len(snap.interview_notes):
+            rd.interview = {k: g for k, g in snap.interview_notes.groupby("instance")}
+        if len(snap.external_values):
+            rd.external = {k: g for k, g in snap.external_values.groupby("instance")}
         return rd
 
 
@@ -104,11 +107,11 @@ def _peer_groups(inst: pd.DataFrame) -> pd.Series:
     return both.where(enough, pd.Series([(t, "") for t in types], index=inst.index))
 
 
-def _recorded(ws: Workspace) -> dict[str, dict]:
+def _recorded(snap: RoundSnapshot) -> dict[str, dict]:
     """Each instance's latest earlier result recorded in the workspace (``record_previous_results``)."""
-    prev = ws.previous_results()
-    if ws.year is not None:
-        prev = prev[prev["year"] < ws.year]
+    prev = snap.previous_results.drop_duplicates(["instance", "year"], keep="last")
+    if snap.year is not None:
+        prev = prev[prev["year"] < snap.year]
     latest = prev.sort_values("year").drop_duplicates("instance", keep="last")
     return {
         r["instance"]: {"year": int(r["year"]), "index": float(r["index"]), "predicate": r["predicate"] or "—",
@@ -174,7 +177,7 @@ def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[s
                     target: float | None) -> dict:  # fmt: skip
     """The standing: final and self index, change since the previous round, target, next band."""
     t = labels("memo", lang)
-    fw = rd.ws.framework
+    fw = rd.snap.framework
     fin, slf = float(it.final["index"]), float(it.self_["index"])
     nxt = _next_band(fw, it.final["predicate"])
     prev = None if previous is None else previous.get(it.name)
@@ -239,7 +242,7 @@ def _provisional_note(fw: Framework, it: _Instance, lang: str) -> str:
 
 def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """Domains and aspects: self, final and peer values, as a table and a chart."""
-    fw = rd.ws.framework
+    fw = rd.snap.framework
     rows: list[tuple[str, str, bool, float]] = []
     if fw.has_domains:
         for d, dname, dw in zip(fw.domains["code"], fw.domains["name"], fw.domains["weight"]):
@@ -286,7 +289,7 @@ def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
 
 def indicator_section(rd: RoundData, it: _Instance) -> dict:
     """Every indicator: self and final level, the change, and the note of the final level."""
-    fw = rd.ws.framework
+    fw = rd.snap.framework
     if fw.decimals:  # values with decimals: the assessment section prints them (with the assessor's work)
         return {"indicator_rows": []}
     ind = fw.indicators.set_index("indicator")
@@ -323,7 +326,7 @@ def assessment_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     "tanpa bukti", the assessor's catatan and rekomendasi in their own words, and for an
     indicator fed by a national index which index and agency move it (and "sementara" while
     it counts its default)."""
-    fw = rd.ws.framework
+    fw = rd.snap.framework
     if not fw.decimals:
         return {"assessment_rows": []}
     t = labels("memo", lang)
@@ -373,7 +376,7 @@ def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """The instance's appeals and their decisions."""
     t = labels("memo", lang)
     rows = []
-    for a in rd.ws.appeals(it.name).to_dict("records"):
+    for a in rd.snap.appeals_of(it.name).to_dict("records"):
         line = t["appeal_line"].format(indicator=a["indicator"], level=a["requested_level"],
                                        decision=value_text("decision", a["decision"], lang))  # fmt: skip
         rows.append({"line": line, "reason": a["reason"] if isinstance(a["reason"], str) else ""})
@@ -383,7 +386,7 @@ def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
 def strengths_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """Indicators far above or below the instance's own index and its peers."""
     t = labels("memo", lang)
-    sw = strengths_weaknesses(it.cur_series, rd.ws.framework, peer=it.peer_ind)["indicators"]
+    sw = strengths_weaknesses(it.cur_series, rd.snap.framework, peer=it.peer_ind)["indicators"]
 
     def rows(kind: str) -> list[dict]:
         part = sw[sw["assessment"] == kind].sort_values("vs_own", ascending=(kind == WEAKNESS)).head(5)
@@ -404,9 +407,9 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
     step with the criterion and the evidence of the level to reach; for a top-predicate
     instance, the weakest aspects and what would lift them."""
     t = labels("memo", lang)
-    fw = rd.ws.framework
+    fw = rd.snap.framework
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
-    path = path_to_target(it.cur_series, fw, predicate_basis=rd.ws.predicate_basis, units=units, max_raise=max_raise,
+    path = path_to_target(it.cur_series, fw, predicate_basis=rd.snap.predicate_basis, units=units, max_raise=max_raise,
                           instance_type=itype, wording=wording)  # fmt: skip
     rounds: list[dict] = []
     for rnd, part in path.groupby("round", sort=True):
@@ -529,7 +532,7 @@ def index_text(value: float, fw: Framework, lang: str, *, bare: bool = False) ->
 
 def method_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """How the numbers were made: framework, predicate basis, stages, input fingerprint."""
-    ws = rd.ws
+    ws = rd.snap
     t = labels("memo", lang)
     stages = sorted(set(it.cur["source_stage"]), key=STAGES.index)
     own_df = it.own[["indicator", "level", "justification", "evidence"]]
@@ -544,7 +547,7 @@ def method_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     }
 
 
-def input_hash(ws: Workspace, instance: str, own: pd.DataFrame, cur: pd.DataFrame) -> str:
+def input_hash(ws: RoundSnapshot, instance: str, own: pd.DataFrame, cur: pd.DataFrame) -> str:
     """SHA-256 of everything a memo is computed from (framework, basis, the instance's levels and notes)."""
     payload = {
         "framework": ws.framework.name,
@@ -569,17 +572,17 @@ def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str,
     t = labels("memo", lang)
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
     role = ADDRESSEE_ROLE.get(itype, "umum")
-    coordinator = default_units(rd.ws.framework, itype).get(
-        COORDINATION_INDICATOR.get(rd.ws.framework.name, ""), [None]
+    coordinator = default_units(rd.snap.framework, itype).get(
+        COORDINATION_INDICATOR.get(rd.snap.framework.name, ""), [None]
     )[0]
     sender = dict(sender or {})
     return {
         "addressee": t[f"addressee_{role}"],
         "attention": t["attention"].format(unit=coordinator) if coordinator else "",
         "sender_team": sender.get("team")
-        or rd.ws.meta.get("team")
-        or t["sender_default"].format(system=rd.ws.framework.system),
-        "closing": t["closing"].format(system=rd.ws.framework.system),
+        or rd.snap.meta.get("team")
+        or t["sender_default"].format(system=rd.snap.framework.system),
+        "closing": t["closing"].format(system=rd.snap.framework.system),
         "sender_chair": sender.get("chair") or "",
         "sender_place": sender.get("place") or "",
     }
@@ -611,7 +614,7 @@ def memo_context(
     WIB, written as in a government letter).
     """
     lang = check_lang(lang)
-    ws, fw = rd.ws, rd.ws.framework
+    ws, fw = rd.snap, rd.snap.framework
     if instance not in rd.instances.index:
         raise SpbeError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
     meta = rd.instances.loc[instance]

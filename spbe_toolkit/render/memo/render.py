@@ -25,6 +25,7 @@ from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
 from spbe_toolkit.io.writers import write_text
 from spbe_toolkit.render.memo.context import RoundData, memo_context
 from spbe_toolkit.workspace import Workspace
+from spbe_toolkit.workspace.snapshot import RoundSnapshot
 
 _ENV = Environment(
     loader=PackageLoader("spbe_toolkit.render.memo", "templates"),
@@ -42,9 +43,15 @@ def safe_filename(instance: str) -> str:
 
 
 def render_memo(
-    ws: Workspace, instance: str, lang: str | None = None, *, round_data: RoundData | None = None, **options
+    ws: Workspace | RoundSnapshot,
+    instance: str,
+    lang: str | None = None,
+    *,
+    round_data: RoundData | None = None,
+    **options,
 ) -> str:
-    """One instance's coaching memo as a self-contained HTML string.
+    """One instance's coaching memo as a self-contained HTML string, from a workspace or a
+    snapshot of one (:meth:`Workspace.snapshot`).
 
     ``lang``: ``"id"`` or ``"en"`` (default: the configured language, Indonesian unless set). ``options`` are those of :func:`memo_context`:
     ``previous`` (instance → index of the previous round, shown as the change since then),
@@ -59,20 +66,19 @@ def render_memo(
 _WORKER: dict = {}
 
 
-def _init_worker(location: str) -> None:
+def _init_worker(snapshot: RoundSnapshot) -> None:
+    """A worker gets the round's frozen snapshot (no database connection of its own)."""
     matplotlib.use("Agg")
-    ws = Workspace.open(location)
-    _WORKER["ws"] = ws
-    _WORKER["rd"] = RoundData.build(ws)
+    _WORKER["rd"] = RoundData.build(snapshot)
 
 
 def _render_chunk(names: list[str], out_dir: str, lang: str, opts: dict) -> list[dict]:
-    ws, rd = _WORKER["ws"], _WORKER["rd"]
-    return [_render_one(ws, rd, name, Path(out_dir), lang, opts) for name in names]
+    rd = _WORKER["rd"]
+    return [_render_one(rd, name, Path(out_dir), lang, opts) for name in names]
 
 
-def _render_one(ws: Workspace, rd: RoundData, name: str, out_dir: Path, lang: str, opts: dict) -> dict:
-    html = render_memo(ws, name, lang, round_data=rd, **opts)
+def _render_one(rd: RoundData, name: str, out_dir: Path, lang: str, opts: dict) -> dict:
+    html = render_memo(rd.snap, name, lang, round_data=rd, **opts)
     target = (out_dir / safe_filename(name)).resolve()
     if target.parent != out_dir.resolve():  # never write outside the chosen folder
         raise SpbeError(Msg("error.outside_folder", path=str(target), folder=str(out_dir)))
@@ -83,7 +89,7 @@ def _render_one(ws: Workspace, rd: RoundData, name: str, out_dir: Path, lang: st
 
 
 def render_memos(
-    ws: Workspace,
+    ws: Workspace | RoundSnapshot,
     out_dir: str | Path,
     instances: Iterable[str] | None = None,
     lang: str | None = None,
@@ -102,8 +108,9 @@ def render_memos(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = list(ws.instances().index) if instances is None else list(instances)
-    known = set(ws.instances().index)
+    snap = ws if isinstance(ws, RoundSnapshot) else ws.snapshot()  # the round read once, for every memo
+    names = list(snap.instances.index) if instances is None else list(instances)
+    known = set(snap.instances.index)
     unknown = [n for n in names if n not in known]
     if unknown:
         raise SpbeError(Msg("error.instance_not_in_workspace", instance=", ".join(map(repr, unknown[:5]))))
@@ -121,17 +128,16 @@ def render_memos(
         bar = tqdm(total=len(names), desc=tr("memo.progress", lang), unit=tr("memo.progress_unit", lang))
     results: list[dict] = []
     if workers <= 1 or len(names) < 4:
-        rd = RoundData.build(ws)
+        rd = RoundData.build(snap)
         for n in names:
-            results.append(_render_one(ws, rd, n, out, lang, opts))
+            results.append(_render_one(rd, n, out, lang, opts))
             if bar is not None:
                 bar.update(1)
     else:
         size = max(1, min(25, len(names) // (workers * 4) or 1))
         chunks = [names[i : i + size] for i in range(0, len(names), size)]
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(ws.store.reopen_location(),)
-        ) as pool:  # a file or the server URL
+        # every worker receives the frozen snapshot: no worker reopens the round (file or server)
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(snap,)) as pool:
             futures = [pool.submit(_render_chunk, c, str(out), lang, opts) for c in chunks]
             for fut in as_completed(futures):
                 part = fut.result()
@@ -142,7 +148,7 @@ def render_memos(
         bar.close()
     order = {n: i for i, n in enumerate(names)}
     results.sort(key=lambda r: order[r["instance"]])
-    fw = ws.framework
+    fw = snap.framework
     rows = [
         {
             **r,
@@ -152,7 +158,7 @@ def render_memos(
         for r in results
     ]
     index_html = _ENV.get_template("index.html.j2").render(
-        lang=lang, t=labels("memo", lang), rows=rows, fw_title=fw.title, year=ws.year, generated_at=generated_at
+        lang=lang, t=labels("memo", lang), rows=rows, fw_title=fw.title, year=snap.year, generated_at=generated_at
     )
     write_text(out / "index.html", index_html)
     return [out / r["file"] for r in results]
