@@ -193,6 +193,14 @@ def norm_text(text: Any) -> str:
 
 
 # --------------------------------------------------------------------------- data markers
+SYNTHETIC_MARK = "(Sintetis)"
+"""How a synthetic instance's name ends (samples, demos): memos of such instances say they are not real."""
+
+
+def is_synthetic(instance: Any) -> bool:
+    return isinstance(instance, str) and SYNTHETIC_MARK in instance
+
+
 MISSING_MARK = "belum tersedia"
 """What a data file writes in a cell whose source is silent (criteria, evidence): explicitly missing."""
 

@@ -385,6 +385,10 @@ def test_previous_results_are_recorded_and_shown_in_memos(tmp_path):
     assert row["year"] == 2024 and row["index"] == pytest.approx(earlier.scores().at[name, "index"])
     html = render_memo(later, name, lang="id", generated_at="1 Juli 2025")
     assert "pada evaluasi 2024" in html and "perubahan" in html
+    # a recorded result is said with its own source, never as KemenPANRB's published data
+    assert (
+        "dicatat dalam ruang kerja ini (sumber: ruang kerja 2024)" in html and "data publikasi KemenPANRB" not in html
+    )
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         later._conn.execute("UPDATE previous_results SET index_value = 5")
     earlier.close()

@@ -100,6 +100,7 @@ class Framework:
     criteria: dict = field(default_factory=dict)  # (indicator, level) → texts; see frameworks.criteria
     criteria_text: str = ""  # the criteria CSV as read (workspaces keep it with the framework)
     system: str = "SPBE"  # what the evaluated system is called in texts: SPBE, or Pemdi from 8/2026
+    coordination_indicator: str | None = None  # whose first responsible unit coordinates the evaluation
     decimals: int = 0  # indicator values: whole levels (0), or values with this many decimals (Pemdi: 2)
     external: dict[str, ExternalIndex] = field(default_factory=dict)  # index code → the index
     external_default: float | None = None  # value of an externally fed indicator until imported
@@ -612,6 +613,9 @@ def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framew
             problems.extend(criteria_problems(criteria_df, list(inds["code"]), range(lmin, lmax + 1)))
 
     decimals, external, external_default = _value_scale(data, set(inds["code"]), lmin, lmax, problems)
+    coordination = data.get("coordination_indicator")
+    if coordination is not None and str(coordination) not in set(inds["code"]):
+        problems.append(Msg("framework.coordination_unknown", code=repr(coordination)))
 
     if problems:
         raise ValidationError(Msg("framework.invalid", source=source), problems)
@@ -654,6 +658,7 @@ def _build(data: dict[str, Any], source: str, criteria_text: str = "") -> Framew
         governs=governs,
         criteria=lookup(criteria_df) if criteria_df is not None else {},
         criteria_text=criteria_text,
+        coordination_indicator=None if coordination is None else str(coordination),
         decimals=decimals,
         external=external,
         external_default=external_default,

@@ -82,3 +82,12 @@ def round_timeline(framework: str, year: int) -> pd.DataFrame:
             rows = [{**step, "status": t["status"], "source": t["source"]} for step in t["steps"]]
             return pd.DataFrame(rows, columns=["stage", "start", "end", "status", "source"])
     return pd.DataFrame(columns=["stage", "start", "end", "status", "source"])
+
+
+def transition(framework: str) -> dict | None:
+    """The next framework ``framework``'s rounds coach towards (``towards``, ``from_year``,
+    status, source; ``[[transition]]`` in targets.toml), or None."""
+    for t in _data().get("transition", []):
+        if t["framework"] == framework:
+            return dict(t)
+    return None

@@ -13,6 +13,8 @@ from spbe_toolkit.i18n import Msg
 from spbe_toolkit.paths import data_dir
 from spbe_toolkit.vocab import GROUPS, PUBLISHED_TYPES, REPORT_GROUPS, group_of_type, report_group_of_category
 
+PUBLISHED_FRAMEWORK = "spbe2020"
+"""The framework of the bundled published per-instance results (2024, PermenPANRB 59/2020)."""
 DOMAIN_COLUMNS = {"d1_kebijakan": "D1", "d2_tata_kelola": "D2", "d3_manajemen": "D3", "d4_layanan": "D4"}
 NAMES = ["results_2024", "national_series", "group_averages_2024", "instance_registry", "denpasar_2019_levels",
          "pemdi2026_asesor_2026", "pemdi2026_asesor_2026_published"]  # fmt: skip
@@ -52,7 +54,9 @@ def _results_2024() -> pd.DataFrame:
         df["instance_type"], categories=[t for t in PUBLISHED_TYPES if t in set(df["instance_type"])]
     )
     df["category"] = df["category"].astype("category")
-    df["predicate"] = pd.Categorical(df["predicate"], categories=load_framework("spbe2020").predicates, ordered=True)
+    df["predicate"] = pd.Categorical(
+        df["predicate"], categories=load_framework(PUBLISHED_FRAMEWORK).predicates, ordered=True
+    )
     df["group"] = group_of(df["instance_type"])
     df["report_group"] = report_group_of(df["category"])
     missing = df[list(DOMAIN_COLUMNS.values())].isna().any(axis=1)

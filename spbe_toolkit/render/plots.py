@@ -19,13 +19,13 @@ from matplotlib.ticker import FuncFormatter
 from spbe_toolkit.frameworks import load_framework
 from spbe_toolkit.frameworks.targets import national_target
 from spbe_toolkit.i18n import check_lang, number, tr
+from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK
 from spbe_toolkit.vocab import PUBLISHED_TYPES
 
 # colours of the predicate bands, lowest band first (ColorBrewer RdBu-like)
 BAND_COLOURS = ("#b2182b", "#ef8a62", "#f7d55a", "#67a9cf", "#2166ac")
 DARK_BANDS = (0, 3, 4)  # bands whose colour needs white text
 SERIES_COLOURS = {"self": "#9e9e9e", "final": "#1f5fa6", "peer": "#e08a2c"}
-_SPBE = "spbe2020"  # the bands of published SPBE results
 
 
 class Chart(Figure):
@@ -69,7 +69,7 @@ def predicate_distribution(
 ) -> Chart:
     """Stacked horizontal bars: share of each predicate per group, in band order."""
     lang = check_lang(lang)
-    predicates = load_framework(_SPBE).predicates
+    predicates = load_framework(PUBLISHED_FRAMEWORK).predicates
     df = results.copy()
     df["predicate"] = pd.Categorical(df["predicate"].astype(object), categories=predicates, ordered=True)
     counts = (
@@ -105,7 +105,7 @@ def predicate_distribution(
 
 
 def index_distribution(
-    results: pd.DataFrame, by: str = "instance_type", *, fw: str = _SPBE, lang: str | None = None,
+    results: pd.DataFrame, by: str = "instance_type", *, fw: str = PUBLISHED_FRAMEWORK, lang: str | None = None,
     title: str | None = None,
 ) -> Chart:  # fmt: skip
     """Box plot with every instance as a dot, per group; band edges as faint lines."""
@@ -148,12 +148,12 @@ def national_series(series: pd.DataFrame, *, lang: str | None = None, title: str
     for x, y in zip(series["year"], series["national_index"]):
         ax.annotate(fmt(y), (x, y), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
     years = [int(y) for y in series["year"]]
-    long_term = national_target(_SPBE, min(years))
+    long_term = national_target(PUBLISHED_FRAMEWORK, min(years))
     if long_term is not None:
         name = tr("value.target." + long_term["code"], lang)
         ax.axhline(long_term["value"], color="#b2182b", ls="--", lw=1.2, label=f"{name} ({fmt(long_term['value'])})")
     for year in years:
-        t = national_target(_SPBE, year)
+        t = national_target(PUBLISHED_FRAMEWORK, year)
         if t is not None and long_term is not None and t["code"] != long_term["code"]:
             name = tr("value.target." + t["code"], lang)
             ax.scatter([year], [t["value"]], marker="_", s=300, color="#ef8a62", zorder=3,
@@ -239,7 +239,7 @@ def harmonisation(table: pd.DataFrame, matrix: pd.DataFrame | None = None, *, la
 
 
 def domain_profile(
-    results: pd.DataFrame, by: str = "instance_type", *, fw: str = _SPBE, lang: str | None = None,
+    results: pd.DataFrame, by: str = "instance_type", *, fw: str = PUBLISHED_FRAMEWORK, lang: str | None = None,
     title: str | None = None,
 ) -> Chart:  # fmt: skip
     """Mean of each domain per group, as grouped bars (domains and their names from the framework)."""

@@ -27,24 +27,19 @@ from spbe_toolkit.coaching import (
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.frameworks import Band, Framework, crosswalk
 from spbe_toolkit.frameworks.targets import national_target as target_of_round
-from spbe_toolkit.frameworks.targets import next_round, round_timeline
+from spbe_toolkit.frameworks.targets import next_round, round_timeline, transition
 from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
 from spbe_toolkit.i18n.tables import value_text
 from spbe_toolkit.io.names import match_names
-from spbe_toolkit.io.published import load_published
+from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK, load_published
 from spbe_toolkit.render import plots
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES, VERIFICATION_FLAGS
+from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES, VERIFICATION_FLAGS, is_synthetic
 from spbe_toolkit.workspace import Workspace
 from spbe_toolkit.workspace.snapshot import RoundSnapshot
 
 _EPS = 1e-12
 MIN_PEERS = 3  # fewer instances of a type than this: no peer mean (it would expose one instance)
-COORDINATION_INDICATOR = {
-    "spbe2020": "19",
-    "spbe2018": "18",
-    "pemdi2026": "1",
-}  # whose first unit is the SPBE coordinator
 
 
 @dataclass
@@ -115,7 +110,7 @@ def _recorded(snap: RoundSnapshot) -> dict[str, dict]:
     latest = prev.sort_values("year").drop_duplicates("instance", keep="last")
     return {
         r["instance"]: {"year": int(r["year"]), "index": float(r["index"]), "predicate": r["predicate"] or "—",
-                        "framework": r["framework"]}
+                        "framework": r["framework"], "origin": "recorded", "source": r["source"] or ""}
         for r in latest.to_dict("records")
     }  # fmt: skip
 
@@ -130,9 +125,19 @@ def _published(names, year: int | None) -> dict[str, dict]:
     rows = table.set_index("instance")
     return {
         name: {"year": 2024, "index": float(rows.at[match, "index"]), "predicate": str(rows.at[match, "predicate"]),
-               "framework": "spbe2020"}
+               "framework": PUBLISHED_FRAMEWORK, "origin": "published", "source": ""}
         for name, match in mapping.items()
     }  # fmt: skip
+
+
+def earlier_result(rd: RoundData, instance: str, given: Mapping[str, float] | None) -> dict | None:
+    """The one previous result a memo shows: an index given to ``memo_context(previous=…)``,
+    else one recorded in the workspace, else the bundled published one — with where it came from
+    (``origin``: given / recorded / published) so the memo never attributes it to the wrong source."""
+    if given is not None and instance in given:
+        return {"year": None, "index": float(given[instance]), "predicate": None, "framework": rd.snap.framework.name,
+                "origin": "given", "source": ""}  # fmt: skip
+    return rd.published.get(instance)
 
 
 @dataclass
@@ -180,8 +185,9 @@ def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[s
     fw = rd.snap.framework
     fin, slf = float(it.final["index"]), float(it.self_["index"])
     nxt = _next_band(fw, it.final["predicate"])
-    prev = None if previous is None else previous.get(it.name)
-    published = rd.published.get(it.name) if prev is None else None
+    earlier = earlier_result(rd, it.name, previous)
+    prev = earlier["index"] if earlier and earlier["origin"] == "given" else None
+    published = earlier if earlier and earlier["origin"] != "given" else None
     n_changed = sum(1 for c, lv in it.cur_map.items() if lv != it.own_map.get(c))
     s = {
         "final_level": fw.index_level_label(fin, lang) if fw.decimals else "",
@@ -463,23 +469,29 @@ def _published_note(published: dict, final: float, fw: Framework, lang: str) -> 
         change = "; " + t["change_since"] + " " + number(final - published["index"], lang, sign=True)
     else:
         change = t["framework_changed"].format(old=published["framework"])
+    if (
+        published.get("origin") == "recorded"
+    ):  # recorded in the workspace: said with its own source, never as KemenPANRB's
+        return t["previous_recorded"].format(index=number(published["index"], lang), predicate=published["predicate"],
+                                             year=published["year"], source=published["source"] or "—", change=change)  # fmt: skip
     return t["previous_published"].format(index=number(published["index"], lang), predicate=published["predicate"],
                                           year=published["year"], change=change)  # fmt: skip
 
 
-PEMDI_FROM_YEAR = 2025  # SPBE rounds from this year coach towards the Pemdi transition (8/2026)
-
-
 def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, show: bool | None = None) -> dict:
     """ "Dalam Indeks Pemdi": where the indicators of the recommended steps (``codes``) will count
-    in Indeks Pemdi, through the crosswalk, with its confidence; and the Pemdi indicators that have
-    no SPBE counterpart. Shown by default for SPBE rounds from :data:`PEMDI_FROM_YEAR`."""
+    in the framework this one's rounds coach towards (``targets.toml``, ``[[transition]]``),
+    through the crosswalk, with its confidence; and the indicators there with no counterpart.
+    Shown by default for rounds from the transition's first year."""
+    move = transition(fw.name)
+    if move is None:
+        return {"pemdi": None}
     if show is None:
-        show = year is not None and year >= PEMDI_FROM_YEAR
-    if not show or fw.name != "spbe2020":
+        show = year is not None and year >= move["from_year"]
+    if not show:
         return {"pemdi": None}
     t = labels("memo", lang)
-    links = crosswalk(fw.name, "pemdi2026", lang=lang)
+    links = crosswalk(fw.name, move["towards"], lang=lang)
     rows = []
     for code in dict.fromkeys(fw.subitem_parent.get(c, c) for c in codes):
         part = links[links["indicator"] == code]
@@ -488,9 +500,9 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
             "code": code, "name": fw.entry_name(code), "targets": "; ".join(targets) or t["pemdi_none"],
             "confidence": tr(f"value.confidence.{part['confidence'].iat[0]}", lang), "basis": part["basis"].iat[0],
         })  # fmt: skip
-    new = crosswalk("pemdi2026", fw.name, lang=lang)
+    new = crosswalk(move["towards"], fw.name, lang=lang)
     new = new[new["counterpart"].isna()]
-    upcoming = next_round("pemdi2026", year or PEMDI_FROM_YEAR)
+    upcoming = next_round(move["towards"], year or move["from_year"])
     when = (
         ""
         if upcoming is None
@@ -572,9 +584,7 @@ def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str,
     t = labels("memo", lang)
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
     role = ADDRESSEE_ROLE.get(itype, "umum")
-    coordinator = default_units(rd.snap.framework, itype).get(
-        COORDINATION_INDICATOR.get(rd.snap.framework.name, ""), [None]
-    )[0]
+    coordinator = default_units(rd.snap.framework, itype).get(rd.snap.framework.coordination_indicator or "", [None])[0]
     sender = dict(sender or {})
     return {
         "addressee": t[f"addressee_{role}"],
@@ -647,7 +657,7 @@ def memo_context(
             "year": ws.year or (int(meta["year"]) if pd.notna(meta["year"]) else None),
             "team": rd.evaluators.get(instance) or ws.meta.get("team") or None,
         },
-        "synthetic": "(Sintetis)" in instance,
+        "synthetic": is_synthetic(instance),
         "fw_title": fw.title,
         "fw_name": fw.name,
         "fw_regulation": fw.regulation,
