@@ -11,66 +11,68 @@ from spbe_toolkit.io.names import name_key
 from spbe_toolkit.vocab import identity_name
 
 
-class Assignments:
-    """``assign``, ``assignments``, ``my_instances`` and ``progress``."""
+def assign(ws, instance: str, evaluator: str, *, team: str = "", affiliation: str = "", assigned_by: str) -> int:
+    """Assign ``evaluator`` (of ``team``) to review ``instance``. An evaluator who belongs to
+    the instance (``affiliation`` names it, spelled any way the name matcher accepts) cannot be
+    assigned: a :class:`ValidationError` says so. Returns the assignment id."""
+    with ws.store.transaction():
+        return _assign_in_tx(ws, instance, evaluator, team, affiliation, assigned_by)
 
-    def assign(self, instance: str, evaluator: str, *, team: str = "", affiliation: str = "", assigned_by: str) -> int:
-        """Assign ``evaluator`` (of ``team``) to review ``instance``. An evaluator who belongs to
-        the instance (``affiliation`` names it, spelled any way the name matcher accepts) cannot be
-        assigned: a :class:`ValidationError` says so. Returns the assignment id."""
-        with self.store.transaction():
-            return self._assign_in_tx(instance, evaluator, team, affiliation, assigned_by)
 
-    def import_assignments(self, table: pd.DataFrame, *, assigned_by: str) -> int:
-        """Assign in bulk from a table (the team lead's spreadsheet) with columns instance,
-        evaluator and optionally team and affiliation. One transaction: a row naming an unknown
-        instance or a conflict of interest refuses the whole table, saying which row (from 1).
-        Returns the number of assignments recorded."""
-        missing = [c for c in ("instance", "evaluator") if c not in table.columns]
-        if missing:
-            raise ValidationError(Msg("error.assign_columns", columns=", ".join(missing)))
-        with self.store.transaction():
-            for row_no, r in enumerate(table.to_dict("records"), start=1):
-                text = {k: ("" if r.get(k) is None or pd.isna(r.get(k)) else str(r.get(k)))
-                        for k in ("instance", "evaluator", "team", "affiliation")}  # fmt: skip
-                try:
-                    self._assign_in_tx(text["instance"], text["evaluator"], text["team"], text["affiliation"],
-                                       assigned_by)  # fmt: skip
-                except ValidationError as exc:
-                    raise ValidationError(Msg("error.assign_row", row=row_no, reason=exc.msg)) from exc
-        return len(table)
+def import_assignments(ws, table: pd.DataFrame, *, assigned_by: str) -> int:
+    """Assign in bulk from a table (the team lead's spreadsheet) with columns instance,
+    evaluator and optionally team and affiliation. One transaction: a row naming an unknown
+    instance or a conflict of interest refuses the whole table, saying which row (from 1).
+    Returns the number of assignments recorded."""
+    missing = [c for c in ("instance", "evaluator") if c not in table.columns]
+    if missing:
+        raise ValidationError(Msg("error.assign_columns", columns=", ".join(missing)))
+    with ws.store.transaction():
+        for row_no, r in enumerate(table.to_dict("records"), start=1):
+            text = {k: ("" if r.get(k) is None or pd.isna(r.get(k)) else str(r.get(k)))
+                    for k in ("instance", "evaluator", "team", "affiliation")}  # fmt: skip
+            try:
+                _assign_in_tx(ws, text["instance"], text["evaluator"], text["team"], text["affiliation"],
+                                   assigned_by)  # fmt: skip
+            except ValidationError as exc:
+                raise ValidationError(Msg("error.assign_row", row=row_no, reason=exc.msg)) from exc
+    return len(table)
 
-    def _assign_in_tx(self, instance: str, evaluator: str, team: str, affiliation: str, assigned_by: str) -> int:
-        instance = identity_name(instance)
-        if not self.store.has_instance(instance):
-            raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
-        if not evaluator or not str(evaluator).strip() or not assigned_by or not str(assigned_by).strip():
-            raise ValidationError(Msg("error.assign_names"))
-        if affiliation and name_key(affiliation) == name_key(instance):
-            raise ValidationError(Msg("error.assign_conflict", evaluator=evaluator, instance=instance))
-        return self.store.add_assignment(instance, evaluator.strip(), team.strip(), affiliation.strip(),
-                                         assigned_by.strip(), self.clock())  # fmt: skip
 
-    def assignments(self) -> pd.DataFrame:
-        """instance, evaluator, team, affiliation, assigned_by, assigned_at (latest per pair)."""
-        df = self.store.assignments().drop(columns="id")
-        return df.drop_duplicates(["instance", "evaluator"], keep="last").reset_index(drop=True)
+def _assign_in_tx(ws, instance: str, evaluator: str, team: str, affiliation: str, assigned_by: str) -> int:
+    instance = identity_name(instance)
+    if not ws.store.has_instance(instance):
+        raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
+    if not evaluator or not str(evaluator).strip() or not assigned_by or not str(assigned_by).strip():
+        raise ValidationError(Msg("error.assign_names"))
+    if affiliation and name_key(affiliation) == name_key(instance):
+        raise ValidationError(Msg("error.assign_conflict", evaluator=evaluator, instance=instance))
+    return ws.store.add_assignment(instance, evaluator.strip(), team.strip(), affiliation.strip(),
+                                     assigned_by.strip(), ws.clock())  # fmt: skip
 
-    def my_instances(self, evaluator: str) -> list[str]:
-        """The instances assigned to ``evaluator`` (the overview's "my instances")."""
-        a = self.assignments()
-        return list(a.loc[a["evaluator"] == evaluator, "instance"])
 
-    def progress(self, by: str = "evaluator") -> pd.DataFrame:
-        """Review progress per ``"evaluator"`` or ``"team"``: instances assigned, indicators to
-        review, reviewed, open, and the share done (percent)."""
-        a = self.assignments()
-        if a.empty:
-            return pd.DataFrame(columns=["instances", "indicators", "reviewed", "open", "share_done"])
-        st = self.status()[["indicators", "reviewed", "open"]]
-        joined = a.join(st, on="instance")
-        key = "team" if by == "team" else "evaluator"
-        out = joined.groupby(key).agg(instances=("instance", "nunique"), indicators=("indicators", "sum"),
-                                      reviewed=("reviewed", "sum"), open=("open", "sum"))  # fmt: skip
-        out["share_done"] = 100.0 * out["reviewed"] / out["indicators"].where(out["indicators"] > 0)
-        return out
+def assignments(ws) -> pd.DataFrame:
+    """instance, evaluator, team, affiliation, assigned_by, assigned_at (latest per pair)."""
+    df = ws.store.assignments().drop(columns="id")
+    return df.drop_duplicates(["instance", "evaluator"], keep="last").reset_index(drop=True)
+
+
+def my_instances(ws, evaluator: str) -> list[str]:
+    """The instances assigned to ``evaluator`` (the overview's "my instances")."""
+    a = ws.assignments()
+    return list(a.loc[a["evaluator"] == evaluator, "instance"])
+
+
+def progress(ws, by: str = "evaluator") -> pd.DataFrame:
+    """Review progress per ``"evaluator"`` or ``"team"``: instances assigned, indicators to
+    review, reviewed, open, and the share done (percent)."""
+    a = ws.assignments()
+    if a.empty:
+        return pd.DataFrame(columns=["instances", "indicators", "reviewed", "open", "share_done"])
+    st = ws.status()[["indicators", "reviewed", "open"]]
+    joined = a.join(st, on="instance")
+    key = "team" if by == "team" else "evaluator"
+    out = joined.groupby(key).agg(instances=("instance", "nunique"), indicators=("indicators", "sum"),
+                                  reviewed=("reviewed", "sum"), open=("open", "sum"))  # fmt: skip
+    out["share_done"] = 100.0 * out["reviewed"] / out["indicators"].where(out["indicators"] > 0)
+    return out

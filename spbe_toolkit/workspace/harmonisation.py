@@ -22,70 +22,70 @@ EVALUATOR_COLUMNS = ["instances", "indicators_reviewed", "share_changed", "mean_
                      "deviation", "robust_z", "differs_from_peers"]  # fmt: skip
 
 
-class Harmonisation:
-    """``harmonisation``; mixed into :class:`Workspace` (which provides the views)."""
+def _reviewed_cells(ws) -> pd.DataFrame:
+    ev = ws.store.event_cells()[["id", "instance", "indicator", "evaluator"]]
+    latest = ev.drop_duplicates(["instance", "indicator"], keep="last")
+    own = ws.levels(SELF_STAGE)[["instance", "indicator", "level"]].rename(columns={"level": "self_level"})
+    cur = ws.levels("current")[["instance", "indicator", "level"]]
+    cells = latest.merge(own, on=["instance", "indicator"]).merge(cur, on=["instance", "indicator"])
+    cells["change"] = cells["level"] - cells["self_level"]
+    evidence = ws.self_assessment()[["instance", "indicator", "evidence"]]
+    return cells.merge(evidence, on=["instance", "indicator"], how="left")
 
-    def _reviewed_cells(self) -> pd.DataFrame:
-        ev = self.store.event_cells()[["id", "instance", "indicator", "evaluator"]]
-        latest = ev.drop_duplicates(["instance", "indicator"], keep="last")
-        own = self.levels(SELF_STAGE)[["instance", "indicator", "level"]].rename(columns={"level": "self_level"})
-        cur = self.levels("current")[["instance", "indicator", "level"]]
-        cells = latest.merge(own, on=["instance", "indicator"]).merge(cur, on=["instance", "indicator"])
-        cells["change"] = cells["level"] - cells["self_level"]
-        evidence = self.self_assessment()[["instance", "indicator", "evidence"]]
-        return cells.merge(evidence, on=["instance", "indicator"], how="left")
 
-    def harmonisation(self, by: str = "evaluator") -> pd.DataFrame:
-        """Harmonisation table ``by`` ``"evaluator"`` (one row each, see the module doc),
-        ``"indicator"`` (per indicator: evaluators, reviewed, share changed, mean and spread of
-        the change, spread between evaluators' means) or ``"evidence"`` (evidence links graded
-        differently across instances: link, instances, levels) or ``"matrix"`` (mean change per
-        evaluator × indicator, indicators in framework order; empty where not reviewed)."""
-        cells = self._reviewed_cells()
-        if by == "matrix":
-            m = cells.pivot_table(index="evaluator", columns="indicator", values="change", aggfunc="mean")
-            order = [c for c in self.framework.entry_codes if c in m.columns]
-            return m.reindex(columns=order)
-        if by == "indicator":
-            per = cells.groupby(["indicator", "evaluator"])["change"].mean()
-            out = cells.groupby("indicator").agg(
-                evaluators=("evaluator", "nunique"), reviewed=("instance", "nunique"),
-                share_changed=("change", lambda c: 100.0 * (c != 0).mean()), mean_change=("change", "mean"),
-                spread_change=("change", "std"),
-            )  # fmt: skip
-            out["spread_between_evaluators"] = per.groupby(level="indicator").std()
-            order = {c: i for i, c in enumerate(self.framework.entry_codes)}
-            return out.sort_index(key=lambda idx: idx.map(order))
-        if by == "evidence":
-            linked = cells.dropna(subset=["evidence"])
-            grades = linked.groupby("evidence").agg(
-                instances=("instance", "nunique"), levels=("level", lambda s: sorted(set(s)))
-            )
-            return grades[(grades["instances"] > 1) & (grades["levels"].map(len) > 1)]
-        if cells.empty:
-            return pd.DataFrame(columns=EVALUATOR_COLUMNS)
-        per_ind = cells.groupby(["evaluator", "indicator"])["change"].mean()
-        peer_median = per_ind.groupby(level="indicator").median()
-        dev = (
-            (per_ind - peer_median.reindex(per_ind.index.get_level_values("indicator")).to_numpy())
-            .groupby(level="evaluator")
-            .median()
-        )
-        centred = dev - dev.median()
-        mad = float(np.median(np.abs(centred)))
-        mean_ad = float(np.mean(np.abs(centred)))
-        if mad > 0:
-            robust_z = centred / (1.4826 * mad)
-        elif mean_ad > 0:  # more than half agree exactly: the mean absolute deviation (Iglewicz & Hoaglin)
-            robust_z = centred / (1.253314 * mean_ad)
-        else:
-            robust_z = centred * 0.0
-        out = cells.groupby("evaluator").agg(
-            instances=("instance", "nunique"), indicators_reviewed=("indicator", "size"),
+def harmonisation(ws, by: str = "evaluator") -> pd.DataFrame:
+    """Harmonisation table ``by`` ``"evaluator"`` (one row each, see the module doc),
+    ``"indicator"`` (per indicator: evaluators, reviewed, share changed, mean and spread of
+    the change, spread between evaluators' means) or ``"evidence"`` (evidence links graded
+    differently across instances: link, instances, levels) or ``"matrix"`` (mean change per
+    evaluator × indicator, indicators in framework order; empty where not reviewed)."""
+    cells = _reviewed_cells(
+        ws,
+    )
+    if by == "matrix":
+        m = cells.pivot_table(index="evaluator", columns="indicator", values="change", aggfunc="mean")
+        order = [c for c in ws.framework.entry_codes if c in m.columns]
+        return m.reindex(columns=order)
+    if by == "indicator":
+        per = cells.groupby(["indicator", "evaluator"])["change"].mean()
+        out = cells.groupby("indicator").agg(
+            evaluators=("evaluator", "nunique"), reviewed=("instance", "nunique"),
             share_changed=("change", lambda c: 100.0 * (c != 0).mean()), mean_change=("change", "mean"),
             spread_change=("change", "std"),
         )  # fmt: skip
-        out["deviation"] = dev
-        out["robust_z"] = robust_z
-        out["differs_from_peers"] = out["robust_z"].abs() > OUTLIER_Z
-        return out[EVALUATOR_COLUMNS]
+        out["spread_between_evaluators"] = per.groupby(level="indicator").std()
+        order = {c: i for i, c in enumerate(ws.framework.entry_codes)}
+        return out.sort_index(key=lambda idx: idx.map(order))
+    if by == "evidence":
+        linked = cells.dropna(subset=["evidence"])
+        grades = linked.groupby("evidence").agg(
+            instances=("instance", "nunique"), levels=("level", lambda s: sorted(set(s)))
+        )
+        return grades[(grades["instances"] > 1) & (grades["levels"].map(len) > 1)]
+    if cells.empty:
+        return pd.DataFrame(columns=EVALUATOR_COLUMNS)
+    per_ind = cells.groupby(["evaluator", "indicator"])["change"].mean()
+    peer_median = per_ind.groupby(level="indicator").median()
+    dev = (
+        (per_ind - peer_median.reindex(per_ind.index.get_level_values("indicator")).to_numpy())
+        .groupby(level="evaluator")
+        .median()
+    )
+    centred = dev - dev.median()
+    mad = float(np.median(np.abs(centred)))
+    mean_ad = float(np.mean(np.abs(centred)))
+    if mad > 0:
+        robust_z = centred / (1.4826 * mad)
+    elif mean_ad > 0:  # more than half agree exactly: the mean absolute deviation (Iglewicz & Hoaglin)
+        robust_z = centred / (1.253314 * mean_ad)
+    else:
+        robust_z = centred * 0.0
+    out = cells.groupby("evaluator").agg(
+        instances=("instance", "nunique"), indicators_reviewed=("indicator", "size"),
+        share_changed=("change", lambda c: 100.0 * (c != 0).mean()), mean_change=("change", "mean"),
+        spread_change=("change", "std"),
+    )  # fmt: skip
+    out["deviation"] = dev
+    out["robust_z"] = robust_z
+    out["differs_from_peers"] = out["robust_z"].abs() > OUTLIER_Z
+    return out[EVALUATOR_COLUMNS]

@@ -60,127 +60,126 @@ def _latest_per_cell(events: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-class Merge:
-    """``merge``; mixed into :class:`Workspace`."""
+def merge(ws, other) -> MergeReport:
+    """Merge another workspace of the same round (a file, a ``postgresql://`` URL or an open
+    :class:`Workspace`) into this one; returns a :class:`MergeReport`. Idempotent."""
+    workspace = type(ws)  # the Workspace class this is mixed into (no import back: no circle)
+    source = other if isinstance(other, workspace) else workspace.open(other)  # a file or a server URL
+    try:
+        return _merge_from(ws, source)
+    finally:
+        if source is not other:
+            source.close()
 
-    def merge(self, other) -> MergeReport:
-        """Merge another workspace of the same round (a file, a ``postgresql://`` URL or an open
-        :class:`Workspace`) into this one; returns a :class:`MergeReport`. Idempotent."""
-        workspace = type(self)  # the Workspace class this is mixed into (no import back: no circle)
-        source = other if isinstance(other, workspace) else workspace.open(other)  # a file or a server URL
-        try:
-            return self._merge_from(source)
-        finally:
-            if source is not other:
-                source.close()
 
-    def _merge_from(self, other) -> MergeReport:
-        if other.framework.name != self.framework.name or other.year != self.year:
-            raise ValidationError(Msg("error.merge_other_round", here=f"{self.framework.name} {self.year or '-'}",
-                                      there=f"{other.framework.name} {other.year or '-'}"))  # fmt: skip
-        report = MergeReport()
-        my_id, their_id = self.meta["workspace_id"], other.meta["workspace_id"]
-        theirs = other.store.rows("events")
-        before = self.store.rows("events")
-        known = dict(zip(_keys(before, my_id), before["id"]))
-        their_keys = _keys(theirs, their_id)
-        their_key_of = dict(zip(theirs["id"], their_keys))
-        ext = other.store.rows("external_values")
-        their_external = {int(r["event"]): r for r in ext.to_dict("records")}
-        with self.store.transaction():
-            report.instances_added, report.submissions_added = self._merge_submissions(other)
-            report.assignments_added = self._merge_assignments(other)
-            for (_, ev), key in zip(theirs.iterrows(), their_keys):
-                if key in known:
-                    report.present += 1
-                    continue
-                sup = ev["supersedes"]
-                supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
-                known[key] = self.store.add_event(
-                    ev["instance"], ev["indicator"], ev["stage"], self.framework.as_value(ev["level"]), ev["evaluator"],
-                    ev["note"], ev["created_at"], supersedes, key[0], int(key[1]),
-                )  # fmt: skip
-                if int(ev["id"]) in their_external:
-                    x = their_external[int(ev["id"])]
-                    self.store.add_external_value(known[key], x["index_code"], float(x["raw_value"]), x["conversion"],
-                                                  x["source"])  # fmt: skip
-                report.added += 1
-            report.findings_added = self._merge_notes(other, "findings", my_id, their_id)
-            report.interview_notes_added = self._merge_notes(other, "interview_notes", my_id, their_id)
-        report.conflicts = self._conflicts(before, theirs)
-        return report
-
-    def _merge_notes(self, other, table: str, my_id: str, their_id: str) -> int:
-        """Findings or interview notes of the other side this one lacks, keyed like events (origin,
-        id there, time): merging twice adds nothing, and merges chain."""
-        columns = FINDING_COLUMNS if table == "findings" else INTERVIEW_COLUMNS
-        add = self.store.add_finding if table == "findings" else self.store.add_interview_note
-        here = self.store.rows(table)
-        known = set(_keys(here, my_id)) if len(here) else set()
-        theirs = other.store.rows(table)
-        if theirs.empty:
-            return 0
-        n = 0
-        for rec, key in zip(theirs.to_dict("records"), _keys(theirs, their_id)):
+def _merge_from(ws, other) -> MergeReport:
+    if other.framework.name != ws.framework.name or other.year != ws.year:
+        raise ValidationError(Msg("error.merge_other_round", here=f"{ws.framework.name} {ws.year or '-'}",
+                                  there=f"{other.framework.name} {other.year or '-'}"))  # fmt: skip
+    report = MergeReport()
+    my_id, their_id = ws.meta["workspace_id"], other.meta["workspace_id"]
+    theirs = other.store.rows("events")
+    before = ws.store.rows("events")
+    known = dict(zip(_keys(before, my_id), before["id"]))
+    their_keys = _keys(theirs, their_id)
+    their_key_of = dict(zip(theirs["id"], their_keys))
+    ext = other.store.rows("external_values")
+    their_external = {int(r["event"]): r for r in ext.to_dict("records")}
+    with ws.store.transaction():
+        report.instances_added, report.submissions_added = _merge_submissions(ws, other)
+        report.assignments_added = _merge_assignments(ws, other)
+        for (_, ev), key in zip(theirs.iterrows(), their_keys):
             if key in known:
+                report.present += 1
                 continue
-            row = {
-                c: (None if not isinstance(rec.get(c), str) and pd.isna(rec.get(c)) else rec.get(c)) for c in columns
-            }
-            if row.get("no_evidence") is not None:
-                row["no_evidence"] = int(row["no_evidence"])
-            row["origin"], row["origin_event"] = key[0], int(key[1])
-            add(row)
-            known.add(key)
-            n += 1
-        return n
+            sup = ev["supersedes"]
+            supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
+            known[key] = ws.store.add_event(
+                ev["instance"], ev["indicator"], ev["stage"], ws.framework.as_value(ev["level"]), ev["evaluator"],
+                ev["note"], ev["created_at"], supersedes, key[0], int(key[1]),
+            )  # fmt: skip
+            if int(ev["id"]) in their_external:
+                x = their_external[int(ev["id"])]
+                ws.store.add_external_value(known[key], x["index_code"], float(x["raw_value"]), x["conversion"],
+                                              x["source"])  # fmt: skip
+            report.added += 1
+        report.findings_added = _merge_notes(ws, other, "findings", my_id, their_id)
+        report.interview_notes_added = _merge_notes(ws, other, "interview_notes", my_id, their_id)
+    report.conflicts = _conflicts(before, theirs)
+    return report
 
-    def _merge_submissions(self, other) -> tuple[int, int]:
-        mine = self.store.submission_hashes()
-        have = set(zip(mine["instance"], mine["content_hash"]))
-        instances = set(mine["instance"])
-        subs = other.store.rows("submissions")
-        n_inst = n_sub = 0
-        for _, s in subs.iterrows():
-            if (s["instance"], s["content_hash"]) in have:
-                continue
-            if s["instance"] not in instances:
-                self.store.add_instance(s["instance"], s["imported_at"])
-                instances.add(s["instance"])
-                n_inst += 1
-            levels = other.store.submitted_levels(int(s["id"]))
-            last = self.store.last_submission(s["instance"])
-            meta = {k: (None if pd.isna(s[k]) else s[k]) for k in ("instance_type", "province", "year", "contact")}
-            if meta["year"] is not None:
-                meta["year"] = int(meta["year"])
-            self.store.add_submission(s["instance"], 1 if last is None else last[0] + 1, meta, s["file"],
-                                      s["content_hash"], s["imported_at"], levels.itertuples(index=False, name=None))  # fmt: skip
-            have.add((s["instance"], s["content_hash"]))
-            n_sub += 1
-        return n_inst, n_sub
 
-    def _merge_assignments(self, other) -> int:
-        """Assignments the other side recorded that this one lacks (same instance, evaluator,
-        team and time): who reviews what travels with the round."""
-        have = {
-            tuple(r)
-            for r in self.store.assignments()[["instance", "evaluator", "team", "assigned_at"]].itertuples(index=False)
-        }
-        n = 0
-        for r in other.store.assignments().itertuples(index=False):
-            if (r.instance, r.evaluator, r.team, r.assigned_at) in have:
-                continue
-            self.store.add_assignment(r.instance, r.evaluator, r.team, r.affiliation, r.assigned_by, r.assigned_at)
-            have.add((r.instance, r.evaluator, r.team, r.assigned_at))
-            n += 1
-        return n
+def _merge_notes(ws, other, table: str, my_id: str, their_id: str) -> int:
+    """Findings or interview notes of the other side this one lacks, keyed like events (origin,
+    id there, time): merging twice adds nothing, and merges chain."""
+    columns = FINDING_COLUMNS if table == "findings" else INTERVIEW_COLUMNS
+    add = ws.store.add_finding if table == "findings" else ws.store.add_interview_note
+    here = ws.store.rows(table)
+    known = set(_keys(here, my_id)) if len(here) else set()
+    theirs = other.store.rows(table)
+    if theirs.empty:
+        return 0
+    n = 0
+    for rec, key in zip(theirs.to_dict("records"), _keys(theirs, their_id)):
+        if key in known:
+            continue
+        row = {c: (None if not isinstance(rec.get(c), str) and pd.isna(rec.get(c)) else rec.get(c)) for c in columns}
+        if row.get("no_evidence") is not None:
+            row["no_evidence"] = int(row["no_evidence"])
+        row["origin"], row["origin_event"] = key[0], int(key[1])
+        add(row)
+        known.add(key)
+        n += 1
+    return n
 
-    @staticmethod
-    def _conflicts(here: pd.DataFrame, there: pd.DataFrame) -> pd.DataFrame:
-        """Cells whose latest level differs between the two sides (as they were before the merge)."""
-        if here.empty or there.empty:
-            return pd.DataFrame(columns=CONFLICT_COLUMNS)
-        a, b = _latest_per_cell(here), _latest_per_cell(there)
-        both = a.add_suffix("_here").join(b.add_suffix("_there"), how="inner")
-        differ = both[both["level_here"] != both["level_there"]].reset_index()
-        return differ[CONFLICT_COLUMNS].reset_index(drop=True)
+
+def _merge_submissions(ws, other) -> tuple[int, int]:
+    mine = ws.store.submission_hashes()
+    have = set(zip(mine["instance"], mine["content_hash"]))
+    instances = set(mine["instance"])
+    subs = other.store.rows("submissions")
+    n_inst = n_sub = 0
+    for _, s in subs.iterrows():
+        if (s["instance"], s["content_hash"]) in have:
+            continue
+        if s["instance"] not in instances:
+            ws.store.add_instance(s["instance"], s["imported_at"])
+            instances.add(s["instance"])
+            n_inst += 1
+        levels = other.store.submitted_levels(int(s["id"]))
+        last = ws.store.last_submission(s["instance"])
+        meta = {k: (None if pd.isna(s[k]) else s[k]) for k in ("instance_type", "province", "year", "contact")}
+        if meta["year"] is not None:
+            meta["year"] = int(meta["year"])
+        ws.store.add_submission(s["instance"], 1 if last is None else last[0] + 1, meta, s["file"],
+                                  s["content_hash"], s["imported_at"], levels.itertuples(index=False, name=None))  # fmt: skip
+        have.add((s["instance"], s["content_hash"]))
+        n_sub += 1
+    return n_inst, n_sub
+
+
+def _merge_assignments(ws, other) -> int:
+    """Assignments the other side recorded that this one lacks (same instance, evaluator,
+    team and time): who reviews what travels with the round."""
+    have = {
+        tuple(r)
+        for r in ws.store.assignments()[["instance", "evaluator", "team", "assigned_at"]].itertuples(index=False)
+    }
+    n = 0
+    for r in other.store.assignments().itertuples(index=False):
+        if (r.instance, r.evaluator, r.team, r.assigned_at) in have:
+            continue
+        ws.store.add_assignment(r.instance, r.evaluator, r.team, r.affiliation, r.assigned_by, r.assigned_at)
+        have.add((r.instance, r.evaluator, r.team, r.assigned_at))
+        n += 1
+    return n
+
+
+def _conflicts(here: pd.DataFrame, there: pd.DataFrame) -> pd.DataFrame:
+    """Cells whose latest level differs between the two sides (as they were before the merge)."""
+    if here.empty or there.empty:
+        return pd.DataFrame(columns=CONFLICT_COLUMNS)
+    a, b = _latest_per_cell(here), _latest_per_cell(there)
+    both = a.add_suffix("_here").join(b.add_suffix("_there"), how="inner")
+    differ = both[both["level_here"] != both["level_there"]].reset_index()
+    return differ[CONFLICT_COLUMNS].reset_index(drop=True)

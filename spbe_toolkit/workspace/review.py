@@ -31,6 +31,7 @@ from spbe_toolkit.vocab import (
     normalise_code,
     verification_value,
 )
+from spbe_toolkit.workspace.rules import record_level
 
 FINDING_FIELDS = ("uploaded", "interviewed", "approved", "no_evidence", "finding", "recommendation")
 FINDING_VIEW_COLUMNS = ["instance", "indicator", "stage", *FINDING_FIELDS, "evaluator", "created_at"]
@@ -136,227 +137,231 @@ def _same(a: Any, b: Any) -> bool:
     return (blank(a) and blank(b)) or a == b
 
 
-class Review:
-    """Findings, interview notes and national-index values; mixed into :class:`Workspace`."""
+# ------------------------------------------------------------------ findings
+def record_finding(
+    ws,
+    instance: str,
+    indicator: str,
+    *,
+    stage: str,
+    evaluator: str,
+    finding: str | None = None,
+    recommendation: str | None = None,
+    uploaded: str | bool | None = None,
+    interviewed: str | bool | None = None,
+    approved: str | bool | None = None,
+    no_evidence: bool | None = None,
+) -> int | None:
+    """Record the assessor's finding on one indicator at one stage: the three verification
+    marks (evidence uploaded, confirmed at the interview, approved: ``ya`` / ``tidak`` /
+    ``na``, or True / False), "tanpa bukti", the **catatan** (what was found) and the
+    **rekomendasi** (advice), in the assessor's words. Fields left None keep their previous
+    value for that cell and stage. One committed transaction; returns the finding's id
+    (None when nothing changed)."""
+    with ws.store.transaction():
+        return append_finding(ws, instance, indicator, stage=stage, evaluator=evaluator, finding=finding,
+                                   recommendation=recommendation, uploaded=uploaded, interviewed=interviewed,
+                                   approved=approved, no_evidence=no_evidence)  # fmt: skip
 
-    # ------------------------------------------------------------------ findings
-    def record_finding(
-        self,
-        instance: str,
-        indicator: str,
-        *,
-        stage: str,
-        evaluator: str,
-        finding: str | None = None,
-        recommendation: str | None = None,
-        uploaded: str | bool | None = None,
-        interviewed: str | bool | None = None,
-        approved: str | bool | None = None,
-        no_evidence: bool | None = None,
-    ) -> int | None:
-        """Record the assessor's finding on one indicator at one stage: the three verification
-        marks (evidence uploaded, confirmed at the interview, approved: ``ya`` / ``tidak`` /
-        ``na``, or True / False), "tanpa bukti", the **catatan** (what was found) and the
-        **rekomendasi** (advice), in the assessor's words. Fields left None keep their previous
-        value for that cell and stage. One committed transaction; returns the finding's id
-        (None when nothing changed)."""
-        with self.store.transaction():
-            return self._finding_in_tx(instance, indicator, stage=stage, evaluator=evaluator, finding=finding,
-                                       recommendation=recommendation, uploaded=uploaded, interviewed=interviewed,
-                                       approved=approved, no_evidence=no_evidence)  # fmt: skip
 
-    def _finding_in_tx(self, instance, indicator, *, stage, evaluator, skip_same=True, created_at=None, origin=None,
-                       origin_event=None, **fields) -> int | None:  # fmt: skip
-        fw = self.framework
-        instance = identity_name(instance) if isinstance(instance, str) else instance
-        indicator = normalise_code(indicator)
-        where = Msg("error.where_cell", instance=repr(instance), indicator=repr(indicator))
-        if stage not in EVALUATOR_STAGES:
-            raise ValidationError(Msg("error.adjust_stage", where=where, choices=", ".join(EVALUATOR_STAGES),
-                                      value=repr(stage)))  # fmt: skip
-        if not isinstance(evaluator, str) or not evaluator.strip():
-            raise ValidationError(Msg("error.adjust_evaluator", where=where))
-        if indicator not in fw.codes and indicator not in fw.subitem_parent:
-            raise ValidationError(Msg("error.adjust_indicator", where=where, fw=fw.name))
-        if not self.store.has_instance(instance):
+def append_finding(ws, instance, indicator, *, stage, evaluator, skip_same=True, created_at=None, origin=None,
+                   origin_event=None, **fields) -> int | None:  # fmt: skip
+    fw = ws.framework
+    instance = identity_name(instance) if isinstance(instance, str) else instance
+    indicator = normalise_code(indicator)
+    where = Msg("error.where_cell", instance=repr(instance), indicator=repr(indicator))
+    if stage not in EVALUATOR_STAGES:
+        raise ValidationError(Msg("error.adjust_stage", where=where, choices=", ".join(EVALUATOR_STAGES),
+                                  value=repr(stage)))  # fmt: skip
+    if not isinstance(evaluator, str) or not evaluator.strip():
+        raise ValidationError(Msg("error.adjust_evaluator", where=where))
+    if indicator not in fw.codes and indicator not in fw.subitem_parent:
+        raise ValidationError(Msg("error.adjust_indicator", where=where, fw=fw.name))
+    if not ws.store.has_instance(instance):
+        raise ValidationError(Msg("error.adjust_no_instance", where=where))
+    row: dict[str, Any] = {}
+    for flag in VERIFICATION_FLAGS:
+        try:
+            row[flag] = verification_value(fields.get(flag))
+        except ValueError:
+            raise ValidationError(Msg("error.finding_flag", where=where, column=flag,
+                                      value=repr(fields.get(flag))[:60])) from None  # fmt: skip
+    ne = fields.get("no_evidence")
+    if ne is not None and not isinstance(ne, bool):
+        try:
+            v = verification_value(ne)
+        except ValueError:
+            v = "?"
+        if v not in ("ya", "tidak", None):
+            raise ValidationError(Msg("error.finding_flag", where=where, column="no_evidence", value=repr(ne)[:60]))
+        ne = None if v is None else v == "ya"
+    row["no_evidence"] = None if ne is None else int(bool(ne))
+    for text in ("finding", "recommendation"):
+        value = fields.get(text)
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(Msg("error.adjust_note_text", where=where, value=type(value).__name__))
+        row[text] = None if value is None else value.strip()
+    prev = ws.store.last_finding(instance, indicator, stage) or {}
+    for key in FINDING_FIELDS:
+        if row[key] is None and prev:
+            row[key] = None if pd.isna(prev.get(key)) else prev.get(key)
+    row["finding"] = row["finding"] or ""
+    row["recommendation"] = row["recommendation"] or ""
+    if row["no_evidence"] is not None:
+        row["no_evidence"] = int(row["no_evidence"])
+    if skip_same and prev and all(_same(row[k], prev.get(k)) for k in FINDING_FIELDS):
+        return None
+    if not prev and not any(row[k] for k in FINDING_FIELDS) and row["no_evidence"] is None:
+        return None
+    row.update(instance=instance, indicator=indicator, stage=stage, evaluator=evaluator.strip(),
+               created_at=created_at or ws.clock(), origin=origin, origin_event=origin_event)  # fmt: skip
+    return ws.store.add_finding(row)
+
+
+def findings(ws, instance: str | None = None, stage: str = "current") -> pd.DataFrame:
+    """The latest finding per instance and indicator at a stage (``"current"``: any stage;
+    a stage name: that stage or an earlier one): instance, indicator, stage, uploaded,
+    interviewed, approved, no_evidence, finding, recommendation, evaluator, created_at."""
+    allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
+    df = ws.store.latest_findings(allowed, instance)
+    return _finding_frame(ws, df)[FINDING_VIEW_COLUMNS]
+
+
+def finding_history(ws, instance: str | None = None) -> pd.DataFrame:
+    """Every finding recorded (oldest first): id and the columns of :meth:`findings`."""
+    df = ws.store.findings(instance)
+    return _finding_frame(ws, df)[["id", *FINDING_VIEW_COLUMNS]]
+
+
+def _finding_frame(ws, df: pd.DataFrame) -> pd.DataFrame:
+    if df.empty:
+        return pd.DataFrame(columns=["id", *FINDING_VIEW_COLUMNS])
+    df = df.copy()
+    df["no_evidence"] = df["no_evidence"].map(lambda v: None if pd.isna(v) else bool(int(v))).astype(object)
+    for flag in VERIFICATION_FLAGS:
+        df[flag] = df[flag].astype(object).where(df[flag].notna(), None)
+    order = {c: i for i, c in enumerate(ws.framework.entry_codes)}
+    return df.assign(_p=df["indicator"].map(order)).sort_values(["id"]).drop(columns="_p").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ interview notes
+def record_interview_note(
+    ws,
+    instance: str,
+    topic: str,
+    note: str,
+    *,
+    evaluator: str,
+    indicators: Iterable[str] | str = (),
+    commitment: str = "",
+) -> int:
+    """Record a note of the interview on one topic, tied to indicators, with what the
+    instance committed to ("akan disusulkan bukti …"). Returns its id."""
+    fw = ws.framework
+    name = identity_name(instance)
+    codes = [normalise_code(c) for c in ([indicators] if isinstance(indicators, str) else indicators)]
+    codes = [c for part in codes for c in str(part).replace(";", ",").split(",") if c.strip()]
+    codes = [normalise_code(c.strip()) for c in codes]
+    unknown = [c for c in codes if c not in fw.codes]
+    where = Msg("error.where_cell", instance=repr(name), indicator=repr(", ".join(codes) or "-"))
+    if unknown:
+        raise ValidationError(Msg("error.adjust_indicator", where=where, fw=fw.name))
+    if not isinstance(topic, str) or not topic.strip() or not isinstance(note, str):
+        raise ValidationError(Msg("error.interview_note_text", where=where))
+    if not isinstance(evaluator, str) or not evaluator.strip():
+        raise ValidationError(Msg("error.adjust_evaluator", where=where))
+    with ws.store.transaction():
+        if not ws.store.has_instance(name):
             raise ValidationError(Msg("error.adjust_no_instance", where=where))
-        row: dict[str, Any] = {}
-        for flag in VERIFICATION_FLAGS:
+        return ws.store.add_interview_note(
+            {"instance": name, "topic": topic.strip(), "note": note.strip(), "indicators": ", ".join(codes),
+             "commitment": (commitment or "").strip(), "evaluator": evaluator.strip(), "created_at": ws.clock()}
+        )  # fmt: skip
+
+
+def interview_notes(ws, instance: str | None = None) -> pd.DataFrame:
+    """Interview notes (oldest first): id, instance, topic, note, indicators, commitment, evaluator, created_at."""
+    df = ws.store.interview_notes(instance)
+    return df[INTERVIEW_VIEW_COLUMNS] if len(df) else pd.DataFrame(columns=INTERVIEW_VIEW_COLUMNS)
+
+
+# ------------------------------------------------------------------ national indices
+def external_index(ws, name: str):
+    """The framework's national index called ``name`` (its code, name, English name or the
+    abbreviation in brackets, any case): SDI, geospasial, statistik, …"""
+    key = norm_text(name)
+    for ext in ws.framework.external.values():
+        spellings = {ext.code, ext.name, ext.name_en}
+        spellings |= {part.split(")")[0] for part in (ext.name + " " + ext.name_en).split("(")[1:]}
+        if key in {norm_text(s) for s in spellings}:
+            return ext
+    known = ", ".join(f"{e.code} ({e.name})" for e in ws.framework.external.values()) or "-"
+    raise ValidationError(Msg("error.external_unknown", value=repr(name), known=known, fw=ws.framework.name))
+
+
+def import_national_index(
+    ws, table, *, evaluator: str, stage: str = EVALUATOR_STAGES[0], index: str | None = None, source: str = ""
+) -> pd.DataFrame:
+    """Import values of a national index per instance (``instance, index, value``; Indonesian
+    headings ``instansi, indeks, nilai`` too, or ``index=`` for a table of one index).
+
+    Each raw value is converted to the framework's scale by the index's conversion (framework
+    data, ``fw.external``; unconfirmed rules a team corrects in a copy of the framework file)
+    and recorded for every indicator the index feeds (SDI: 5 and 18) as a level event with
+    the raw value, the index and the conversion kept beside it. One transaction; a bad row —
+    unknown instance or index, a value outside the index's range — is named and nothing is
+    saved. Importing the same values again records nothing. Returns one row per recorded
+    value: instance, indicator, index_code, raw_value, level, event.
+    """
+    fw = ws.framework
+    if not fw.external:
+        raise ValidationError(Msg("error.external_none", fw=fw.name))
+    df, first = _table(table, INDEX_COLUMN_ALIASES)
+    if index is not None:
+        df["index"] = index
+    _need(df, ("instance", "index", "value"))
+    names = set(ws.instances().index)
+    out = []
+    with ws.store.transaction():
+        for i, r in enumerate(df.to_dict("records")):
+            row = first + i
+            name = identity_name(str(r["instance"])) if not blank(r["instance"]) else ""
+            if name not in names:
+                raise ValidationError(Msg("error.external_row", row=row, detail=Msg(
+                    "error.adjust_no_instance", where=Msg("error.where_instance", instance=repr(name)))))  # fmt: skip
             try:
-                row[flag] = verification_value(fields.get(flag))
-            except ValueError:
-                raise ValidationError(Msg("error.finding_flag", where=where, column=flag,
-                                          value=repr(fields.get(flag))[:60])) from None  # fmt: skip
-        ne = fields.get("no_evidence")
-        if ne is not None and not isinstance(ne, bool):
-            try:
-                v = verification_value(ne)
-            except ValueError:
-                v = "?"
-            if v not in ("ya", "tidak", None):
-                raise ValidationError(Msg("error.finding_flag", where=where, column="no_evidence", value=repr(ne)[:60]))
-            ne = None if v is None else v == "ya"
-        row["no_evidence"] = None if ne is None else int(bool(ne))
-        for text in ("finding", "recommendation"):
-            value = fields.get(text)
-            if value is not None and not isinstance(value, str):
-                raise ValidationError(Msg("error.adjust_note_text", where=where, value=type(value).__name__))
-            row[text] = None if value is None else value.strip()
-        prev = self.store.last_finding(instance, indicator, stage) or {}
-        for key in FINDING_FIELDS:
-            if row[key] is None and prev:
-                row[key] = None if pd.isna(prev.get(key)) else prev.get(key)
-        row["finding"] = row["finding"] or ""
-        row["recommendation"] = row["recommendation"] or ""
-        if row["no_evidence"] is not None:
-            row["no_evidence"] = int(row["no_evidence"])
-        if skip_same and prev and all(_same(row[k], prev.get(k)) for k in FINDING_FIELDS):
-            return None
-        if not prev and not any(row[k] for k in FINDING_FIELDS) and row["no_evidence"] is None:
-            return None
-        row.update(instance=instance, indicator=indicator, stage=stage, evaluator=evaluator.strip(),
-                   created_at=created_at or self.clock(), origin=origin, origin_event=origin_event)  # fmt: skip
-        return self.store.add_finding(row)
+                ext = ws.external_index(str(r["index"]))
+            except ValidationError as exc:
+                raise ValidationError(Msg("error.external_row", row=row, detail=Pair(exc.pesan, exc.message))) from None
+            raw = _number(r["value"])
+            if raw is None or not ext.raw_min <= raw <= ext.raw_max:
+                raise ValidationError(Msg("error.external_row", row=row, detail=Msg(
+                    "error.external_value", value=repr(r["value"])[:40], index=ext.name, lo=Num(ext.raw_min, 2),
+                    hi=Num(ext.raw_max, 2))))  # fmt: skip
+            value = fw.as_value(ext.convert(raw, fw.decimals or 2))
+            for code in ext.indicators:
+                prior = ws.store.last_external(name, code)
+                last = ws.store.last_event(name, code)
+                if (prior is not None and last is not None and float(prior[0]) == raw and prior[1] == ext.code
+                        and fw.as_value(last[1]) == value):  # fmt: skip
+                    continue  # the same value again: nothing new
+                status = Msg(f"review.status_{'confirmed' if ext.status == 'confirmed' else 'unconfirmed'}")
+                points = "; ".join(f"{Num(x, 2).text()} → {Num(y, 2).text()}" for x, y in ext.points)
+                note = Msg("review.external_note", index=Pair(ext.name, ext.name_en), raw=Num(raw, 2),
+                           value=Num(value, fw.decimals or 2), points=points, status=status).text()  # fmt: skip
+                event = record_level(ws, name, code, value, stage=stage, evaluator=evaluator, note=note,
+                                           expected=None)  # fmt: skip
+                ws.store.add_external_value(event, ext.code, raw, ext.conversion_text(), source)
+                out.append({"instance": name, "indicator": code, "index_code": ext.code, "raw_value": raw,
+                            "level": value, "event": event})  # fmt: skip
+    return pd.DataFrame(out, columns=["instance", "indicator", "index_code", "raw_value", "level", "event"])
 
-    def findings(self, instance: str | None = None, stage: str = "current") -> pd.DataFrame:
-        """The latest finding per instance and indicator at a stage (``"current"``: any stage;
-        a stage name: that stage or an earlier one): instance, indicator, stage, uploaded,
-        interviewed, approved, no_evidence, finding, recommendation, evaluator, created_at."""
-        allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
-        df = self.store.latest_findings(allowed, instance)
-        return self._finding_frame(df)[FINDING_VIEW_COLUMNS]
 
-    def finding_history(self, instance: str | None = None) -> pd.DataFrame:
-        """Every finding recorded (oldest first): id and the columns of :meth:`findings`."""
-        df = self.store.findings(instance)
-        return self._finding_frame(df)[["id", *FINDING_VIEW_COLUMNS]]
-
-    def _finding_frame(self, df: pd.DataFrame) -> pd.DataFrame:
-        if df.empty:
-            return pd.DataFrame(columns=["id", *FINDING_VIEW_COLUMNS])
-        df = df.copy()
-        df["no_evidence"] = df["no_evidence"].map(lambda v: None if pd.isna(v) else bool(int(v))).astype(object)
-        for flag in VERIFICATION_FLAGS:
-            df[flag] = df[flag].astype(object).where(df[flag].notna(), None)
-        order = {c: i for i, c in enumerate(self.framework.entry_codes)}
-        return df.assign(_p=df["indicator"].map(order)).sort_values(["id"]).drop(columns="_p").reset_index(drop=True)
-
-    # ------------------------------------------------------------------ interview notes
-    def record_interview_note(
-        self,
-        instance: str,
-        topic: str,
-        note: str,
-        *,
-        evaluator: str,
-        indicators: Iterable[str] | str = (),
-        commitment: str = "",
-    ) -> int:
-        """Record a note of the interview on one topic, tied to indicators, with what the
-        instance committed to ("akan disusulkan bukti …"). Returns its id."""
-        fw = self.framework
-        name = identity_name(instance)
-        codes = [normalise_code(c) for c in ([indicators] if isinstance(indicators, str) else indicators)]
-        codes = [c for part in codes for c in str(part).replace(";", ",").split(",") if c.strip()]
-        codes = [normalise_code(c.strip()) for c in codes]
-        unknown = [c for c in codes if c not in fw.codes]
-        where = Msg("error.where_cell", instance=repr(name), indicator=repr(", ".join(codes) or "-"))
-        if unknown:
-            raise ValidationError(Msg("error.adjust_indicator", where=where, fw=fw.name))
-        if not isinstance(topic, str) or not topic.strip() or not isinstance(note, str):
-            raise ValidationError(Msg("error.interview_note_text", where=where))
-        if not isinstance(evaluator, str) or not evaluator.strip():
-            raise ValidationError(Msg("error.adjust_evaluator", where=where))
-        with self.store.transaction():
-            if not self.store.has_instance(name):
-                raise ValidationError(Msg("error.adjust_no_instance", where=where))
-            return self.store.add_interview_note(
-                {"instance": name, "topic": topic.strip(), "note": note.strip(), "indicators": ", ".join(codes),
-                 "commitment": (commitment or "").strip(), "evaluator": evaluator.strip(), "created_at": self.clock()}
-            )  # fmt: skip
-
-    def interview_notes(self, instance: str | None = None) -> pd.DataFrame:
-        """Interview notes (oldest first): id, instance, topic, note, indicators, commitment, evaluator, created_at."""
-        df = self.store.interview_notes(instance)
-        return df[INTERVIEW_VIEW_COLUMNS] if len(df) else pd.DataFrame(columns=INTERVIEW_VIEW_COLUMNS)
-
-    # ------------------------------------------------------------------ national indices
-    def external_index(self, name: str):
-        """The framework's national index called ``name`` (its code, name, English name or the
-        abbreviation in brackets, any case): SDI, geospasial, statistik, …"""
-        key = norm_text(name)
-        for ext in self.framework.external.values():
-            spellings = {ext.code, ext.name, ext.name_en}
-            spellings |= {part.split(")")[0] for part in (ext.name + " " + ext.name_en).split("(")[1:]}
-            if key in {norm_text(s) for s in spellings}:
-                return ext
-        known = ", ".join(f"{e.code} ({e.name})" for e in self.framework.external.values()) or "-"
-        raise ValidationError(Msg("error.external_unknown", value=repr(name), known=known, fw=self.framework.name))
-
-    def import_national_index(
-        self, table, *, evaluator: str, stage: str = EVALUATOR_STAGES[0], index: str | None = None, source: str = ""
-    ) -> pd.DataFrame:
-        """Import values of a national index per instance (``instance, index, value``; Indonesian
-        headings ``instansi, indeks, nilai`` too, or ``index=`` for a table of one index).
-
-        Each raw value is converted to the framework's scale by the index's conversion (framework
-        data, ``fw.external``; unconfirmed rules a team corrects in a copy of the framework file)
-        and recorded for every indicator the index feeds (SDI: 5 and 18) as a level event with
-        the raw value, the index and the conversion kept beside it. One transaction; a bad row —
-        unknown instance or index, a value outside the index's range — is named and nothing is
-        saved. Importing the same values again records nothing. Returns one row per recorded
-        value: instance, indicator, index_code, raw_value, level, event.
-        """
-        fw = self.framework
-        if not fw.external:
-            raise ValidationError(Msg("error.external_none", fw=fw.name))
-        df, first = _table(table, INDEX_COLUMN_ALIASES)
-        if index is not None:
-            df["index"] = index
-        _need(df, ("instance", "index", "value"))
-        names = set(self.instances().index)
-        out = []
-        with self.store.transaction():
-            for i, r in enumerate(df.to_dict("records")):
-                row = first + i
-                name = identity_name(str(r["instance"])) if not blank(r["instance"]) else ""
-                if name not in names:
-                    raise ValidationError(Msg("error.external_row", row=row, detail=Msg(
-                        "error.adjust_no_instance", where=Msg("error.where_instance", instance=repr(name)))))  # fmt: skip
-                try:
-                    ext = self.external_index(str(r["index"]))
-                except ValidationError as exc:
-                    raise ValidationError(
-                        Msg("error.external_row", row=row, detail=Pair(exc.pesan, exc.message))
-                    ) from None
-                raw = _number(r["value"])
-                if raw is None or not ext.raw_min <= raw <= ext.raw_max:
-                    raise ValidationError(Msg("error.external_row", row=row, detail=Msg(
-                        "error.external_value", value=repr(r["value"])[:40], index=ext.name, lo=Num(ext.raw_min, 2),
-                        hi=Num(ext.raw_max, 2))))  # fmt: skip
-                value = fw.as_value(ext.convert(raw, fw.decimals or 2))
-                for code in ext.indicators:
-                    prior = self.store.last_external(name, code)
-                    last = self.store.last_event(name, code)
-                    if (prior is not None and last is not None and float(prior[0]) == raw and prior[1] == ext.code
-                            and fw.as_value(last[1]) == value):  # fmt: skip
-                        continue  # the same value again: nothing new
-                    status = Msg(f"review.status_{'confirmed' if ext.status == 'confirmed' else 'unconfirmed'}")
-                    points = "; ".join(f"{Num(x, 2).text()} → {Num(y, 2).text()}" for x, y in ext.points)
-                    note = Msg("review.external_note", index=Pair(ext.name, ext.name_en), raw=Num(raw, 2),
-                               value=Num(value, fw.decimals or 2), points=points, status=status).text()  # fmt: skip
-                    event = self._adjust_in_tx(name, code, value, stage=stage, evaluator=evaluator, note=note,
-                                               expected=None)  # fmt: skip
-                    self.store.add_external_value(event, ext.code, raw, ext.conversion_text(), source)
-                    out.append({"instance": name, "indicator": code, "index_code": ext.code, "raw_value": raw,
-                                "level": value, "event": event})  # fmt: skip
-        return pd.DataFrame(out, columns=["instance", "indicator", "index_code", "raw_value", "level", "event"])
-
-    def external_values(self, instance: str | None = None) -> pd.DataFrame:
-        """Every value imported from a national index: event, instance, indicator, index_code,
-        raw_value, level, conversion, source, evaluator, created_at (oldest first)."""
-        df = self.store.external_values(instance)
-        return df[EXTERNAL_VIEW_COLUMNS] if len(df) else pd.DataFrame(columns=EXTERNAL_VIEW_COLUMNS)
+def external_values(ws, instance: str | None = None) -> pd.DataFrame:
+    """Every value imported from a national index: event, instance, indicator, index_code,
+    raw_value, level, conversion, source, evaluator, created_at (oldest first)."""
+    df = ws.store.external_values(instance)
+    return df[EXTERNAL_VIEW_COLUMNS] if len(df) else pd.DataFrame(columns=EXTERNAL_VIEW_COLUMNS)
 
 
 def _number(value: Any) -> float | None:

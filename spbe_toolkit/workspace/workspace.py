@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,23 +27,62 @@ import pandas as pd
 
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
 from spbe_toolkit.frameworks import Framework, framework_base, framework_from_text, resolve_framework
-from spbe_toolkit.i18n import Msg, Pair, TimeText, now_iso, tr
+from spbe_toolkit.i18n import Msg, Pair, now_iso, tr
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, check_basis, identity_name
-from spbe_toolkit.workspace.appeals import Appeals
-from spbe_toolkit.workspace.assignments import Assignments
-from spbe_toolkit.workspace.export import Export
-from spbe_toolkit.workspace.harmonisation import Harmonisation
-from spbe_toolkit.workspace.merge import Merge, MergeReport  # noqa: F401 - MergeReport is public
-from spbe_toolkit.workspace.review import Review
+from spbe_toolkit.vocab import SELF_STAGE, check_basis
+from spbe_toolkit.workspace import appeals, assignments, export, harmonisation, merge, review, views
+from spbe_toolkit.workspace.merge import MergeReport  # noqa: F401 - MergeReport is public
+from spbe_toolkit.workspace.review import append_finding
+from spbe_toolkit.workspace.rules import record_level
 from spbe_toolkit.workspace.snapshot import RoundSnapshot, take_snapshot
 from spbe_toolkit.workspace.store import BaseStore, create_store, open_store, schema
-from spbe_toolkit.workspace.views import Views
 
 
-class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Review):
-    """An evaluation round. Use :meth:`create` or :meth:`open`."""
+class Workspace:
+    """An evaluation round. Use :meth:`create` or :meth:`open`.
+
+    This class holds opening, closing and the writes of levels (over :mod:`.rules`); what a
+    round can show and do besides are functions of their own modules over the store's named
+    reads, attached here as methods: views (:mod:`.views`), the assessor's findings and
+    national indices (:mod:`.review`), merging (:mod:`.merge`), appeals, assignments,
+    harmonisation and export.
+    """
+
+    # views
+    instances = views.instances
+    find_instances = views.find_instances
+    self_assessment = views.self_assessment
+    levels = views.levels
+    scores = views.scores
+    score_comparison = views.score_comparison
+    last_event_ids = views.last_event_ids
+    previous_results = views.previous_results
+    history = views.history
+    submissions_log = views.submissions_log
+    status = views.status
+    # the assessor's findings, interview notes, national indices
+    record_finding = review.record_finding
+    findings = review.findings
+    finding_history = review.finding_history
+    record_interview_note = review.record_interview_note
+    interview_notes = review.interview_notes
+    external_index = review.external_index
+    import_national_index = review.import_national_index
+    external_values = review.external_values
+    # a team's round
+    merge = merge.merge
+    record_appeal = appeals.record_appeal
+    decide_appeal = appeals.decide_appeal
+    appeals = appeals.appeals
+    assign = assignments.assign
+    import_assignments = assignments.import_assignments
+    my_instances = assignments.my_instances
+    progress = assignments.progress
+    assignments = assignments.assignments  # last: from here on the name is the method
+    harmonisation = harmonisation.harmonisation
+    export_views = export.export_views
+    export = export.export
 
     def __init__(self, store: BaseStore, fw: Framework, meta: dict[str, str]) -> None:
         self.store = store
@@ -253,11 +291,11 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
         note = _none(r.get("note")) or _none(r.get("finding")) or ""
         added = 0
         if r.get("level") is not None:
-            if self._adjust_in_tx(instance, indicator, r["level"], stage=stage, evaluator=who, note=str(note),
+            if record_level(self, instance, indicator, r["level"], stage=stage, evaluator=who, note=str(note),
                                   expected=None, skip_same=True) is not None:  # fmt: skip
                 added = 1
         if any(v is not None for v in finding.values()):
-            self._finding_in_tx(instance, indicator, stage=stage, evaluator=who, skip_same=True, **finding)
+            append_finding(self, instance, indicator, stage=stage, evaluator=who, skip_same=True, **finding)
         return added
 
     def accept_remaining(self, instance: str | Iterable[str], *, stage: str, evaluator: str, note: str = "") -> int:
@@ -275,7 +313,7 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
                 for r in own.itertuples(index=False):
                     if r.indicator in reviewed:
                         continue
-                    self._adjust_in_tx(name, r.indicator, r.level, stage=stage, evaluator=evaluator, note=note,
+                    record_level(self, name, r.indicator, r.level, stage=stage, evaluator=evaluator, note=note,
                                        expected=None)  # fmt: skip
                     n += 1
         return n
@@ -303,72 +341,10 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
         needs a note.
         """
         with self.store.transaction():
-            return self._adjust_in_tx(
+            return record_level(self,
                 instance, indicator, level, stage=stage, evaluator=evaluator, note=note, expected=expected,
                 expected_event=expected_event,
             )  # fmt: skip
-
-    def _adjust_in_tx(self, instance, indicator, level, *, stage, evaluator, note, expected, expected_event=None,
-                      skip_same=False):  # fmt: skip
-        fw = self.framework
-        instance = identity_name(instance) if isinstance(instance, str) else instance
-        indicator = str(indicator)
-        where = Msg("error.where_cell", instance=repr(instance), indicator=repr(indicator))
-
-        def refuse(key: str, **params) -> ValidationError:
-            return ValidationError(Msg(key, where=where, **params))
-
-        if stage not in EVALUATOR_STAGES:
-            raise refuse("error.adjust_stage", choices=", ".join(EVALUATOR_STAGES), value=repr(stage))
-        if not isinstance(evaluator, str) or not evaluator.strip():
-            raise refuse("error.adjust_evaluator")
-        if not isinstance(note, str) and note is not None:
-            raise refuse("error.adjust_note_text", value=type(note).__name__)
-        if not fw.on_scale(level):
-            if fw.decimals:
-                raise refuse("error.adjust_not_on_scale", value=repr(level), d=fw.decimals)
-            raise refuse("error.adjust_not_whole", value=repr(level))
-        if expected_event is not None and not _whole(expected_event):
-            raise refuse("error.adjust_expected", name="expected_event", value=repr(expected_event))
-        if expected is not None and not fw.on_scale(expected):
-            raise refuse("error.adjust_expected", name="expected", value=repr(expected))
-        level = fw.as_value(level)
-        if not fw.level_min <= level <= fw.level_max:
-            raise refuse("error.adjust_range", value=fw.format_value(level), lo=fw.level_min, hi=fw.level_max,
-                         fw=fw.name)  # fmt: skip
-        if indicator not in fw.codes and indicator not in fw.subitem_parent:
-            raise refuse("error.adjust_indicator", fw=fw.name)
-        self_level = self.store.self_level(instance, indicator)
-        if self_level is None:
-            if not self.store.has_instance(instance):
-                raise refuse("error.adjust_no_instance")
-            if not (fw.is_external(indicator) and self.store.last_submission(instance)):
-                raise refuse("error.adjust_not_submitted")
-            self_level = fw.external_default  # fed by a national index: its default until imported
-        self_level = fw.as_value(self_level)
-        last = self.store.last_event(instance, indicator)
-        current = fw.as_value(last[1]) if last else self_level
-        if expected is not None:
-            expected = fw.as_value(expected)
-        stale_event = expected_event is not None and int(expected_event) != (last[0] if last else 0)
-        if (expected is not None and expected != current) or stale_event:
-            who = (
-                Msg("error.changed_by", evaluator=last[2], when=TimeText(last[3]), stage=Msg(f"value.stage.{last[4]}"))
-                if last
-                else Msg("error.changed_by_version")
-            )
-            seen = expected if expected is not None else current
-            raise ConflictError(Msg("error.conflict", where=where, current=fw.format_value(current),
-                                    expected=fw.format_value(seen), who=who))  # fmt: skip
-        if skip_same and last is not None and current == level and last[4] == stage:
-            return None
-        note = (note or "").strip()
-        if level != self_level and not note:
-            raise refuse("error.adjust_note_required", level=fw.format_value(level),
-                         self_level=fw.format_value(self_level))  # fmt: skip
-        return self.store.add_event(
-            instance, indicator, stage, level, str(evaluator).strip(), note, self.clock(), last[0] if last else None
-        )
 
     def record_previous_results(
         self, results, *, year: int, framework: str | None = None, source: str = ""
@@ -406,13 +382,6 @@ class Workspace(Views, Export, Merge, Harmonisation, Appeals, Assignments, Revie
         """The round read once, frozen (:class:`~spbe_toolkit.workspace.snapshot.RoundSnapshot`):
         what memos are made from, picklable for worker processes, no connection inside."""
         return take_snapshot(self)
-
-
-def _whole(value: Any) -> bool:
-    """A whole number (3, 3.0, numpy ints) — not a bool, NaN, infinity, 3.7 or text."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
-        return False
-    return math.isfinite(value) and float(value).is_integer()
 
 
 def _none(v: Any) -> Any:
