@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from spbe_toolkit import i18n
 from spbe_toolkit.i18n import Msg, get_language, tr
 
 
@@ -69,3 +70,6 @@ class SubmissionError(SpbeError):
 
 class ConflictError(SpbeError):
     """Someone else changed the value an evaluator was editing in the meantime."""
+
+
+i18n.LANGUAGE_ERROR[0] = ValidationError  # an unknown language is a ValidationError (i18n cannot import us)

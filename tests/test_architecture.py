@@ -128,13 +128,15 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-KNOWN_CIRCLES = [["spbe_toolkit.errors", "spbe_toolkit.i18n"]]
-"""Circles left to break (issue 19): errors need the catalogue's texts, and the language check
-raises a ValidationError. Nothing may be added to this list."""
-
-
 def test_there_is_no_import_circle():
-    assert [c for c in _cycles(_module_graph()) if c not in KNOWN_CIRCLES] == []
+    assert _cycles(_module_graph()) == []
+
+
+def test_an_unknown_language_is_still_a_validation_error():
+    import spbe_toolkit as spbe
+
+    with pytest.raises(spbe.ValidationError, match="fr"):
+        spbe.set_language("fr")
 
 
 def test_the_circle_check_finds_a_circle(tmp_path):

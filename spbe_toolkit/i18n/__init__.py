@@ -50,14 +50,17 @@ def catalog() -> dict[str, tuple[str, str]]:
     return out
 
 
+LANGUAGE_ERROR: list[type[Exception]] = [ValueError]
+"""The exception an unknown language raises: :class:`spbe_toolkit.errors.ValidationError` once
+``errors`` is imported (it registers itself here, so that this module imports nothing above it)."""
+
+
 def check_lang(lang: str | None) -> str:
     """``lang`` itself when valid, the configured language when None; otherwise an error."""
     if lang is None:
         return get_language()
     if lang not in LANGS:
-        from spbe_toolkit.errors import ValidationError
-
-        raise ValidationError(Msg("error.bad_lang", value=lang, choices=", ".join(LANGS)))
+        raise LANGUAGE_ERROR[0](Msg("error.bad_lang", value=lang, choices=", ".join(LANGS)))
     return lang
 
 
