@@ -163,11 +163,12 @@ def cmd_app(args) -> int:
 
     from spbe_toolkit.render.app import APP_NOTEBOOK, voila_command
     from spbe_toolkit.workspace import Workspace
-    from spbe_toolkit.workspace.store import is_url
+    from spbe_toolkit.workspace.store import location_of
 
     with Workspace.open(args.workspace) as ws:  # a wrong location fails here, clearly, before the server starts
         shown = ws.location  # never a password
-    location = args.workspace if is_url(args.workspace) else str(Path(args.workspace).resolve())
+    where = location_of(args.workspace)  # a server URL as given, a file made absolute for the app's kernels
+    location = str(where.resolve()) if isinstance(where, Path) else where
     env = {**os.environ, "SPBE_WORKSPACE": location, "SPBE_LANG": get_language()}
     print(tr("app.starting", None, location=shown, url=f"http://{args.ip}:{args.port}/"), flush=True)
     return subprocess.call(voila_command(APP_NOTEBOOK, args.port, args.ip), env=env)

@@ -1,5 +1,8 @@
 """Merging rounds: teams working in separate files of one round combine them without losing
-or doubling anything; conflicts are reported with both events kept."""
+or doubling anything; conflicts are reported with both events kept.
+
+SQLite files only, by nature: teams copy and send workspace files; merging between a file and a
+server (both ways, and server to server) is in tests/test_store_contract.py."""
 
 from __future__ import annotations
 

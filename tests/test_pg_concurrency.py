@@ -1,5 +1,8 @@
 """The workspace on a real PostgreSQL server under stress: many writers on the same cells,
-a server restart in the middle of a burst, and a round copied between the two stores."""
+a server restart in the middle of a burst, and a round copied between the two stores.
+
+PostgreSQL only, by nature: many writers on many machines, a server restart, roles and
+privileges; the SQLite file's concurrency (two processes, SIGKILL) is in tests/test_workspace.py."""
 
 from __future__ import annotations
 

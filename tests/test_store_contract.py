@@ -109,3 +109,19 @@ def test_a_read_after_a_server_restart_reconnects_by_itself(pg_server):
         assert ws.history(name)["note"].tolist() == ["setelah mulai ulang"]
     finally:
         ws.close()
+
+
+def test_a_server_round_whose_protection_was_switched_off_is_refused(pg_server):
+    import psycopg
+
+    from spbe_toolkit.errors import SpbeError
+
+    url = pg_server.new_database()
+    workspace_from_samples(url, with_final=False).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE events DISABLE TRIGGER events_no_change")
+    with pytest.raises(SpbeError, match="missing or disabled protection triggers: events_no_change"):
+        Workspace.open(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE events ENABLE TRIGGER events_no_change")
+    Workspace.open(url).close()

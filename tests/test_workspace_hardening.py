@@ -1,5 +1,8 @@
 """The workspace under attack: damage, read-only and full storage, SQL that tries to rewrite
-history, odd arguments, and the stale view that comes back to the same level (A → B → A)."""
+history, odd arguments, and the stale view that comes back to the same level (A → B → A).
+
+SQLite only, by nature: damaged pages, read-only or full storage and raw SQL on the file; the
+server's own failures (restart, privileges, protection) are in tests/test_pg_concurrency.py."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import pytest
 from spbe_toolkit.demo import workspace_from_samples
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
 from spbe_toolkit.workspace import SCHEMA_VERSION, SqliteStore, Workspace
+from spbe_toolkit.workspace.store.sqlite import META_TRIGGERS
+from spbe_toolkit.workspace.store.sqlite import statements as sqlite_statements
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +111,16 @@ def test_history_and_settings_refuse_every_rewrite(path, sql):
     conn.close()
 
 
+@pytest.mark.parametrize("trigger", ["events_no_update", "findings_no_delete", "meta_no_replace"])
+def test_a_file_whose_protection_was_removed_is_refused(path, trigger):
+    conn = sqlite3.connect(path)
+    conn.execute(f"DROP TRIGGER {trigger}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SpbeError, match=f"missing protection triggers: {trigger}.*Do not delete it"):
+        Workspace.open(path)
+
+
 def test_a_version_1_workspace_gains_the_protection_on_open(path):
     conn = sqlite3.connect(path)
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
@@ -137,6 +152,13 @@ def test_a_bad_stored_schema_version_or_framework_is_an_spbe_error(path):
     conn = sqlite3.connect(path)
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
     conn.execute("UPDATE meta SET value = 'bukan = [toml' WHERE key = 'framework_toml'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SpbeError, match="missing protection triggers: meta_no_update"):
+        Workspace.open(path)  # a file whose protection was removed is refused first
+    conn = sqlite3.connect(path)
+    trigger = next(t for t in sqlite_statements(META_TRIGGERS) if "meta_no_update" in t)
+    conn.execute(trigger)  # the protection back: what is left wrong is the framework text
     conn.commit()
     conn.close()
     with pytest.raises(SpbeError, match="not valid TOML"):

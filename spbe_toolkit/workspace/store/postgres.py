@@ -309,10 +309,13 @@ class PostgresStore(BaseStore):
     def integrity_check(self) -> str:
         """ "ok", or what is wrong: a missing protection trigger, events out of sequence, or a
         reference to a missing row (the server's constraints make the last two unlikely)."""
-        present = {r[0] for r in self._rows("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+        # a trigger switched off (ALTER TABLE … DISABLE TRIGGER) protects nothing: it counts as missing
+        present = {
+            r[0] for r in self._rows("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'")
+        }
         missing = sorted(TRIGGER_NAMES - present)
         if missing:
-            return "missing protection triggers: " + ", ".join(missing)
+            return "missing or disabled protection triggers: " + ", ".join(missing)
         n, top = self._one(sql.EVENT_ID_RANGE)
         if n != top:
             return f"event ids have gaps ({n} events, highest id {top})"

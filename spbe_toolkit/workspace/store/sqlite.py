@@ -49,6 +49,7 @@ def protection(tables, meta: bool = False) -> str:
 
 
 TRIGGERS = protection(schema.APPEND_ONLY, meta=True)
+TRIGGER_NAMES = frozenset(re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
 
 
 def statements(script: str | None = None) -> list[str]:
@@ -125,6 +126,9 @@ class SqliteStore(BaseStore):
                 detail = "; ".join(" ".join(str(r[0]).split()) for r in check[:3])  # one line each
                 raise SpbeError(Msg("error.damaged_workspace", path=str(path), detail=detail))
             store._migrate()
+            protection_check = store.protection_check()
+            if protection_check != "ok":
+                raise SpbeError(Msg("error.damaged_workspace", path=str(path), detail=protection_check))
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
@@ -188,7 +192,15 @@ class SqliteStore(BaseStore):
         return int(self._conn.execute(statement, tuple(params)).lastrowid)
 
     def integrity_check(self) -> str:
-        return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+        check = self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+        return check if check != "ok" else self.protection_check()
+
+    def protection_check(self) -> str:
+        """ "ok", or the protection triggers of the one declaration (:data:`schema.APPEND_ONLY`)
+        that the file lacks."""
+        present = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        missing = sorted(TRIGGER_NAMES - present)
+        return "ok" if not missing else "missing protection triggers: " + ", ".join(missing)
 
     # ------------------------------------------------------------------ migrations
     def _apply(self, step: schema.Step) -> None:
