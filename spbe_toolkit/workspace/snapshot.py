@@ -17,6 +17,17 @@ from spbe_toolkit.frameworks import Framework
 from spbe_toolkit.vocab import STAGES
 
 
+def meta_year(meta) -> int | None:
+    """A round's year from its settings (None when the round has none)."""
+    y = meta.get("year", "")
+    return int(y) if y else None
+
+
+def meta_basis(meta) -> str:
+    """A round's predicate basis from its settings."""
+    return meta.get("predicate_basis", "exact")
+
+
 @dataclass(frozen=True)
 class RoundSnapshot:
     """Framework, settings and every table of a round at one moment (see the module doc)."""
@@ -40,12 +51,11 @@ class RoundSnapshot:
 
     @property
     def year(self) -> int | None:
-        y = self.meta.get("year", "")
-        return int(y) if y else None
+        return meta_year(self.meta)
 
     @property
     def predicate_basis(self) -> str:
-        return self.meta.get("predicate_basis", "exact")
+        return meta_basis(self.meta)
 
     def appeals_of(self, instance: str) -> pd.DataFrame:
         return self.appeals[self.appeals["instance"] == instance]

@@ -35,7 +35,7 @@ from spbe_toolkit.workspace import appeals, assignments, export, harmonisation, 
 from spbe_toolkit.workspace.merge import MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.review import append_finding
 from spbe_toolkit.workspace.rules import record_level
-from spbe_toolkit.workspace.snapshot import RoundSnapshot, take_snapshot
+from spbe_toolkit.workspace.snapshot import RoundSnapshot, meta_basis, meta_year, take_snapshot
 from spbe_toolkit.workspace.store import BaseStore, create_store, open_store, schema
 
 
@@ -175,12 +175,11 @@ class Workspace:
     # ------------------------------------------------------------------ properties
     @property
     def year(self) -> int | None:
-        y = self.meta.get("year", "")
-        return int(y) if y else None
+        return meta_year(self.meta)
 
     @property
     def predicate_basis(self) -> str:
-        return self.meta.get("predicate_basis", "exact")
+        return meta_basis(self.meta)
 
     # ------------------------------------------------------------------ import
     def import_submissions(self, subs, *, include_with_errors: bool = False) -> pd.DataFrame:
