@@ -160,6 +160,6 @@ class LevelParser:
         if abs(scaled - round(scaled)) > 1e-6:
             return None, [("error", "level_decimals", {"value": shown, "d": d})]
         value = round(scaled) / 10**d
-        if not lo <= value <= hi:
-            return None, [("error", "level_range", {"value": shown, "lo": lo, "hi": hi})]
+        if not lo <= value <= hi:  # the number in the language of the message: 0,99 / 0.99
+            return None, [("error", "level_range", {"value": Num(value, d), "lo": lo, "hi": hi})]
         return value, notes
