@@ -224,24 +224,24 @@ def findings(ws, instance: str | None = None, stage: str = "current") -> pd.Data
     interviewed, approved, no_evidence, finding, recommendation, evaluator, created_at."""
     allowed = EVALUATOR_STAGES if stage == "current" else EVALUATOR_STAGES[: EVALUATOR_STAGES.index(stage) + 1]
     df = ws.store.latest_findings(allowed, instance)
-    return _finding_frame(ws, df)[FINDING_VIEW_COLUMNS]
+    return _finding_frame(df)[FINDING_VIEW_COLUMNS]
 
 
 def finding_history(ws, instance: str | None = None) -> pd.DataFrame:
     """Every finding recorded (oldest first): id and the columns of :meth:`findings`."""
     df = ws.store.findings(instance)
-    return _finding_frame(ws, df)[["id", *FINDING_VIEW_COLUMNS]]
+    return _finding_frame(df)[["id", *FINDING_VIEW_COLUMNS]]
 
 
-def _finding_frame(ws, df: pd.DataFrame) -> pd.DataFrame:
+def _finding_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Findings as the API returns them: marks as ya/tidak/na or None, "tanpa bukti" as a bool, oldest first."""
     if df.empty:
         return pd.DataFrame(columns=["id", *FINDING_VIEW_COLUMNS])
     df = df.copy()
     df["no_evidence"] = df["no_evidence"].map(lambda v: None if pd.isna(v) else bool(int(v))).astype(object)
     for flag in VERIFICATION_FLAGS:
         df[flag] = df[flag].astype(object).where(df[flag].notna(), None)
-    order = {c: i for i, c in enumerate(ws.framework.entry_codes)}
-    return df.assign(_p=df["indicator"].map(order)).sort_values(["id"]).drop(columns="_p").reset_index(drop=True)
+    return df.sort_values("id").reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ interview notes

@@ -7,6 +7,7 @@ memo worker processes receive it instead of reopening the round. Treat its table
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -17,19 +18,24 @@ from spbe_toolkit.frameworks import Framework
 from spbe_toolkit.vocab import STAGES
 
 
-def meta_year(meta) -> int | None:
-    """A round's year from its settings (None when the round has none)."""
-    y = meta.get("year", "")
-    return int(y) if y else None
+class RoundSettings:
+    """What a round's settings (``meta``) say, for a workspace and a snapshot alike."""
 
+    meta: Mapping[str, str]
 
-def meta_basis(meta) -> str:
-    """A round's predicate basis from its settings."""
-    return meta.get("predicate_basis", "exact")
+    @property
+    def year(self) -> int | None:
+        """The round's year (None when the round has none)."""
+        y = self.meta.get("year", "")
+        return int(y) if y else None
+
+    @property
+    def predicate_basis(self) -> str:
+        return self.meta.get("predicate_basis", "exact")
 
 
 @dataclass(frozen=True)
-class RoundSnapshot:
+class RoundSnapshot(RoundSettings):
     """Framework, settings and every table of a round at one moment (see the module doc)."""
 
     framework: Framework
@@ -48,14 +54,6 @@ class RoundSnapshot:
     findings: pd.DataFrame
     interview_notes: pd.DataFrame
     external_values: pd.DataFrame
-
-    @property
-    def year(self) -> int | None:
-        return meta_year(self.meta)
-
-    @property
-    def predicate_basis(self) -> str:
-        return meta_basis(self.meta)
 
     def appeals_of(self, instance: str) -> pd.DataFrame:
         return self.appeals[self.appeals["instance"] == instance]

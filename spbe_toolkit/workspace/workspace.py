@@ -35,11 +35,11 @@ from spbe_toolkit.workspace import appeals, assignments, export, harmonisation, 
 from spbe_toolkit.workspace.merge import MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.review import append_finding
 from spbe_toolkit.workspace.rules import record_level
-from spbe_toolkit.workspace.snapshot import RoundSnapshot, meta_basis, meta_year, take_snapshot
+from spbe_toolkit.workspace.snapshot import RoundSettings, RoundSnapshot, take_snapshot
 from spbe_toolkit.workspace.store import BaseStore, create_store, open_store, schema
 
 
-class Workspace:
+class Workspace(RoundSettings):
     """An evaluation round. Use :meth:`create` or :meth:`open`.
 
     This class holds opening, closing and the writes of levels (over :mod:`.rules`); what a
@@ -171,15 +171,6 @@ class Workspace:
         n, e = self.store.counts()
         return "<" + tr("widget.workspace_repr", None, file=self.path.name, fw=self.framework.name, year=self.year or "-",
                         n=n, e=e) + ">"  # fmt: skip
-
-    # ------------------------------------------------------------------ properties
-    @property
-    def year(self) -> int | None:
-        return meta_year(self.meta)
-
-    @property
-    def predicate_basis(self) -> str:
-        return meta_basis(self.meta)
 
     # ------------------------------------------------------------------ import
     def import_submissions(self, subs, *, include_with_errors: bool = False) -> pd.DataFrame:

@@ -417,6 +417,7 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
     path = path_to_target(it.cur_series, fw, predicate_basis=rd.snap.predicate_basis, units=units, max_raise=max_raise,
                           instance_type=itype, wording=wording)  # fmt: skip
+    weights = dict(zip(fw.indicators["indicator"], fw.indicators["weight"]))
     rounds: list[dict] = []
     for rnd, part in path.groupby("round", sort=True):
         groups: dict[str, list[dict]] = {}
@@ -428,7 +429,7 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
                 "line": t["step_line"].format(frm=fw.value_label(base, r.from_level, lang), to=fw.value_label(base, r.to_level, lang)),
                 "gain": number(r.gain, lang, 3), "after": number(r.index_after, lang),
                 "criterion": r.criterion or t["criterion_missing"], "evidence": r.evidence,
-                "weight": number(fw.indicators.set_index("indicator").at[base, "weight"], lang, 0) + "%" if fw.decimals else "",
+                "weight": number(weights[base], lang, 0) + "%" if fw.decimals else "",
                 "moved_by": t["moved_by"].format(index=ext.label(lang), agency=ext.agency_label(lang)) if ext else "",
             }  # fmt: skip
             groups.setdefault((r.units or "—").split(", ")[0], []).append({**step, "units": r.units or "—"})

@@ -10,7 +10,6 @@ truly theirs (connecting, locking, ids, protection triggers, integrity checks).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -265,7 +264,3 @@ def check_schema_version(meta: Mapping[str, str], location: str) -> int:
     if version > schema.SCHEMA_VERSION:
         raise SpbeError(Msg("error.schema_newer", path=location, version=version, known=schema.SCHEMA_VERSION))
     return version
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -300,10 +300,7 @@ class PostgresStore(BaseStore):
                   created_at: str, supersedes: int | None, origin: str | None = None,
                   origin_event: int | None = None) -> int:  # fmt: skip
         """Event ids are ``max(id) + 1`` under the round's lock: gapless, whatever was rolled back."""
-        statement = sql.insert("events", ("id", *sql.EVENT_COLUMNS)).replace(
-            "VALUES (?, ", "SELECT coalesce(max(id), 0) + 1, ", 1
-        ).removesuffix(")") + " FROM events RETURNING id"  # fmt: skip
-        return int(self._execute(statement, (instance, indicator, stage, level, evaluator, note, created_at,
+        return int(self._execute(sql.EVENT_NEXT_ID, (instance, indicator, stage, level, evaluator, note, created_at,
                                              supersedes, origin, origin_event)).fetchone()[0])  # fmt: skip
 
     def integrity_check(self) -> str:

@@ -157,6 +157,10 @@ SUBMISSION_COLUMNS = ("instance", "version", "instance_type", "province", "year"
 LEVEL_COLUMNS = ("submission_id", "indicator", "level", "justification", "evidence")
 EVENT_COLUMNS = ("instance", "indicator", "stage", "level", "evaluator", "note", "created_at", "supersedes", "origin",
                  "origin_event")  # fmt: skip
+EVENT_NEXT_ID = (  # the server's events get max(id) + 1 under the round's lock: gapless ids
+    f"INSERT INTO events (id, {', '.join(EVENT_COLUMNS)}) SELECT coalesce(max(id), 0) + 1, "
+    f"{', '.join('?' * len(EVENT_COLUMNS))} FROM events RETURNING id"
+)
 PREVIOUS_COLUMNS = ("instance", "year", "framework", "index_value", "predicate", "source", "recorded_at")
 APPEAL_COLUMNS = ("instance", "indicator", "requested_level", "argument", "evidence", "submitted_by", "submitted_at")
 DECISION_COLUMNS = ("appeal", "accepted", "decided_by", "reason", "decided_at", "event")
