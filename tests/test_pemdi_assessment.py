@@ -386,17 +386,14 @@ def test_a_schema_6_server_round_is_migrated(pg_server, tmp_path):
     url = pg_server.new_database()
     import psycopg
 
+    later = (*sqlite_schema.PEMDI_TABLES, *sqlite_schema.IDENTITY_TABLES)  # what schemas 7 and 8 added
     old = pgstore.server_tables().replace("level NUMERIC", "level INTEGER")
-    for t in sqlite_schema.PEMDI_TABLES:
+    for t in later:
         start = old.index(f"CREATE TABLE {t} (")
         old = old[:start] + old[old.index(";", start) + 1 :]
-    old = "\n".join(
-        line for line in old.splitlines() if not any(f" ON {t} (" in line for t in sqlite_schema.PEMDI_TABLES)
-    )
+    old = "\n".join(line for line in old.splitlines() if not any(f" ON {t} (" in line for t in later))
     triggers = pgstore.SCHEMA[len(pgstore.server_tables()) :]
-    triggers = "\n".join(
-        line for line in triggers.splitlines() if not any(f" ON {t} " in line for t in sqlite_schema.PEMDI_TABLES)
-    )
+    triggers = "\n".join(line for line in triggers.splitlines() if not any(f" ON {t} " in line for t in later))
     text, source = spbe.frameworks.resolve_framework("pemdi2026")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(old + triggers)

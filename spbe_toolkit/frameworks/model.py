@@ -343,6 +343,17 @@ def framework_table(verbose: bool = False) -> pd.DataFrame:
     return df[["regulation", *cols, "aspect_weights"]] if verbose else df[cols]
 
 
+def framework_of_round(meta) -> Framework:
+    """The framework a round was created with, from its stored settings (``framework_toml``,
+    its source and criteria text)."""
+    source = meta.get("framework_source", "")
+    builtin = source.removesuffix(" (built-in)")
+    return framework_from_text(
+        meta["framework_toml"], source, criteria_text=meta.get("framework_criteria"),
+        base=framework_base(builtin) if source.endswith("(built-in)") else None,
+    )  # fmt: skip
+
+
 def framework_base(name_or_path: str | Path):
     """The folder a framework file's companions (criteria) are read from."""
     if isinstance(name_or_path, str) and name_or_path in list_frameworks():

@@ -171,6 +171,34 @@ def _registry_entries() -> dict[str, tuple[str, ...]]:
     return out
 
 
+_AFFILIATION_NOISE = (
+    (r"\([^)]*\)", " "),  # "(Biro Umum)"
+    (r"\bkementrian\b", "kementerian"),  # a common misspelling
+    (r"\b(republik indonesia|ri)\s*$", " "),  # "Kementerian Keuangan RI"
+)
+
+
+def affiliation_key(name: str) -> str:
+    """The key of an affiliation as people write it: the unit in brackets, a trailing "RI" /
+    "Republik Indonesia" and the misspelling "Kementrian" do not matter."""
+    s = str(name).lower()
+    for pat, rep in _AFFILIATION_NOISE:
+        s = re.sub(pat, rep, s)
+    return name_key(s)
+
+
+def same_institution(affiliation: str, instance: str) -> bool:
+    """Whether an affiliation names ``instance`` — by its name, its registry acronym or code
+    ("Kemenkeu", "3005"), or a variant :func:`affiliation_key` ignores."""
+    if not isinstance(affiliation, str) or not affiliation.strip():
+        return False
+    a, b = affiliation_key(affiliation), name_key(instance)
+    if not a:
+        return False
+    registry = _registry_entries()
+    return bool({a, *registry.get(a, ())} & {b, *registry.get(b, ())})
+
+
 def _initials(key: str) -> str:
     words = [w for w in key.split() if w not in {"dan", "atau", "and", "of"}]
     return "".join(w[0] for w in words if w)

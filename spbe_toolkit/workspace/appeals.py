@@ -9,7 +9,8 @@ import pandas as pd
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.i18n import Msg
 from spbe_toolkit.vocab import EVALUATOR_STAGES
-from spbe_toolkit.workspace.rules import record_level
+from spbe_toolkit.workspace.identity import author, check_may_write
+from spbe_toolkit.workspace.rules import record_level, whole
 
 APPEAL_STAGE = EVALUATOR_STAGES[-1]  # an accepted appeal sets the final level
 
@@ -38,26 +39,50 @@ def record_appeal(ws, instance: str, indicator: str, requested_level: int | floa
                                      submitted_by.strip(), ws.clock())  # fmt: skip
 
 
-def decide_appeal(ws, appeal: int, *, accepted: bool, decided_by: str, reason: str) -> int | None:
+def decide_appeal(ws, appeal: int, *, accepted: bool, decided_by: str | None = None, reason: str) -> int | None:
     """Decide an appeal once. Accepted: the requested level becomes the final level through a
-    normal event (noted with the appeal); returns that event's id. Rejected: returns None."""
-    found = ws.store.appeal(int(appeal))
-    if found.empty:
-        raise ValidationError(Msg("error.appeal_unknown", id=appeal))
-    if ws.store.appeal_decided(int(appeal)):
-        raise ValidationError(Msg("error.appeal_decided", id=appeal))
-    if not reason or not reason.strip() or not decided_by or not decided_by.strip():
+    normal event (noted with the appeal); returns that event's id. Rejected: returns None.
+
+    ``accepted`` is a bool (``True``/``False``; also "ya"/"tidak", "yes"/"no", 1/0 — nothing
+    else). Whether it was decided already is checked inside the deciding transaction: two
+    people deciding at once get one decision and one clear "already decided"."""
+    if isinstance(appeal, bool) or not whole(appeal) and not (isinstance(appeal, str) and appeal.strip().isdigit()):
+        raise ValidationError(Msg("error.appeal_unknown", id=repr(appeal)))
+    appeal = int(appeal)
+    accepted = strict_bool(accepted, "accepted")
+    if not isinstance(reason, str) or not reason.strip():
         raise ValidationError(Msg("error.appeal_reason"))
-    a = found.iloc[0]
+    decided_by = author(ws, decided_by)
     event = None
     with ws.store.transaction():
+        found = ws.store.appeal(appeal)
+        if found.empty:
+            raise ValidationError(Msg("error.appeal_unknown", id=appeal))
+        if ws.store.appeal_decided(appeal):
+            raise ValidationError(Msg("error.appeal_decided", id=appeal))
+        a = found.iloc[0]
+        check_may_write(ws, decided_by, a["instance"], APPEAL_STAGE)
         if accepted:
-            note = str(Msg("memo.appeal_note", id=int(appeal), reason=reason.strip()).text("id"))
-            event = record_level(ws, a["instance"], a["indicator"], ws.framework.as_value(a["requested_level"]), stage=APPEAL_STAGE,
-                                       evaluator=decided_by, note=note, expected=None)  # fmt: skip
-        ws.store.add_appeal_decision(int(appeal), bool(accepted), decided_by.strip(), reason.strip(), ws.clock(),
-                                       event)  # fmt: skip
+            note = str(Msg("memo.appeal_note", id=appeal, reason=reason.strip()).text("id"))
+            event = record_level(ws, a["instance"], a["indicator"], ws.framework.as_value(a["requested_level"]),
+                                 stage=APPEAL_STAGE, evaluator=decided_by, note=note, expected=None)  # fmt: skip
+        ws.store.add_appeal_decision(appeal, accepted, decided_by, reason.strip(), ws.clock(), event)
     return event
+
+
+_TRUE = {"ya", "yes", "true", "1", "benar", "diterima", "accepted"}
+_FALSE = {"tidak", "no", "false", "0", "salah", "ditolak", "rejected"}
+
+
+def strict_bool(value, name: str) -> bool:
+    """``True``/``False`` (or 1/0, "ya"/"tidak", "yes"/"no", "true"/"false"); anything else is refused."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValidationError(Msg("error.not_boolean", name=name, value=repr(value)[:60]))
 
 
 def appeals(ws, instance: str | None = None) -> pd.DataFrame:

@@ -7,11 +7,14 @@ import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.i18n import Msg
-from spbe_toolkit.io.names import name_key
+from spbe_toolkit.io.names import same_institution
 from spbe_toolkit.vocab import identity_name
+from spbe_toolkit.workspace.identity import author, conflict_of_interest, whoami
 
 
-def assign(ws, instance: str, evaluator: str, *, team: str = "", affiliation: str = "", assigned_by: str) -> int:
+def assign(
+    ws, instance: str, evaluator: str, *, team: str = "", affiliation: str = "", assigned_by: str | None = None
+) -> int:
     """Assign ``evaluator`` (of ``team``) to review ``instance``. An evaluator who belongs to
     the instance (``affiliation`` names it, spelled any way the name matcher accepts) cannot be
     assigned: a :class:`ValidationError` says so. Returns the assignment id."""
@@ -19,7 +22,7 @@ def assign(ws, instance: str, evaluator: str, *, team: str = "", affiliation: st
         return _assign_in_tx(ws, instance, evaluator, team, affiliation, assigned_by)
 
 
-def import_assignments(ws, table: pd.DataFrame, *, assigned_by: str) -> int:
+def import_assignments(ws, table: pd.DataFrame, *, assigned_by: str | None = None) -> int:
     """Assign in bulk from a table (the team lead's spreadsheet) with columns instance,
     evaluator and optionally team and affiliation. One transaction: a row naming an unknown
     instance or a conflict of interest refuses the whole table, saying which row (from 1).
@@ -43,9 +46,13 @@ def _assign_in_tx(ws, instance: str, evaluator: str, team: str, affiliation: str
     instance = identity_name(instance)
     if not ws.store.has_instance(instance):
         raise ValidationError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
-    if not evaluator or not str(evaluator).strip() or not assigned_by or not str(assigned_by).strip():
+    if not evaluator or not str(evaluator).strip():
         raise ValidationError(Msg("error.assign_names"))
-    if affiliation and name_key(affiliation) == name_key(instance):
+    if whoami(ws) is None and (not assigned_by or not str(assigned_by).strip()):
+        raise ValidationError(Msg("error.assign_names"))
+    assigned_by = author(ws, assigned_by or None)
+    evaluator = str(evaluator).strip()
+    if same_institution(affiliation, instance) or conflict_of_interest(ws, evaluator, instance):
         raise ValidationError(Msg("error.assign_conflict", evaluator=evaluator, instance=instance))
     return ws.store.add_assignment(instance, evaluator.strip(), team.strip(), affiliation.strip(),
                                      assigned_by.strip(), ws.clock())  # fmt: skip

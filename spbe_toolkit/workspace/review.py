@@ -31,6 +31,7 @@ from spbe_toolkit.vocab import (
     normalise_code,
     verification_value,
 )
+from spbe_toolkit.workspace.identity import author, check_may_write
 from spbe_toolkit.workspace.rules import record_level
 
 FINDING_FIELDS = ("uploaded", "interviewed", "approved", "no_evidence", "finding", "recommendation")
@@ -144,7 +145,7 @@ def record_finding(
     indicator: str,
     *,
     stage: str,
-    evaluator: str,
+    evaluator: str | None = None,
     finding: str | None = None,
     recommendation: str | None = None,
     uploaded: str | bool | None = None,
@@ -173,12 +174,12 @@ def append_finding(ws, instance, indicator, *, stage, evaluator, skip_same=True,
     if stage not in EVALUATOR_STAGES:
         raise ValidationError(Msg("error.adjust_stage", where=where, choices=", ".join(EVALUATOR_STAGES),
                                   value=repr(stage)))  # fmt: skip
-    if not isinstance(evaluator, str) or not evaluator.strip():
-        raise ValidationError(Msg("error.adjust_evaluator", where=where))
+    evaluator = author(ws, evaluator, where)
     if indicator not in fw.codes and indicator not in fw.subitem_parent:
         raise ValidationError(Msg("error.adjust_indicator", where=where, fw=fw.name))
     if not ws.store.has_instance(instance):
         raise ValidationError(Msg("error.adjust_no_instance", where=where))
+    check_may_write(ws, evaluator, instance, stage, where)
     row: dict[str, Any] = {}
     for flag in VERIFICATION_FLAGS:
         try:
@@ -251,7 +252,7 @@ def record_interview_note(
     topic: str,
     note: str,
     *,
-    evaluator: str,
+    evaluator: str | None = None,
     indicators: Iterable[str] | str = (),
     commitment: str = "",
 ) -> int:
@@ -268,11 +269,11 @@ def record_interview_note(
         raise ValidationError(Msg("error.adjust_indicator", where=where, fw=fw.name))
     if not isinstance(topic, str) or not topic.strip() or not isinstance(note, str):
         raise ValidationError(Msg("error.interview_note_text", where=where))
-    if not isinstance(evaluator, str) or not evaluator.strip():
-        raise ValidationError(Msg("error.adjust_evaluator", where=where))
+    evaluator = author(ws, evaluator, where)
     with ws.store.transaction():
         if not ws.store.has_instance(name):
             raise ValidationError(Msg("error.adjust_no_instance", where=where))
+        check_may_write(ws, evaluator, name, None, where)
         return ws.store.add_interview_note(
             {"instance": name, "topic": topic.strip(), "note": note.strip(), "indicators": ", ".join(codes),
              "commitment": (commitment or "").strip(), "evaluator": evaluator.strip(), "created_at": ws.clock()}
@@ -300,7 +301,13 @@ def external_index(ws, name: str):
 
 
 def import_national_index(
-    ws, table, *, evaluator: str, stage: str = EVALUATOR_STAGES[0], index: str | None = None, source: str = ""
+    ws,
+    table,
+    *,
+    evaluator: str | None = None,
+    stage: str = EVALUATOR_STAGES[0],
+    index: str | None = None,
+    source: str = "",
 ) -> pd.DataFrame:
     """Import values of a national index per instance (``instance, index, value``; Indonesian
     headings ``instansi, indeks, nilai`` too, or ``index=`` for a table of one index).

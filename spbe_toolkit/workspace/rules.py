@@ -5,7 +5,8 @@ an accepted appeal, a national-index value): inside the caller's transaction it 
 this order, and nothing is written:
 
 1. a stage that is not an evaluator stage;
-2. no evaluator's name;
+2. no evaluator's name — or, on a server round, a name other than the one the database
+   registered for the session's role (:func:`.identity.author`);
 3. a note that is not text;
 4. a value off the framework's scale (whole levels, or its decimals);
 5. an ``expected_event`` that is not a whole number;
@@ -15,6 +16,8 @@ this order, and nothing is written:
 9. an instance not in the round;
 10. an indicator the instance did not submit (an indicator fed by a national index may be
     left out: it counts its default);
+10a. a conflict of interest, and on a server round an evaluator's final stage or unassigned
+    instance (:func:`.identity.check_may_write`);
 11. a stale view — the cell changed since the evaluator saw it (``expected`` / ``expected_event``:
     a :class:`ConflictError` naming who changed it and when);
 12. a value different from the self-assessment without a note.
@@ -32,6 +35,7 @@ import numpy as np
 from spbe_toolkit.errors import ConflictError, ValidationError
 from spbe_toolkit.i18n import Msg, TimeText
 from spbe_toolkit.vocab import EVALUATOR_STAGES, identity_name
+from spbe_toolkit.workspace.identity import author, check_may_write
 
 
 def whole(value: Any) -> bool:
@@ -55,8 +59,7 @@ def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expe
 
     if stage not in EVALUATOR_STAGES:
         raise refuse("error.adjust_stage", choices=", ".join(EVALUATOR_STAGES), value=repr(stage))
-    if not isinstance(evaluator, str) or not evaluator.strip():
-        raise refuse("error.adjust_evaluator")
+    evaluator = author(ws, evaluator, where)
     if not isinstance(note, str) and note is not None:
         raise refuse("error.adjust_note_text", value=type(note).__name__)
     if not fw.on_scale(level):
@@ -80,6 +83,7 @@ def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expe
             raise refuse("error.adjust_not_submitted")
         self_level = fw.external_default  # fed by a national index: its default until imported
     self_level = fw.as_value(self_level)
+    check_may_write(ws, evaluator, instance, stage, where)
     last = ws.store.last_event(instance, indicator)
     current = fw.as_value(last[1]) if last else self_level
     if expected is not None:

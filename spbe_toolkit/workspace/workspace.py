@@ -26,12 +26,18 @@ import numpy as np
 import pandas as pd
 
 from spbe_toolkit.errors import ConflictError, SpbeError, ValidationError
-from spbe_toolkit.frameworks import Framework, framework_base, framework_from_text, resolve_framework
+from spbe_toolkit.frameworks import (
+    Framework,
+    framework_base,
+    framework_from_text,
+    framework_of_round,
+    resolve_framework,
+)
 from spbe_toolkit.i18n import Msg, Pair, now_iso, tr
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import SELF_STAGE, check_basis
-from spbe_toolkit.workspace import appeals, assignments, export, harmonisation, merge, review, views
+from spbe_toolkit.workspace import appeals, assignments, export, harmonisation, identity, merge, review, views
 from spbe_toolkit.workspace.merge import MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.review import append_finding
 from spbe_toolkit.workspace.rules import record_level
@@ -80,6 +86,10 @@ class Workspace(RoundSettings):
     my_instances = assignments.my_instances
     progress = assignments.progress
     assignments = assignments.assignments  # last: from here on the name is the method
+    # who writes
+    add_evaluator = identity.add_evaluator
+    evaluators = identity.evaluators
+    whoami = identity.whoami
     harmonisation = harmonisation.harmonisation
     export_views = export.export_views
     export = export.export
@@ -136,6 +146,7 @@ class Workspace(RoundSettings):
             "created_at": now_iso(),
             "workspace_id": uuid.uuid4().hex,
             "toolkit_version": __version__,
+            **schema.rule_meta(fw),
         }
         store = create_store(path, meta)
         return cls(store, fw, meta)
@@ -147,12 +158,7 @@ class Workspace(RoundSettings):
         store = open_store(path)
         meta = store.meta()
         try:
-            source = meta.get("framework_source", Path(str(path)).name)
-            builtin = source.removesuffix(" (built-in)")
-            fw = framework_from_text(
-                meta["framework_toml"], source, criteria_text=meta.get("framework_criteria"),
-                base=framework_base(builtin) if source.endswith("(built-in)") else None,
-            )  # fmt: skip
+            fw = framework_of_round({"framework_source": Path(str(path)).name, **meta})
         except (KeyError, SpbeError):
             store.close()
             raise
@@ -246,6 +252,9 @@ class Workspace(RoundSettings):
         from spbe_toolkit.workspace.review import assessor_table
 
         df, first_row = assessor_table(levels, self.framework)
+        me = self.whoami()
+        if evaluator is None and me is not None and me["name"] and "evaluator" not in df:
+            evaluator = me["name"]  # a server round: the database says who imports
         for name, value in (("evaluator", evaluator), ("stage", stage)):
             if value is None:
                 continue
@@ -288,7 +297,8 @@ class Workspace(RoundSettings):
             append_finding(self, instance, indicator, stage=stage, evaluator=who, skip_same=True, **finding)
         return added
 
-    def accept_remaining(self, instance: str | Iterable[str], *, stage: str, evaluator: str, note: str = "") -> int:
+    def accept_remaining(self, instance: str | Iterable[str], *, stage: str, evaluator: str | None = None,
+                         note: str = "") -> int:  # fmt: skip
         """Mark every indicator of ``instance`` (a name, or several) not yet reviewed as reviewed
         at ``stage`` with its self-assessed level (one event each, recorded with the evaluator's
         name, in one transaction). Returns the number of indicators accepted."""
@@ -316,7 +326,7 @@ class Workspace(RoundSettings):
         level: int | float,
         *,
         stage: str,
-        evaluator: str,
+        evaluator: str | None = None,
         note: str = "",
         expected: int | float | None = None,
         expected_event: int | None = None,
@@ -329,6 +339,9 @@ class Workspace(RoundSettings):
         ``expected_event`` (which also catches A → B → A) — a :class:`ConflictError` names
         who and when, and nothing is written. A level different from the self-assessment
         needs a note.
+
+        ``evaluator`` is the author's name; on a server round it may be left out (the
+        database says who the session is) and, given, must be that name.
         """
         with self.store.transaction():
             return record_level(self,

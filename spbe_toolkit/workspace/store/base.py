@@ -87,6 +87,11 @@ class BaseStore:
     def reopen_location(self) -> str:
         return self.location
 
+    def people_counts(self) -> tuple[int, int]:
+        """(assignments, evaluators) rows: append-only, so the pair names their state."""
+        a, e = self._one(sql.PEOPLE_COUNTS)
+        return int(a), int(e)
+
     # ------------------------------------------------------------------ single rows
     def has_instance(self, instance: str) -> bool:
         return self._one(sql.HAS_INSTANCE, (instance,)) is not None
@@ -152,6 +157,18 @@ class BaseStore:
 
     def assignments(self) -> pd.DataFrame:
         return self._frame(sql.ASSIGNMENTS)
+
+    def evaluators(self) -> pd.DataFrame:
+        return self._frame(sql.EVALUATORS)
+
+    def identity(self) -> dict[str, Any] | None:
+        """Who the database says this session is (a server round); None for a file, where the
+        typed name is the author."""
+        return None
+
+    def register_evaluator(self, role: str, name: str, team: str, affiliation: str, added_by: str, now: str) -> None:
+        """(Inside a transaction.) Record who ``role`` is; a server store also creates and grants the role."""
+        self._run(sql.insert("evaluators", sql.EVALUATOR_COLUMNS), (role, name, team, affiliation, added_by, now))
 
     def latest_findings(self, stages: Sequence[str], instance: str | None = None) -> pd.DataFrame:
         return self._frame(*sql.latest_findings(stages, instance))
@@ -242,12 +259,24 @@ class BaseStore:
                                     known=schema.SCHEMA_VERSION))  # fmt: skip
             with self.transaction():
                 for step in steps:
-                    self._apply(step)
+                    if step.kind == "rules":
+                        self._add_rule_meta()
+                    else:
+                        self._apply(step)
                 self._run(sql.META_VERSION, (str(version + 1),))
             version += 1
 
     def _first_version(self) -> int:
         return 1
+
+    def _add_rule_meta(self) -> None:
+        """The round's indicator codes and value scale as settings (:data:`schema.RULE_KEYS`),
+        from the framework the round was created with; keys already present stay."""
+        from spbe_toolkit.frameworks import framework_of_round
+
+        meta = self.meta()
+        rules = schema.rule_meta(framework_of_round(meta))
+        self._run_many(sql.META_INSERT, [(k, v) for k, v in rules.items() if k not in meta])
 
     def _apply(self, step: schema.Step) -> None:
         raise NotImplementedError

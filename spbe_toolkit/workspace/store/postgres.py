@@ -6,11 +6,18 @@ The same guarantees as the SQLite file, enforced by the server:
 * **append-only** — triggers refuse UPDATE, DELETE and TRUNCATE on every history table, and
   any change of the round's settings but a forward move of ``schema_version``;
 * **one committed transaction per unit of work** — and every writing transaction first takes
-  one transaction-level advisory lock of the round, so writers run one at a time, as with
-  SQLite's ``BEGIN IMMEDIATE``. ``adjust`` reads the cell's latest event *after* taking the
-  lock: a concurrent change is seen and raised as a conflict, never lost. Event ids are
-  given as ``max(id) + 1`` under that lock, so they have no gaps, even after a killed
-  client (its transaction is rolled back whole);
+  the round's write lock (``LOCK TABLE write_lock IN EXCLUSIVE MODE``: only a role granted
+  the right to write the round may take it; a wait longer than :data:`LOCK_TIMEOUT` is a
+  clear "in use by …, try again"), so writers run one at a time, as with SQLite's ``BEGIN
+  IMMEDIATE``. ``adjust`` reads the cell's latest event *after* taking the lock: a concurrent
+  change is seen and raised as a conflict, never lost;
+* **who writes what, decided by the server** — a guard trigger on every insert of events,
+  findings and interview notes takes the lock itself, gives the event its id (``max(id) + 1``:
+  gapless, never chosen by the client), records as author the name the team lead registered
+  for the session's database role (table ``evaluators``; a different name is refused) and,
+  for an evaluator (any role but the round's owner): refuses the final stage, an instance not
+  assigned to them, a merged origin, and records the server's time. For everyone: an unknown
+  indicator or a value off the round's scale is refused. Raw SQL meets the same guard;
 * **schema version and migrations**, and an integrity check on open (protections present,
   references whole).
 
@@ -21,6 +28,7 @@ restart) is reported as a clear error; the next call reconnects.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -32,9 +40,19 @@ from spbe_toolkit.i18n import Msg
 from spbe_toolkit.workspace.store import schema
 from spbe_toolkit.workspace.store import statements as sql
 from spbe_toolkit.workspace.store.base import BaseStore
+from spbe_toolkit.vocab import EVALUATOR_STAGES
 
 URL_PREFIXES = ("postgresql://", "postgres://")
-ROUND_LOCK = 0x5350_4245  # "SPBE": the advisory lock every writing transaction holds
+ROUND_LOCK = 0x5350_4245  # "SPBE": the advisory lock of a migration to schema 8 (before write_lock exists)
+LOCK_TIMEOUT = "15s"  # the longest a write waits for the round's lock before saying who holds it
+FINAL_STAGE = EVALUATOR_STAGES[-1]
+GUARDED = ("events", "findings", "interview_notes")  # the tables evaluators may append to
+EVALUATOR_INSERT = {  # what an evaluator's role may insert: every column but the id
+    "events": sql.EVENT_COLUMNS,
+    "findings": sql.FINDING_COLUMNS,
+    "interview_notes": sql.INTERVIEW_COLUMNS,
+}
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 # The tables are the one schema's, in the server's dialect.
 _DIALECT = (  # (SQLite text, server text); each must occur, or the schema changed shape
@@ -88,10 +106,99 @@ def protection(tables, meta: bool = False) -> str:
     )
 
 
+LOCK_TABLE = """
+CREATE TABLE write_lock (held_by TEXT);
+CREATE TRIGGER write_lock_no_change BEFORE INSERT OR UPDATE OR DELETE ON write_lock FOR EACH ROW EXECUTE FUNCTION spbe_append_only();
+CREATE TRIGGER write_lock_no_truncate BEFORE TRUNCATE ON write_lock FOR EACH STATEMENT EXECUTE FUNCTION spbe_append_only();
+"""
+
+
+def guard(schema_name: str) -> str:
+    """The lock table, the identity functions and the write guard of a round in ``schema_name``
+    (the functions' search path is pinned to it: a temporary table named like a round table
+    cannot stand in for it)."""
+    path = f"SET search_path = {_ident(schema_name)}, pg_temp"
+    return (
+        LOCK_TABLE
+        + f"""
+CREATE OR REPLACE FUNCTION spbe_is_lead() RETURNS boolean LANGUAGE sql STABLE {path} AS $$
+  SELECT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'meta'::regclass), 'MEMBER') $$;
+CREATE OR REPLACE FUNCTION spbe_who() RETURNS text LANGUAGE sql STABLE {path} AS $$
+  SELECT name FROM evaluators WHERE role = current_user::text $$;
+CREATE OR REPLACE FUNCTION spbe_refuse(code text, detail text) RETURNS void LANGUAGE plpgsql {path} AS $$
+BEGIN RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'spbe:' || code, DETAIL = coalesce(detail, ''); END $$;
+CREATE OR REPLACE FUNCTION spbe_write_guard() RETURNS trigger LANGUAGE plpgsql {path} AS $$
+DECLARE
+  who text;
+  lead boolean;
+  row jsonb;
+  stamp timestamptz;
+  lo numeric; hi numeric; places integer;
+BEGIN
+  LOCK TABLE write_lock IN EXCLUSIVE MODE;
+  who := spbe_who();
+  lead := spbe_is_lead();
+  IF lead THEN
+    IF NEW.evaluator IS NULL OR btrim(NEW.evaluator) = '' THEN NEW.evaluator := who; END IF;
+    IF who IS NOT NULL AND NEW.origin IS NULL AND NEW.evaluator IS DISTINCT FROM who THEN
+      PERFORM spbe_refuse('identity', who);
+    END IF;
+  ELSE
+    IF who IS NULL THEN PERFORM spbe_refuse('not_evaluator', current_user::text); END IF;
+    IF NEW.evaluator IS NOT NULL AND btrim(NEW.evaluator) <> '' AND NEW.evaluator <> who THEN
+      PERFORM spbe_refuse('identity', who);
+    END IF;
+    NEW.evaluator := who;
+    IF NEW.origin IS NOT NULL OR NEW.origin_event IS NOT NULL THEN PERFORM spbe_refuse('origin', ''); END IF;
+    IF (to_jsonb(NEW) ->> 'stage') = '{FINAL_STAGE}' THEN PERFORM spbe_refuse('final', ''); END IF;
+    IF NOT EXISTS (SELECT 1 FROM assignments WHERE instance = NEW.instance AND evaluator = who) THEN
+      PERFORM spbe_refuse('not_assigned', NEW.instance);
+    END IF;
+    NEW.created_at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"');
+  END IF;
+  BEGIN
+    stamp := NEW.created_at::timestamptz;
+  EXCEPTION WHEN others THEN
+    PERFORM spbe_refuse('time', NEW.created_at);
+  END;
+  IF stamp > now() + interval '1 day' THEN PERFORM spbe_refuse('time', NEW.created_at); END IF;
+  row := to_jsonb(NEW);
+  IF row ? 'indicator' AND NOT coalesce((row ->> 'indicator') = ANY (string_to_array(
+      coalesce((SELECT value FROM meta WHERE key = 'indicators'), ''), ' ')), false) THEN
+    PERFORM spbe_refuse('indicator', row ->> 'indicator');
+  END IF;
+  IF TG_TABLE_NAME = 'events' THEN
+    lo := (SELECT value FROM meta WHERE key = 'level_min')::numeric;
+    hi := (SELECT value FROM meta WHERE key = 'level_max')::numeric;
+    places := (SELECT value FROM meta WHERE key = 'decimals')::integer;
+    IF NEW.level IS NULL OR NEW.level < lo OR NEW.level > hi OR NEW.level <> round(NEW.level, places) THEN
+      PERFORM spbe_refuse('level', NEW.level::text);
+    END IF;
+    IF NEW.origin IS NULL THEN
+      NEW.supersedes := (SELECT max(id) FROM events WHERE instance = NEW.instance AND indicator = NEW.indicator);
+    END IF;
+    NEW.id := (SELECT coalesce(max(id), 0) + 1 FROM events);
+  END IF;
+  RETURN NEW;
+END $$;
+"""
+        + "".join(
+            f"CREATE TRIGGER {t}_guard BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION spbe_write_guard();\n"
+            for t in GUARDED
+        )
+    )
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 SCHEMA = server_tables() + FUNCTIONS + protection(schema.APPEND_ONLY, meta=True)
-TRIGGER_NAMES = {"meta_guard", "meta_no_truncate"} | {
-    f"{t}_{s}" for t in schema.APPEND_ONLY for s in ("no_change", "no_truncate")
-}
+TRIGGER_NAMES = (
+    {"meta_guard", "meta_no_truncate", "write_lock_no_change", "write_lock_no_truncate"}
+    | {f"{t}_{s}" for t in schema.APPEND_ONLY for s in ("no_change", "no_truncate")}
+    | {f"{t}_guard" for t in GUARDED}
+)
 
 
 def is_url(location: Any) -> bool:
@@ -137,9 +244,30 @@ def _driver():
     return psycopg
 
 
+REFUSALS = {  # what the server's write guard says (spbe:<code>) → the message people read
+    "identity": "error.db_identity",
+    "not_evaluator": "error.db_not_evaluator",
+    "origin": "error.db_origin",
+    "final": "error.db_final",
+    "not_assigned": "error.db_not_assigned",
+    "time": "error.db_time",
+    "indicator": "error.db_indicator",
+    "level": "error.db_level",
+}
+
+
 def server_error(exc: Exception, where: str) -> SpbeError:
     """A server failure as people should read it."""
     psycopg = _driver()
+    if isinstance(exc, psycopg.errors.RaiseException):
+        text = str(exc.diag.message_primary or "")
+        code = text.removeprefix("spbe:")
+        if code in REFUSALS:
+            from spbe_toolkit.errors import ValidationError
+
+            return ValidationError(Msg(REFUSALS[code], where=where, detail=exc.diag.message_detail or ""))
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        return SpbeError(Msg("error.round_busy", where=where, who="?"))
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return SpbeError(Msg("error.pg_denied", where=where, detail=" ".join(str(exc).split())[:300]))
     if isinstance(exc, psycopg.OperationalError):
@@ -160,6 +288,7 @@ class PostgresStore(BaseStore):
         self.location = redacted(url)
         self._conn = None
         self._in_tx = False
+        self._lock_table = False  # True once the round has its write_lock table (schema 8)
         self._connect()
 
     # ------------------------------------------------------------------ connection
@@ -189,7 +318,9 @@ class PostgresStore(BaseStore):
         for attempt in (0, 1):
             try:
                 return self._live().execute(_dialect(statement), tuple(params))
-            except psycopg.errors.RaiseException:
+            except psycopg.errors.RaiseException as exc:
+                if str(exc.diag.message_primary or "").startswith("spbe:"):
+                    raise server_error(exc, self.location) from exc
                 raise
             except psycopg.IntegrityError:
                 raise
@@ -211,8 +342,9 @@ class PostgresStore(BaseStore):
             store.close()
             raise SpbeError(Msg("error.workspace_exists", path=store.location))
         with store.transaction():
-            store._live().execute(SCHEMA)
+            store._live().execute(SCHEMA + guard(store._schema_name()))
             store.add_meta(meta)
+        store._lock_table = True
         return store
 
     @classmethod
@@ -223,6 +355,7 @@ class PostgresStore(BaseStore):
             if not store._execute("SELECT to_regclass('meta') IS NOT NULL", read=True).fetchone()[0]:
                 raise SpbeError(Msg("error.not_workspace", path=store.location))
             store._migrate()
+            store._lock_table = True
             check = store.integrity_check()
             if check != "ok":
                 raise SpbeError(Msg("error.damaged_workspace", path=store.location, detail=check))
@@ -243,14 +376,24 @@ class PostgresStore(BaseStore):
         for attempt in (0, 1):  # nothing is written before the lock: a lost connection is reopened once
             conn = self._live()
             try:
-                conn.execute("BEGIN")
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))
+                if self._lock_table:  # one round trip: BEGIN, the wait's limit, the round's lock
+                    conn.execute(
+                        f"BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; LOCK TABLE write_lock IN EXCLUSIVE MODE"
+                    )
+                else:  # creating the round, or migrating it to schema 8 (no write_lock yet)
+                    conn.execute("BEGIN")
+                    conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))
                 break
+            except psycopg.errors.LockNotAvailable as exc:
+                self._rollback(conn)
+                raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
             except psycopg.OperationalError as exc:
                 if attempt == 0 and (conn.closed or conn.broken):
                     continue
                 raise server_error(exc, self.location) from exc
             except psycopg.Error as exc:
+                self._rollback(conn)
                 raise server_error(exc, self.location) from exc
         self._in_tx = True
         try:
@@ -262,6 +405,12 @@ class PostgresStore(BaseStore):
                     conn.execute("ROLLBACK")
                 except psycopg.Error:
                     pass
+            if isinstance(exc, psycopg.errors.RaiseException) and str(exc.diag.message_primary or "").startswith(
+                "spbe:"
+            ):
+                raise server_error(exc, self.location) from exc
+            if isinstance(exc, psycopg.errors.LockNotAvailable):
+                raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
             if isinstance(exc, psycopg.Error) and not isinstance(
                 exc, psycopg.IntegrityError | psycopg.errors.RaiseException
             ):
@@ -269,6 +418,75 @@ class PostgresStore(BaseStore):
             raise
         finally:
             self._in_tx = False
+
+    def _rollback(self, conn) -> None:
+        psycopg = _driver()
+        if not conn.closed and not conn.broken:
+            try:
+                conn.execute("ROLLBACK")
+            except psycopg.Error:
+                pass
+
+    def _lock_holder(self) -> str:
+        """Who holds the round's write lock now: the registered name of the role, or the role."""
+        try:
+            row = (
+                self._live()
+                .execute(
+                    "SELECT coalesce(e.name, a.usename::text) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                    " LEFT JOIN evaluators e ON e.role = a.usename::text WHERE l.locktype = 'relation'"
+                    " AND l.relation = to_regclass('write_lock') AND l.granted AND l.pid <> pg_backend_pid() LIMIT 1"
+                )
+                .fetchone()
+            )
+        except _driver().Error:
+            return "?"
+        return row[0] if row else "?"
+
+    def _schema_name(self) -> str:
+        return str(self._live().execute("SELECT current_schema()").fetchone()[0])
+
+    # ------------------------------------------------------------------ identity
+    def identity(self) -> dict[str, Any]:
+        """Who the server says this session is: ``role``, the ``name`` the team lead registered
+        for it (None if none), and whether the role is the round's ``lead`` (its owner)."""
+        role, name, lead = self._one("SELECT current_user::text, spbe_who(), spbe_is_lead()")
+        return {"role": role, "name": name, "lead": bool(lead)}
+
+    def register_evaluator(self, role: str, name: str, team: str, affiliation: str, added_by: str, now: str) -> None:
+        """(Inside a transaction, as the team lead.) Create the login role when absent, grant it
+        what an evaluator may do on this round, and record who it is."""
+        from psycopg import sql as q
+
+        if not ROLE_NAME.fullmatch(role):
+            from spbe_toolkit.errors import ValidationError
+
+            raise ValidationError(Msg("error.role_name", role=repr(role)))
+        conn = self._live()
+        r = q.Identifier(role)
+        if self._one("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)) is None:
+            self._ddl(q.SQL("CREATE ROLE {} LOGIN").format(r))
+        self._ddl(
+            q.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                q.Identifier(self._one("SELECT current_database()")[0]), r
+            )
+        )
+        self._ddl(q.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(q.Identifier(self._schema_name()), r))
+        for table in ("meta", *schema.APPEND_ONLY):
+            self._ddl(q.SQL("GRANT SELECT ON {} TO {}").format(q.Identifier(table), r))
+        for table, columns in EVALUATOR_INSERT.items():
+            cols = q.SQL(", ").join(q.Identifier(c) for c in columns)
+            self._ddl(q.SQL("GRANT INSERT ({}) ON {} TO {}").format(cols, q.Identifier(table), r))
+        self._ddl(q.SQL("GRANT UPDATE ON write_lock TO {}").format(r))
+        del conn
+        self._run(sql.insert("evaluators", sql.EVALUATOR_COLUMNS), (role, name, team, affiliation, added_by, now))
+
+    def _ddl(self, statement) -> None:
+        psycopg = _driver()
+        try:
+            self._live().execute(statement)
+        except psycopg.Error as exc:
+            raise server_error(exc, self.location) from exc
 
     # ------------------------------------------------------------------ primitives
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -288,7 +506,11 @@ class PostgresStore(BaseStore):
         try:
             with self._live().cursor() as cur:
                 cur.executemany(_dialect(statement), [tuple(r) for r in rows])
-        except (psycopg.IntegrityError, psycopg.errors.RaiseException):
+        except psycopg.errors.RaiseException as exc:
+            if str(exc.diag.message_primary or "").startswith("spbe:"):
+                raise server_error(exc, self.location) from exc
+            raise
+        except psycopg.IntegrityError:
             raise
         except psycopg.Error as exc:
             raise server_error(exc, self.location) from exc
@@ -299,9 +521,11 @@ class PostgresStore(BaseStore):
     def add_event(self, instance: str, indicator: str, stage: str, level, evaluator: str, note: str,
                   created_at: str, supersedes: int | None, origin: str | None = None,
                   origin_event: int | None = None) -> int:  # fmt: skip
-        """Event ids are ``max(id) + 1`` under the round's lock: gapless, whatever was rolled back."""
-        return int(self._execute(sql.EVENT_NEXT_ID, (instance, indicator, stage, level, evaluator, note, created_at,
-                                             supersedes, origin, origin_event)).fetchone()[0])  # fmt: skip
+        """The server's guard gives the id (``max(id) + 1`` under the round's lock: gapless,
+        whatever was rolled back) and, for an evaluator, the author and time."""
+        return self._insert(sql.insert("events", sql.EVENT_COLUMNS),
+                            (instance, indicator, stage, level, evaluator, note, created_at, supersedes, origin,
+                             origin_event))  # fmt: skip
 
     def integrity_check(self) -> str:
         """ "ok", or what is wrong: a missing protection trigger, events out of sequence, or a
@@ -335,6 +559,9 @@ class PostgresStore(BaseStore):
             for t in step.tables:
                 for s in ("no_change", "no_truncate"):
                     conn.execute(f"DROP TRIGGER IF EXISTS {t}_{s} ON {t}")
+            if step.meta:
+                for name in ("meta_guard", "meta_no_truncate"):
+                    conn.execute(f"DROP TRIGGER IF EXISTS {name} ON meta")
             conn.execute(protection(step.tables, meta=step.meta))
         elif step.kind == "add_columns":
             for column in step.columns:
@@ -345,6 +572,10 @@ class PostgresStore(BaseStore):
         elif step.kind == "meta_default":
             conn.execute("INSERT INTO meta (key, value) SELECT %s, md5(random()::text) WHERE NOT EXISTS"
                          " (SELECT 1 FROM meta WHERE key = %s)", (step.key, step.key))  # fmt: skip
+        elif step.kind == "guard":
+            for t in GUARDED:
+                conn.execute(f"DROP TRIGGER IF EXISTS {t}_guard ON {t}")
+            conn.execute(guard(self._schema_name()))
         elif step.kind == "numeric":
             for column in step.columns:
                 table, name = column.split(".")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES, VERIFICATION_VALUES
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 _FLAG_LIST = ", ".join(f"'{s}'" for s in VERIFICATION_VALUES)
 
@@ -130,6 +130,14 @@ CREATE TABLE external_values (
     conversion TEXT NOT NULL,
     source TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE evaluators (
+    role TEXT PRIMARY KEY,
+    name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    team TEXT NOT NULL DEFAULT '',
+    affiliation TEXT NOT NULL DEFAULT '',
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
 CREATE UNIQUE INDEX findings_by_origin ON findings (origin, origin_event, created_at);
 CREATE UNIQUE INDEX interview_notes_by_origin ON interview_notes (origin, origin_event, created_at);
 CREATE INDEX findings_by_cell ON findings (instance, indicator, id);
@@ -137,23 +145,38 @@ CREATE INDEX events_by_cell ON events (instance, indicator, id);
 CREATE INDEX submissions_by_instance ON submissions (instance, version);
 """
 
-APPEND_ONLY = {  # table → its key columns (a REPLACE on them would delete a row without a DELETE trigger)
-    "instances": ("instance",),
-    "submissions": ("id",),
-    "submitted_levels": ("submission_id", "indicator"),
-    "events": ("id",),
-    "previous_results": ("id",),
-    "appeals": ("id",),
-    "appeal_decisions": ("id",),
-    "assignments": ("id",),
-    "findings": ("id",),
-    "interview_notes": ("id",),
-    "external_values": ("event",),
+APPEND_ONLY = {  # table → every unique key of it (a REPLACE on any of them would delete a row unseen)
+    "instances": (("instance",),),
+    "submissions": (("id",), ("instance", "version")),
+    "submitted_levels": (("submission_id", "indicator"),),
+    "events": (("id",), ("origin", "origin_event", "created_at")),
+    "previous_results": (("id",),),
+    "appeals": (("id",),),
+    "appeal_decisions": (("id",), ("appeal",)),
+    "assignments": (("id",),),
+    "findings": (("id",), ("origin", "origin_event", "created_at")),
+    "interview_notes": (("id",), ("origin", "origin_event", "created_at")),
+    "external_values": (("event",),),
+    "evaluators": (("role",),),
 }
+"""Changing how protection is written (a store's trigger text) needs a migration step
+``protect``: opening a round compares its triggers' definitions with the current ones."""
 PEMDI_TABLES = ("findings", "interview_notes", "external_values")
 """Schema 7: the assessor's verification, finding and recommendation per indicator and stage, the
 interview notes by topic, and the national-index value behind an imported event."""
 V1_TABLES = ("instances", "submissions", "submitted_levels", "events")
+IDENTITY_TABLES = ("evaluators",)
+"""Schema 8: who a database role is (name, team, affiliation), written by the team lead only."""
+RULE_KEYS = ("indicators", "level_min", "level_max", "decimals")
+"""Schema 8: the framework's indicator codes and value scale as round settings, so that the
+server itself refuses a value off the scale or an unknown indicator, whoever writes it."""
+
+
+def rule_meta(fw) -> dict[str, str]:
+    """The round settings of :data:`RULE_KEYS` for a framework."""
+    codes = [*fw.codes, *fw.subitem_parent]
+    return {"indicators": " ".join(dict.fromkeys(str(c) for c in codes)), "level_min": str(fw.level_min),
+            "level_max": str(fw.level_max), "decimals": str(fw.decimals)}  # fmt: skip
 
 
 def table_statement(table: str, ddl: str = SCHEMA) -> str:
@@ -194,6 +217,8 @@ class Step:
     * ``add_columns`` — add ``columns`` (``"name TYPE"``) to ``table`` when absent;
     * ``add_indexes`` — create the indexes ``names`` of the current schema;
     * ``meta_default`` — set the meta key ``key`` to a new random id when absent;
+    * ``rules`` — add the round settings of :data:`RULE_KEYS`, from the round's framework;
+    * ``guard`` — (server) the write lock and the guards that establish who writes what;
     * ``numeric`` — make ``columns`` (``"table.column"``) hold numbers with decimals (SQLite's
       affinity already keeps 1.26 as a number: nothing to do there).
     """
@@ -220,6 +245,12 @@ MIGRATIONS: dict[int, tuple[Step, ...]] = {  # from_version → the steps to the
     6: (
         Step("numeric", columns=("events.level", "submitted_levels.level", "appeals.requested_level")),
         Step("add_tables", tables=PEMDI_TABLES),
+    ),
+    7: (
+        Step("add_tables", tables=IDENTITY_TABLES),
+        Step("protect", tables=tuple(t for t in APPEND_ONLY if t not in IDENTITY_TABLES), meta=True),
+        Step("rules"),
+        Step("guard"),
     ),
 }
 FIRST_SERVER_VERSION = 6

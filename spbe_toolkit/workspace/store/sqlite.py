@@ -20,12 +20,16 @@ from spbe_toolkit.workspace.store import schema
 from spbe_toolkit.workspace.store.base import BaseStore
 
 
-def _append_only(table: str, keys: tuple[str, ...]) -> str:
-    same = " AND ".join(f"{k} = NEW.{k}" for k in keys)
+def _append_only(table: str, keys: tuple[tuple[str, ...], ...]) -> str:
+    # A REPLACE (or an upsert) on any unique key deletes the row it collides with without a
+    # DELETE trigger: an INSERT that collides with any of them is refused before it happens.
+    clash = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(f'{k} = NEW.{k}' for k in key)})" for key in keys
+    )
     return f"""
 CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
 CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
-CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN EXISTS (SELECT 1 FROM {table} WHERE {same})
+CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} WHEN {clash}
 BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END;
 """
 
@@ -67,6 +71,19 @@ def statements(script: str | None = None) -> list[str]:
     if "\n".join(current).strip():
         out.append("\n".join(current).strip())
     return out
+
+
+def _definitions(script: str) -> dict[str, str]:
+    """trigger name → its CREATE statement, as SQLite stores it."""
+    out = {}
+    for stmt in statements(script):
+        m = re.match(r"CREATE TRIGGER (\w+)", stmt)
+        if m:
+            out[m.group(1)] = stmt.rstrip(";").strip()
+    return out
+
+
+TRIGGER_DEFINITIONS = _definitions(TRIGGERS)
 
 
 class SqliteStore(BaseStore):
@@ -196,11 +213,17 @@ class SqliteStore(BaseStore):
         return check if check != "ok" else self.protection_check()
 
     def protection_check(self) -> str:
-        """ "ok", or the protection triggers of the one declaration (:data:`schema.APPEND_ONLY`)
-        that the file lacks."""
-        present = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        missing = sorted(TRIGGER_NAMES - present)
-        return "ok" if not missing else "missing protection triggers: " + ", ".join(missing)
+        """ "ok", or what is wrong with the protection of the one declaration
+        (:data:`schema.APPEND_ONLY`): a trigger missing, or defined otherwise than this toolkit
+        defines it (a trigger rewritten to let changes through protects nothing)."""
+        found = {
+            r[0]: (r[1] or "") for r in self._conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        }
+        missing = sorted(TRIGGER_NAMES - set(found))
+        if missing:
+            return "missing protection triggers: " + ", ".join(missing)
+        altered = sorted(n for n in TRIGGER_NAMES if _same_text(found[n]) != _same_text(TRIGGER_DEFINITIONS[n]))
+        return "ok" if not altered else "protection triggers defined otherwise: " + ", ".join(altered)
 
     # ------------------------------------------------------------------ migrations
     def _apply(self, step: schema.Step) -> None:
@@ -227,12 +250,18 @@ class SqliteStore(BaseStore):
         elif step.kind == "meta_default":
             if conn.execute("SELECT 1 FROM meta WHERE key = ?", (step.key,)).fetchone() is None:
                 conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (step.key, uuid.uuid4().hex))
+        elif step.kind == "guard":
+            pass  # one machine, one typed name: who writes is the file's owner (the server guards roles)
         elif step.kind == "numeric":
             pass  # SQLite keeps a non-integral number in a column of INTEGER affinity as REAL
         else:  # a step kind this store does not know is a programming error, named
             raise SpbeError(
                 Msg("error.workspace_io", path=self.location, detail=f"unknown migration step {step.kind!r}")
             )
+
+
+def _same_text(statement: str) -> str:
+    return " ".join(statement.rstrip().rstrip(";").split())
 
 
 _STORAGE_ERRORS = (  # words of SQLite's messages → what people are told

@@ -18,6 +18,7 @@ LAST_EVENT = """SELECT id, level, evaluator, created_at, stage FROM events
 WHERE instance = ? AND indicator = ? ORDER BY id DESC LIMIT 1"""
 COUNT_INSTANCES = "SELECT count(*) FROM instances"
 COUNT_EVENTS = "SELECT count(*) FROM events"
+PEOPLE_COUNTS = "SELECT (SELECT count(*) FROM assignments), (SELECT count(*) FROM evaluators)"
 EVENT_ID_RANGE = "SELECT count(*), coalesce(max(id), 0) FROM events"
 APPEAL = "SELECT * FROM appeals WHERE id = ?"
 APPEAL_DECIDED = "SELECT 1 FROM appeal_decisions WHERE appeal = ?"
@@ -157,10 +158,6 @@ SUBMISSION_COLUMNS = ("instance", "version", "instance_type", "province", "year"
 LEVEL_COLUMNS = ("submission_id", "indicator", "level", "justification", "evidence")
 EVENT_COLUMNS = ("instance", "indicator", "stage", "level", "evaluator", "note", "created_at", "supersedes", "origin",
                  "origin_event")  # fmt: skip
-EVENT_NEXT_ID = (  # the server's events get max(id) + 1 under the round's lock: gapless ids
-    f"INSERT INTO events (id, {', '.join(EVENT_COLUMNS)}) SELECT coalesce(max(id), 0) + 1, "
-    f"{', '.join('?' * len(EVENT_COLUMNS))} FROM events RETURNING id"
-)
 PREVIOUS_COLUMNS = ("instance", "year", "framework", "index_value", "predicate", "source", "recorded_at")
 APPEAL_COLUMNS = ("instance", "indicator", "requested_level", "argument", "evidence", "submitted_by", "submitted_at")
 DECISION_COLUMNS = ("appeal", "accepted", "decided_by", "reason", "decided_at", "event")
@@ -171,3 +168,5 @@ INTERVIEW_COLUMNS = ("instance", "topic", "note", "indicators", "commitment", "e
                      "origin_event")  # fmt: skip
 EXTERNAL_COLUMNS = ("event", "index_code", "raw_value", "conversion", "source")
 INSTANCE_COLUMNS = ("instance", "created_at")
+EVALUATOR_COLUMNS = ("role", "name", "team", "affiliation", "added_by", "added_at")
+EVALUATORS = "SELECT role, name, team, affiliation, added_by, added_at FROM evaluators ORDER BY added_at, role"
