@@ -37,10 +37,10 @@ import pandas as pd
 
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.i18n import Msg
+from spbe_toolkit.vocab import EVALUATOR_STAGES
 from spbe_toolkit.workspace.store import schema
 from spbe_toolkit.workspace.store import statements as sql
 from spbe_toolkit.workspace.store.base import BaseStore
-from spbe_toolkit.vocab import EVALUATOR_STAGES
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 ROUND_LOCK = 0x5350_4245  # "SPBE": the advisory lock of a migration to schema 8 (before write_lock exists)
