@@ -157,6 +157,15 @@ def cmd_demo(args) -> int:
     return run_demo(Path(args.out))
 
 
+def cmd_evaluator(args) -> int:
+    from spbe_toolkit.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        ws.add_evaluator(args.role, args.name, team=args.team, affiliation=args.affiliation)
+        print(tr("cli.evaluator_added", None, name=args.name, role=args.role, location=ws.location))
+    return EXIT_OK
+
+
 def cmd_app(args) -> int:
     import os
     import subprocess
@@ -244,6 +253,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="data/samples", metavar=mv("folder"), help=h("samples_out"))
     s.add_argument("--framework", action="append", metavar=mv("framework"), help=h("samples_framework"))
     s.add_argument("--scale", type=int, default=1, metavar="N", help=h("scale"))
+
+    s = command("evaluator", cmd_evaluator)
+    actions = s.add_subparsers(dest="action", required=True, metavar="add")
+    s = actions.add_parser("add", help=h("evaluator_add"), description=h("evaluator_add"), parents=[common],
+                           add_help=False)  # fmt: skip
+    s.add_argument("-h", "--help", action="help", help=h("help"))
+    s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))
+    s.add_argument("role", metavar=mv("role"), help=h("role"))
+    s.add_argument("name", metavar=mv("person"), help=h("person"))
+    s.add_argument("--team", default="", help=h("team"))
+    s.add_argument("--affiliation", default="", help=h("affiliation"))
 
     s = command("app", cmd_app)
     s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))

@@ -207,25 +207,21 @@ def test_the_url_never_shows_a_password_and_errors_are_clear(pg_server, monkeypa
 
 
 def test_evaluator_role_of_the_deployment_notes_can_adjust_but_not_assign(round_url):
-    """docs/deploy.md's roles: an evaluator reads the round and appends events, nothing else."""
+    """docs/deploy.md's roles: the team lead registers an evaluator (role → name); the
+    evaluator reads the round and appends events for their instances, nothing else."""
     import uuid
 
-    import psycopg
-
     role = "ani_" + uuid.uuid4().hex[:8]
-    group = "evaluator_" + uuid.uuid4().hex[:8]
-    db = round_url.rsplit("/", 1)[1]
-    with psycopg.connect(round_url, autocommit=True) as conn:
-        for sql in (f"CREATE ROLE {group} NOLOGIN", f'GRANT CONNECT ON DATABASE "{db}" TO {group}',
-                    f"GRANT USAGE ON SCHEMA public TO {group}", f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {group}",
-                    f"GRANT INSERT ON events TO {group}", f"CREATE ROLE {role} LOGIN IN ROLE {group}"):  # fmt: skip
-            conn.execute(sql)
-    as_ani = round_url.replace("postgres@", f"{role}@")
-    ws = Workspace.open(as_ani)
-    name = ws.instances().index[0]
+    lead = Workspace.open(round_url)
+    name = lead.instances().index[0]
+    lead.add_evaluator(role, "Ani", team="Tim A")
+    lead.assign(name, "Ani", team="Tim A", assigned_by="Ketua Tim")
+    lead.close()
+    ws = Workspace.open(round_url.replace("postgres@", f"{role}@"))
     own = ws.self_assessment(name).set_index("indicator")["level"]
     assert ws.adjust(name, "1", int(own["1"]), stage="dokumen", evaluator="Ani") == 1
     with pytest.raises(SpbeError, match="may not do this"):
         ws.assign(name, "Ani", assigned_by="Ani")
-    assert ws.assignments().empty and len(ws.history()) == 1
+    assert len(ws.assignments()) == 1 and len(ws.history()) == 1
+    assert ws.history().at[0, "evaluator"] == "Ani"
     ws.close()

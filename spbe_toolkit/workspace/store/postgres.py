@@ -388,6 +388,14 @@ class PostgresStore(BaseStore):
             except psycopg.errors.LockNotAvailable as exc:
                 self._rollback(conn)
                 raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
+            except psycopg.errors.InsufficientPrivilege as exc:  # a role that may not write this round
+                self._rollback(conn)
+                if self._lock_table and self.identity()["name"] is None:
+                    from spbe_toolkit.errors import ValidationError
+
+                    raise ValidationError(Msg("error.db_not_evaluator", where=self.location,
+                                              detail=self.identity()["role"])) from exc  # fmt: skip
+                raise server_error(exc, self.location) from exc
             except psycopg.OperationalError as exc:
                 if attempt == 0 and (conn.closed or conn.broken):
                     continue
