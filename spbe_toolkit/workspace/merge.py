@@ -13,14 +13,20 @@ transaction: a killed merge leaves the target as it was.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
-from spbe_toolkit.i18n import Msg
+from spbe_toolkit.i18n import Msg, Pair
+from spbe_toolkit.workspace.merge_checks import refusals, same_round
+from spbe_toolkit.workspace.store import is_url, schema
+from spbe_toolkit.workspace.store.base import check_schema_version
 from spbe_toolkit.workspace.store.statements import FINDING_COLUMNS, INTERVIEW_COLUMNS
 
+DISPUTED_COLUMNS = ["event_here", "event_there", "instance", "indicator"]
 CONFLICT_COLUMNS = ["instance", "indicator", "stage", "level_here", "evaluator_here", "level_there", "evaluator_there"]
 
 
@@ -37,6 +43,9 @@ class MergeReport:
     findings_added: int = 0
     interview_notes_added: int = 0
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
+    disputed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DISPUTED_COLUMNS))
+    """Events of the other side carrying the identity (origin, id, time) of an event here with
+    other content: both are kept, and each pair is listed here to be looked at."""
 
     def __repr__(self) -> str:
         return (f"<MergeReport added={self.added} present={self.present} instances_added={self.instances_added} "
@@ -60,38 +69,83 @@ def _latest_per_cell(events: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def merge(ws, other) -> MergeReport:
+def merge(ws, other, *, accept_submissions: bool = False) -> MergeReport:
     """Merge another workspace of the same round (a file, a ``postgresql://`` URL or an open
-    :class:`Workspace`) into this one; returns a :class:`MergeReport`. Idempotent."""
+    :class:`Workspace`) into this one; returns a :class:`MergeReport`. Idempotent.
+
+    The other side is not trusted: a file is opened read-only with nothing of its own run
+    (:meth:`SqliteStore.open_untrusted`), and before anything is written the round (framework
+    content, year, predicate basis) and every row are checked by the rules of this round
+    (:mod:`.merge_checks`); a refusal names the first offending rows and writes nothing. A new
+    submission version of an instance this round has is refused unless ``accept_submissions``
+    (submissions are the team lead's to import)."""
     workspace = type(ws)  # the Workspace class this is mixed into (no import back: no circle)
-    source = other if isinstance(other, workspace) else workspace.open(other)  # a file or a server URL
+    if isinstance(other, workspace):
+        source = other
+    elif is_url(other):
+        source = workspace.open(other)
+    else:
+        from spbe_toolkit.workspace.merge_checks import MAX_BYTES
+        from spbe_toolkit.workspace.store import SqliteStore
+
+        store = SqliteStore.open_untrusted(Path(other), MAX_BYTES)
+        try:
+            meta = store.meta()
+            check_schema_version(meta, store.location)
+            version = int(meta.get("schema_version", "0"))
+            if version < schema.SCHEMA_VERSION - 1:  # a file not yet opened by a recent toolkit
+                raise ValidationError(Msg("error.merge_old_schema", path=store.location, version=version))
+            source = workspace(store, ws.framework, meta)  # the framework is ours once the round is the same
+            same_round(ws, source)
+        except BaseException:
+            store.close()
+            raise
     try:
-        return _merge_from(ws, source)
+        return _merge_from(ws, source, accept_submissions)
     finally:
         if source is not other:
             source.close()
 
 
-def _merge_from(ws, other) -> MergeReport:
-    if other.framework.name != ws.framework.name or other.year != ws.year:
-        raise ValidationError(Msg("error.merge_other_round", here=f"{ws.framework.name} {ws.year or '-'}",
-                                  there=f"{other.framework.name} {other.year or '-'}"))  # fmt: skip
+def _content(ev) -> tuple:
+    return (ev["instance"], str(ev["indicator"]), ev["stage"], float(ev["level"]), ev["evaluator"], ev["note"] or "")
+
+
+def _merge_from(ws, other, accept_submissions: bool = False) -> MergeReport:
+    same_round(ws, other)
     report = MergeReport()
     my_id, their_id = ws.meta["workspace_id"], other.meta["workspace_id"]
     theirs = other.store.rows("events")
     before = ws.store.rows("events")
     known = dict(zip(_keys(before, my_id), before["id"]))
-    their_keys = _keys(theirs, their_id)
+    their_keys = list(_keys(theirs, their_id)) if len(theirs) else []
+    problems = refusals(ws, other, accept_submissions=accept_submissions)
+    if problems:
+        rows = Pair(" · ".join(m.text("id") for m in problems), " · ".join(m.text("en") for m in problems))
+        raise ValidationError(Msg("error.merge_refused", path=other.location, rows=rows))
+    content_here = {int(r["id"]): _content(r) for r in before.to_dict("records")}
     their_key_of = dict(zip(theirs["id"], their_keys))
     ext = other.store.rows("external_values")
     their_external = {int(r["event"]): r for r in ext.to_dict("records")}
+    disputed = []
     with ws.store.transaction():
         report.instances_added, report.submissions_added = _merge_submissions(ws, other)
         report.assignments_added = _merge_assignments(ws, other)
-        for (_, ev), key in zip(theirs.iterrows(), their_keys):
+        for ev, key in zip(theirs.to_dict("records"), their_keys):
             if key in known:
-                report.present += 1
-                continue
+                if content_here.get(known[key]) == _content(ev):
+                    report.present += 1
+                    continue
+                # the same identity with other content: a forgery or a damaged copy. Both are kept —
+                # theirs under an identity of its own, made of its content (so merging the same file
+                # again adds nothing) — and the pair is reported.
+                digest = hashlib.sha256(repr((their_id, _content(ev))).encode()).hexdigest()[:16]
+                key = (f"disputed:{digest}", int(ev["id"]), ev["created_at"])
+                if key in known:
+                    report.present += 1
+                    continue
+                disputed.append({"event_here": known[their_key_of[ev["id"]]], "event_there": int(ev["id"]),
+                                 "instance": ev["instance"], "indicator": ev["indicator"]})  # fmt: skip
             sup = ev["supersedes"]
             supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
             known[key] = ws.store.add_event(
@@ -106,6 +160,7 @@ def _merge_from(ws, other) -> MergeReport:
         report.findings_added = _merge_notes(ws, other, "findings", my_id, their_id)
         report.interview_notes_added = _merge_notes(ws, other, "interview_notes", my_id, their_id)
     report.conflicts = _conflicts(before, theirs)
+    report.disputed = pd.DataFrame(disputed, columns=DISPUTED_COLUMNS)
     return report
 
 

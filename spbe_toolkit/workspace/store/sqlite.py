@@ -84,6 +84,8 @@ def _definitions(script: str) -> dict[str, str]:
 
 
 TRIGGER_DEFINITIONS = _definitions(TRIGGERS)
+MERGED_TABLES = ("meta", "instances", "submissions", "submitted_levels", "events", "assignments", "findings",
+                 "interview_notes", "external_values")  # what a merge reads of the other side  # fmt: skip
 
 
 class SqliteStore(BaseStore):
@@ -155,6 +157,84 @@ class SqliteStore(BaseStore):
             conn.close()
             raise
         return store
+
+    @classmethod
+    def open_untrusted(cls, path: Path, max_bytes: int) -> SqliteStore:
+        """Another team's file, to be read and never trusted: opened read-only (also when it is
+        read-only on disk), ``trusted_schema`` off, nothing run that the file defines. Refused —
+        before a row is read — when larger than ``max_bytes``, damaged, or holding a view, a
+        trigger, a table or an index this toolkit does not define, or a table lacking a column."""
+        path = Path(path)
+        if not path.is_file():
+            raise SpbeError(Msg("error.no_workspace", path=str(path)))
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SpbeError(Msg("error.merge_too_large", path=str(path), size=size, limit=max_bytes))
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise SpbeError(Msg("error.not_sqlite", path=str(path)))
+        uri = path.resolve().as_uri()
+        conn = None
+        wal = path.with_name(path.name + "-wal")
+        # A file its team closed has no write-ahead log: read it as immutable (no lock, no -shm,
+        # nothing written beside it). One still open elsewhere has a log to read: read-only mode.
+        modes = ("?mode=ro", "?mode=ro&immutable=1") if wal.exists() and wal.stat().st_size else ("?immutable=1",)
+        for mode in modes:
+            try:
+                conn = sqlite3.connect(
+                    uri + mode, uri=True, isolation_level=None, timeout=30.0, check_same_thread=False
+                )
+                conn.execute("PRAGMA trusted_schema = OFF")
+                conn.execute("PRAGMA query_only = ON")
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                break
+            except sqlite3.Error as exc:
+                if conn is not None:
+                    conn.close()
+                conn = None
+                last = exc
+        if conn is None:
+            raise storage_error(last, path)
+        store = cls(path, conn)
+        try:
+            problem = store._untrusted_problem()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise storage_error(exc, path) from exc
+        if problem:
+            conn.close()
+            raise SpbeError(Msg("error.merge_bad_file", path=str(path), detail=problem))
+        return store
+
+    def _untrusted_problem(self) -> str:
+        """What makes a file not a workspace this toolkit wrote (empty when nothing does)."""
+        conn = self._conn
+        check = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+        if check != ["ok"]:
+            return "; ".join(" ".join(str(c).split()) for c in check[:3])
+        tables = {"meta", *schema.APPEND_ONLY}
+        indexes = set(re.findall(r"CREATE (?:UNIQUE )?INDEX (\w+)", schema.SCHEMA))
+        order = "CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 WHEN 'table' THEN 2 ELSE 3 END"
+        for kind, name, sql_text in conn.execute(f"SELECT type, name, sql FROM sqlite_master ORDER BY {order}, name"):
+            if kind == "table" and (name in tables or name in ("sqlite_sequence", "sqlite_stat1", "sqlite_stat4")):
+                if (sql_text or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+                    return f"virtual table {name!r}"
+                continue
+            if kind == "index" and (name in indexes or name.startswith("sqlite_autoindex_")):
+                continue
+            if kind == "trigger" and name in TRIGGER_NAMES:
+                continue  # read-only: no trigger of the file ever runs here
+            return f"{kind} {name!r}"
+        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in MERGED_TABLES:
+            if table not in have:
+                return f"no table {table!r}"
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            wanted = set(re.findall(r"^\s+(\w+) ", schema.table_statement(table), re.M)) - {"PRIMARY", "UNIQUE"}
+            missing = sorted(wanted - columns)
+            if missing:
+                return f"table {table!r} lacks column(s) {', '.join(missing)}"
+        return ""
 
     def close(self) -> None:
         self._conn.close()
