@@ -168,9 +168,9 @@ def cmd_evaluator(args) -> int:
 
 def cmd_app(args) -> int:
     import os
-    import subprocess
 
-    from spbe_toolkit.render.app import APP_NOTEBOOK, voila_command
+    from spbe_toolkit.render.app import APP_NOTEBOOK
+    from spbe_toolkit.render.app_server import serve
     from spbe_toolkit.workspace import Workspace
     from spbe_toolkit.workspace.store import location_of
 
@@ -179,8 +179,24 @@ def cmd_app(args) -> int:
     where = location_of(args.workspace)  # a server URL as given, a file made absolute for the app's kernels
     location = str(where.resolve()) if isinstance(where, Path) else where
     env = {**os.environ, "SPBE_WORKSPACE": location, "SPBE_LANG": get_language()}
-    print(tr("app.starting", None, location=shown, url=f"http://{args.ip}:{args.port}/"), flush=True)
-    return subprocess.call(voila_command(APP_NOTEBOOK, args.port, args.ip), env=env)
+
+    def announce(url: str) -> None:
+        print(tr("app.starting", None, location=shown, url=url), flush=True)
+
+    return serve(APP_NOTEBOOK, env, port=args.port, ip=args.ip, max_kernels=args.max_kernels, announce=announce)
+
+
+def _checked(check):
+    """An argparse type from a check that raises :class:`SpbeError` (its message, in the language)."""
+
+    def parse(text: str):
+        try:
+            return check(text)
+        except SpbeError as exc:
+            raise argparse.ArgumentTypeError(exc.msg.text()) from None
+
+    parse.__name__ = check.__name__
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -267,8 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = command("app", cmd_app)
     s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))
-    s.add_argument("--port", type=int, default=8866, metavar="N", help=h("port"))
-    s.add_argument("--ip", default="127.0.0.1", metavar="IP", help=h("ip"))
+    from spbe_toolkit.render.app_server import MAX_KERNELS, ip_address, port_number
+
+    s.add_argument("--port", type=_checked(port_number), default=8866, metavar="N", help=h("port"))
+    s.add_argument("--ip", type=_checked(ip_address), default="127.0.0.1", metavar="IP", help=h("ip"))
+    s.add_argument("--max-kernels", type=int, default=MAX_KERNELS, metavar="N", help=h("max_kernels"))
 
     s = command("demo", cmd_demo)
     s.add_argument("--out", default="spbe-demo-output", metavar=mv("folder"), help=h("demo_out"))

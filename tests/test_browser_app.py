@@ -1,16 +1,22 @@
 """Real browser: the evaluator app (Voilà, no code cells) on a PostgreSQL round, used by two
-evaluators at once from two browser contexts. Both adjust the same instance; the one who
-saves second on the same indicator gets the conflict message naming the first; every
-change acknowledged on screen is in the database."""
+evaluators at once, each through an app started with their own database role: the app asks
+no name (the server says who you are), a name typed into a re-enabled box changes nothing,
+both adjust the same instance, the one who saves second on the same indicator gets the
+conflict message naming the first, and every change acknowledged on screen is in the
+database. The door: no page without the app's token, kernels under the ceiling, and nothing
+of the app left running after it is stopped."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -23,41 +29,72 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_browser
 TARGET = "Kementerian Urusan Contoh (Sintetis)"
 
 
-def _start_app(url: str, tmp_path: Path):
+def _start_app(url: str, tmp_path: Path, tag: str = "app", *extra: str):
     port = free_port()
-    home = tmp_path / "home"
+    home = tmp_path / f"home_{tag}"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython")}  # fmt: skip
-    log = (tmp_path / "app.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "spbe_toolkit.cli", "app", url, "--port", str(port)],
+    log_path = tmp_path / f"{tag}.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "spbe_toolkit.cli", "app", url, "--port", str(port), *extra],
                             stdout=log, stderr=subprocess.STDOUT, env=env)  # fmt: skip
     base = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     while True:
-        try:
-            with urllib.request.urlopen(base, timeout=2) as r:
-                if r.status == 200:
-                    return proc, base, log
-        except OSError:
-            pass
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=[\w-]+)", log_path.read_text())
+        if found:
+            try:
+                with urllib.request.urlopen(found.group(1), timeout=2) as r:
+                    if r.status == 200:
+                        return proc, base, found.group(1), log
+            except OSError:
+                pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            raise RuntimeError("the app did not start:\n" + (tmp_path / "app.log").read_text()[-3000:])
+            raise RuntimeError("the app did not start:\n" + log_path.read_text()[-3000:])
         time.sleep(0.5)
 
 
-def _sign_in(page, base: str, name: str, timings: dict, key: str, *, all_instances: bool = False):
+def _app_processes() -> list[str]:
+    """Every process still running that belongs to the app: Voilà, or a kernel it started."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().decode(errors="replace").replace("\0", " ")
+        except OSError:
+            continue
+        if "spbe-app-" in cmd or ("voila" in cmd and "evaluator_app.ipynb" in cmd):
+            out.append(f"{entry.name}: {cmd[:120]}")
+    return out
+
+
+def _stop(*apps) -> None:
+    """Stop each app as a service manager does (SIGTERM); then nothing of any app may remain."""
+    for proc, log in apps:
+        proc.terminate()
+    for proc, log in apps:
+        proc.wait(timeout=60)
+        log.close()
+    deadline = time.monotonic() + 15
+    while _app_processes() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert not _app_processes(), _app_processes()
+
+
+def _sign_in(page, link: str, name: str, timings: dict, key: str):
     start = time.perf_counter()
-    page.goto(base, wait_until="domcontentloaded")
-    page.wait_for_selector("input[placeholder='nama evaluator']", timeout=90_000)
-    timings[f"{key}_first_paint_s"] = time.perf_counter() - start
-    page.fill("input[placeholder='nama evaluator']", name)
-    page.click("button:has-text('Mulai')")
+    page.goto(link, wait_until="domcontentloaded")
+    page.wait_for_selector(f"text=Anda masuk sebagai {name}", timeout=90_000)
     page.wait_for_selector(".spbe-overview", timeout=30_000)
-    if all_instances:  # "Instansi saya" is on for an evaluator with assignments: look at every instance
-        page.locator(
-            "label:has-text('Instansi saya') input[type=checkbox], .widget-checkbox:has-text('Instansi saya') input"
-        ).first.uncheck()
+    timings[f"{key}_first_paint_s"] = time.perf_counter() - start
+    assert page.locator("input[placeholder='nama evaluator']").count() == 0  # no name is asked
+    # an attacker re-enables the evaluator box in the page and types another name: saves ignore it
+    box = page.locator("input:disabled").first.element_handle(timeout=30_000)
+    box.evaluate("el => el.disabled = false")
+    box.fill("Ketua Tim")
+    box.press("Enter")
     search = page.locator("input[list]").first
     search.click()
     page.keyboard.type("urusan contoh", delay=20)
@@ -92,16 +129,21 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
     ws = Workspace.create(url, framework="spbe2020", year=2024)
     ws.import_submissions(spbe.read_submissions(sorted(folder.glob("*.xlsx"))[:3], "spbe2020", progress=False))
     ws.import_assignments(synthetic_assignments(ws.instances().index), assigned_by="Ketua Tim")
+    tag = uuid.uuid4().hex[:6]
+    roles = {"Ani": f"ani_{tag}", "Budi": f"budi_{tag}"}
+    for name, role in roles.items():
+        ws.add_evaluator(role, name, team="Tim A")
+        ws.assign(TARGET, name, team="Tim A", assigned_by="Ketua Tim")
     ws.close()
-    proc, base, log = _start_app(url, tmp_path)
+    apps = {name: _start_app(url.replace("postgres@", f"{role}@"), tmp_path, name) for name, role in roles.items()}
     timings: dict[str, float] = {}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             ani = browser.new_context(viewport={"width": 1300, "height": 950}).new_page()
             budi = browser.new_context(viewport={"width": 1300, "height": 950}).new_page()
-            ani_selects = _sign_in(ani, base, "Ani", timings, "app")
-            budi_selects = _sign_in(budi, base, "Budi", timings, "app_second", all_instances=True)
+            ani_selects = _sign_in(ani, apps["Ani"][2], "Ani", timings, "app")
+            budi_selects = _sign_in(budi, apps["Budi"][2], "Budi", timings, "app_second")
             # both see the same level of indicator 1; Ani saves first
             _change(ani, ani_selects, 0, "Kebijakan belum ditetapkan (Ani).", timings)
             expect(ani.locator(".jupyter-widget-Collapse-contents").first).to_contain_text("Tersimpan")
@@ -123,9 +165,7 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
             assert "print(" not in ani.content() and "evaluator_app()" not in ani.content()  # no code shown
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+        _stop(*((proc, log) for proc, _base, _link, log in apps.values()))
     ws = Workspace.open(url)
     h = ws.history(TARGET)
     ws.close()
@@ -133,3 +173,55 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
     assert h["indicator"].tolist() == ["1", "2"] and h["note"].iat[0].endswith("(Ani).")
     (tmp_path / "timings.json").write_text(json.dumps(timings, indent=1))
     print("app timings:", json.dumps({k: round(v, 3) for k, v in timings.items()}))
+
+
+def _kernels() -> int:
+    """Kernels the app is running now (started from its private connection folder)."""
+    return sum("ipykernel" in p for p in _app_processes())
+
+
+@pytest.mark.browser
+def test_the_app_is_a_guarded_door(tmp_path):
+    """No token, no page and no kernel (20 anonymous requests); with the token, kernels stay
+    under the ceiling and a page past it says the app is full; the port and address are
+    checked; a stopped app leaves nothing running."""
+    from spbe_toolkit.demo import workspace_from_samples
+
+    path = tmp_path / "putaran.sqlite"
+    workspace_from_samples(path).close()
+    proc, base, link, log = _start_app(str(path), tmp_path, "door", "--max-kernels", "2")
+    try:
+        start = _kernels()
+        for _ in range(20):
+            try:
+                with urllib.request.urlopen(base, timeout=10) as r:
+                    body = r.read().decode()
+                    assert r.status != 200 or "evaluator" not in body.lower() or "login" in r.url
+            except urllib.error.HTTPError as exc:
+                assert exc.code in (401, 403)
+        assert _kernels() == start  # anonymous requests started no kernel
+        statuses = []
+        for _ in range(4):
+            try:
+                with urllib.request.urlopen(link, timeout=60) as r:
+                    statuses.append(r.status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+                assert "penuh" in exc.read().decode()
+        assert _kernels() <= 2 and 503 in statuses
+    finally:
+        _stop((proc, log))
+    for args, words in ((["--port", "-5"], "1–65535"), (["--port", "70000"], "1–65535"),
+                        (["--ip", "not-an-ip"], "bukan alamat IP")):  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "spbe_toolkit.cli", "app", str(path), *args],
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "spbe_toolkit.cli", "app", str(path), "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 2 and f"Porta {port}" in done.stderr and "sudah dipakai" in done.stderr

@@ -24,7 +24,13 @@ APP_NOTEBOOK = Path(__file__).with_name("evaluator_app.ipynb")
 
 
 class EvaluatorApp:
-    """Name first, then the round: a :class:`RoundOverview` for that evaluator."""
+    """Who you are first, then the round: a :class:`RoundOverview` for that evaluator.
+
+    On a server round the database says who the session is (the name the team lead registered
+    for its role): no name is asked, it is shown. Behind JupyterHub (``JUPYTERHUB_USER``) the
+    hub's authenticated user is the name. Only a file round on one machine asks the name, once,
+    and says that it records the name typed. Either way every save carries that fixed name,
+    whatever the page sends back."""
 
     def __init__(self, location: str, lang: str | None = None) -> None:
         self.lang = lang = check_lang(lang)
@@ -34,27 +40,47 @@ class EvaluatorApp:
         self.start = w.Button(description=tr("app.start", lang), icon="sign-in", button_style="primary")
         self.message = w.HTML()
         self.overview: RoundOverview | None = None
-        title = tr("app.title", lang, fw=self.ws.framework.name, year=self.ws.year or "-")
+        title = tr("app.title", lang, fw=self.ws.framework.title or self.ws.framework.name, year=self.ws.year or "-")
         self.body = w.VBox([w.HTML(f"<p>{html.escape(tr('app.intro', lang))}</p>"), w.HBox([self.name, self.start]),
                             self.message])  # fmt: skip
         self.widget = w.VBox([w.HTML(f"<h2 style='margin:4px 0'>{html.escape(title)}</h2>"), self.body])
         self.start.on_click(lambda _b: self.begin())
         self.name.on_submit(lambda _t: self.begin())
+        self.identity = self._established()
+        if self.identity is not None:
+            self.begin(self.identity)
 
-    def begin(self) -> RoundOverview | None:
-        """Open the round for the name typed (once)."""
-        who = self.name.value.strip()
+    def _established(self) -> str | None:
+        """The name the server (or the hub) establishes; None when the name is to be typed."""
+        me = self.ws.whoami()
+        if me is not None:
+            if me["name"]:
+                return me["name"]
+            if me["lead"]:
+                return me["role"]
+            self.body.children = [w.HTML("<p style='color:#b00020'>" + html.escape(
+                str(Msg("error.db_not_evaluator", where=self.ws.location, detail=me["role"]).text(self.lang))) + "</p>")]  # fmt: skip
+            return None
+        hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+        return hub_user or None
+
+    def begin(self, who: str | None = None) -> RoundOverview | None:
+        """Open the round for ``who`` (established) or the name typed (once)."""
+        fixed = who is not None
+        who = (who if fixed else self.name.value).strip()
         if not who:
             self.message.value = (
                 f"<span style='color:#b00020'>{html.escape(tr('widget.evaluator_first', self.lang))}</span>"
             )
             return None
         self.overview = RoundOverview(self.ws, evaluator=who, lang=self.lang)
-        self.overview.evaluator.disabled = True  # asked once: every save carries this name
+        self.overview.locked_evaluator = who  # every save carries this name, whatever the page sends
+        self.overview.evaluator.disabled = True
         if self.ws.my_instances(who):
             self.overview.mine.value = True
-        self.body.children = [w.HTML(f"<p>{html.escape(tr('app.signed_in', self.lang, name=who))}</p>"),
-                              self.overview.widget]  # fmt: skip
+        key = "app.signed_in_server" if fixed else "app.signed_in"
+        self.body.children = [w.HTML(f"<p>{html.escape(tr(key, self.lang, name=who))}</p>"), self.overview.widget]
+        self.name.disabled = self.start.disabled = True
         return self.overview
 
     def _repr_mimebundle_(self, **kwargs):

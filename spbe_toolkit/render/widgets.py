@@ -498,6 +498,7 @@ class RoundOverview:
         self.ws = ws
         self.aliases = dict(aliases or {})
         self.evaluator = w.Text(value=evaluator, description=tr("widget.evaluator", lang))
+        self.locked_evaluator: str | None = None  # set by the app: the name saves carry, whatever the page sends
         self.stage = w.Dropdown(
             options=[(tr(f"value.stage.{s}", lang), s) for s in EVALUATOR_STAGES],
             value=stage,
@@ -562,8 +563,8 @@ class RoundOverview:
             keep &= st["stage_reached"] == self.stage_filter.value
         if self.only_open.value:
             keep &= st["open"] > 0
-        if self.mine.value and self.evaluator.value.strip():
-            keep &= st.index.isin(self.ws.my_instances(self.evaluator.value.strip()))
+        if self.mine.value and self.who():
+            keep &= st.index.isin(self.ws.my_instances(self.who()))
         out = st[keep]
         column, ascending = self.SORTS[self.sort.value]
         if column is None:
@@ -601,6 +602,11 @@ class RoundOverview:
             + "</div>"
         )
         self._on_search()
+
+    def who(self) -> str:
+        """The evaluator's name saves are recorded under: the app's fixed identity when it has
+        one (a value sent from the page cannot change it), else the name typed."""
+        return self.locked_evaluator if self.locked_evaluator is not None else self.evaluator.value.strip()
 
     def candidates(self) -> list[str]:
         """The listed instances that match what is typed in the search box, best first."""
@@ -644,11 +650,11 @@ class RoundOverview:
                 f"<span style='color:#b00020'>{_esc(tr(key, self.lang, query=text, names=shown))}</span>"
             )
             return None
-        if not self.evaluator.value.strip():
+        if not self.who():
             self.message.value = f"<span style='color:#b00020'>{_esc(tr('widget.evaluator_first', self.lang))}</span>"
             return None
         self.message.value = ""
-        self.panel = AdjustmentPanel(self.ws, name, self.evaluator.value.strip(), self.stage.value, lang=self.lang)
+        self.panel = AdjustmentPanel(self.ws, name, self.who(), self.stage.value, lang=self.lang)
         self.panel.on_saved(lambda panel, _code: self.refresh(panel.instance))  # the overview stays current
         self.output.clear_output()
         with self.output:
