@@ -72,7 +72,7 @@ def _app_processes() -> list[str]:
 
 def _stop(*apps) -> None:
     """Stop each app as a service manager does (SIGTERM); then nothing of any app may remain."""
-    for proc, log in apps:
+    for proc, _log in apps:
         proc.terminate()
     for proc, log in apps:
         proc.wait(timeout=60)
