@@ -57,18 +57,54 @@ def responsible_units(
     if units is None:
         return out
     if isinstance(units, (str, Path)):
-        path = Path(units)
-        if path.suffix.lower() == ".toml":
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-            units = data.get(fw.name, data)
-        else:
-            df = pd.read_csv(path, dtype=str)
-            units = {}
-            for code, unit in zip(df["indicator"], df["unit"]):
-                units.setdefault(code, []).append(unit)
+        units = _read_units(Path(units), fw)
+    if not isinstance(units, Mapping):
+        raise ValidationError(Msg("error.units_file", file="units", detail=type(units).__name__))
     for code, value in units.items():
-        out[str(code)] = [value] if isinstance(value, str) else list(value)
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list | tuple) or not all(isinstance(v, str) and v.strip() for v in names):
+            raise ValidationError(Msg("error.units_value", code=str(code), value=repr(value)[:80]))
+        out[str(code)] = [v.strip() for v in names]
     return out
+
+
+def _read_units(path: Path, fw: Framework) -> Mapping:
+    """A units-override file (TOML or CSV with columns indicator, unit), every failure one line."""
+    from spbe_toolkit.io.limits import TextTooLarge, read_text_bounded
+
+    def bad(detail: str) -> ValidationError:
+        return ValidationError(Msg("error.units_file", file=str(path), detail=detail))
+
+    try:
+        text = read_text_bounded(path)
+    except TextTooLarge:
+        raise bad("> 20 MiB") from None
+    except UnicodeDecodeError:
+        raise bad("UTF-8") from None
+    except OSError as exc:
+        raise bad(type(exc).__name__) from None
+    if path.suffix.lower() == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError) as exc:
+            raise bad(" ".join(str(exc).split())[:120]) from None
+        data = data.get(fw.name, data)
+        if not isinstance(data, Mapping):
+            raise bad(type(data).__name__)
+        return data
+    import io
+
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise bad(" ".join(str(exc).split())[:120]) from None
+    missing = [c for c in ("indicator", "unit") if c not in df.columns]
+    if missing:
+        raise bad(", ".join(missing))
+    units: dict[str, list] = {}
+    for code, unit in zip(df["indicator"], df["unit"]):
+        units.setdefault(str(code), []).append(unit if isinstance(unit, str) else "")
+    return units
 
 
 # --------------------------------------------------------------------------- inputs

@@ -164,3 +164,52 @@ def test_an_appeal_decided_twice_at_once_is_one_decision_and_a_clear_message(rou
     assert a.appeals().at[0, "decision"] == "accepted"
     a.close()
     b.close()
+
+
+def _framework_copy(tmp_path, criteria: str):
+    from spbe_toolkit.frameworks import resolve_framework
+
+    text, _ = resolve_framework("spbe2020")
+    lines = [line for line in text.splitlines() if not line.startswith("criteria")]
+    path = tmp_path / "kerangka.toml"
+    path.write_text(f'criteria = "{criteria}"\n' + "\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("criteria", ["/dev/zero", "../../etc/passwd", "nol.csv"])
+def test_a_framework_cannot_make_the_toolkit_read_without_end(tmp_path, criteria):
+    from spbe_toolkit.frameworks import load_framework
+
+    (tmp_path / "nol.csv").symlink_to("/dev/zero")
+    with pytest.raises(ValidationError, match="criteria file|larger than") as info:
+        load_framework(_framework_copy(tmp_path, criteria))
+    assert "\n" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        ("u.toml", "[spbe2020\n", "cannot be used"),
+        ("u.toml", "1 = 5\n", "must be a text"),
+        ("u.toml", '1 = ["Biro", 3]\n', "must be a text"),
+        ("u.toml", "spbe2020 = 5\n", "cannot be used"),
+        ("u.csv", "kode,nama\n1,Biro\n", "indicator, unit"),
+        ("u.csv", "", "cannot be used"),
+        ("u.csv", b"\xff\xfe\x00", "UTF-8"),
+        ("tidak_ada.toml", None, "FileNotFoundError"),
+        ("nol.toml", "/dev/zero", "20 MiB"),
+    ],
+)
+def test_every_bad_units_file_is_one_clear_line(tmp_path, name, content, match):
+    from spbe_toolkit.coaching import responsible_units
+
+    path = tmp_path / name
+    if content == "/dev/zero":
+        path.symlink_to("/dev/zero")
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValidationError, match=match) as info:
+        responsible_units("spbe2020", path)
+    assert "\n" not in info.value.message

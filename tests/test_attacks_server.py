@@ -254,3 +254,22 @@ def test_spbe_evaluator_add_registers_a_role(team, capsys):
     ws = Workspace.open(_as(team["url"], role))
     assert ws.whoami()["name"] == "Citra"
     ws.close()
+
+
+MALFORMED = [
+    "postgresql://u:rahasia@host:notaport/db", "postgresql://u:rahasia@[::1/db", "postgresql://u:rahasia@/db?sslmode=bogus",
+    "postgresql://u:rahasia@127.0.0.1:1/db", "postgresql://u:rahasia@h/db?connect_timeout=x", "postgres://:rahasia@@/",
+    "postgresql://u:rahasia@127.0.0.1:99999/db", "postgresql://u:ra%zzsia@h/db", "postgresql://u:rahasia@h:5432",
+    "postgresql://u:rahasia@h/db?application_name=%", "postgresql://u:rahasia@h/db?foo=bar", "postgresql://u:rahasia@h/d b",
+    "postgresql://u:rahasia@h/db?host=/nonexist", "postgresql://u:rahasia@", "postgresql://u:rahasia@h/db?password=lain",
+    "postgresql://u:rahasia@h/db#frag",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+def test_no_password_in_any_error_and_the_real_cause_named(url):
+    with pytest.raises(SpbeError) as info:
+        Workspace.open(url)
+    message = info.value.message
+    assert "rahasia" not in message and "zzsia" not in message and "=lain" not in message
+    assert "storage failure" not in message and ("not valid" in message or "cannot be reached" in message)

@@ -22,6 +22,7 @@ import pandas as pd
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks.criteria import GENERAL, WORDINGS, criteria_problems, lookup, parse_criteria
 from spbe_toolkit.i18n import Msg, check_lang, number, tr
+from spbe_toolkit.io.limits import MAX_TEXT_BYTES, TextTooLarge, read_text_bounded
 
 _BUILTIN_PACKAGE = "spbe_toolkit.frameworks"
 _WEIGHT_TOLERANCE = 1e-6
@@ -373,7 +374,9 @@ def resolve_framework(name_or_path: str | Path) -> tuple[str, str]:
             Msg("framework.unknown", value=repr(str(name_or_path)), names=", ".join(list_frameworks()))
         )
     try:
-        return path.read_text(encoding="utf-8"), str(path)
+        return read_text_bounded(path), str(path)
+    except TextTooLarge as exc:
+        raise ValidationError(Msg("framework.too_large", source=str(path), limit=MAX_TEXT_BYTES)) from exc
     except UnicodeDecodeError as exc:
         raise ValidationError(Msg("framework.not_utf8", source=str(path))) from exc
     except OSError as exc:
@@ -400,11 +403,19 @@ def framework_from_text(text: str, source: str, *, base=None, criteria_text: str
 def _read_criteria(name: str, base, source: str) -> str:
     """The criteria file beside the framework file; for a copy of a built-in framework edited
     elsewhere, the built-in criteria file of the same name."""
+    if (
+        Path(name).is_absolute()
+        or ".." in Path(name).parts
+        or Path(name).name != name.replace("\\", "/").split("/")[-1]
+    ):
+        raise ValidationError(Msg("framework.criteria_name", source=source, file=name))
     for folder in (base, resources.files(_BUILTIN_PACKAGE)):
         if folder is None:
             continue
         try:
-            return (folder / name).read_text(encoding="utf-8")
+            return read_text_bounded(folder / name)
+        except TextTooLarge as exc:
+            raise ValidationError(Msg("framework.too_large", source=f"{source}: {name}", limit=MAX_TEXT_BYTES)) from exc
         except (OSError, UnicodeDecodeError):
             continue
     raise ValidationError(Msg("framework.criteria_unavailable", source=source, file=name))

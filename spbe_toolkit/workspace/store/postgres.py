@@ -256,8 +256,17 @@ REFUSALS = {  # what the server's write guard says (spbe:<code>) → the message
 }
 
 
+_PASSWORD = re.compile(r"(://[^:/@\s\"]*):[^@\s\"]*@")
+_PASSWORD_OPTION = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.I)
+
+
+def scrub(text: str) -> str:
+    """A driver's message with any password taken out (a malformed URL is often quoted whole)."""
+    return _PASSWORD_OPTION.sub(r"\1…", _PASSWORD.sub(r"\1:…@", " ".join(str(text).split())))
+
+
 def server_error(exc: Exception, where: str) -> SpbeError:
-    """A server failure as people should read it."""
+    """A server failure as people should read it (never with a password in it)."""
     psycopg = _driver()
     if isinstance(exc, psycopg.errors.RaiseException):
         text = str(exc.diag.message_primary or "")
@@ -269,10 +278,10 @@ def server_error(exc: Exception, where: str) -> SpbeError:
     if isinstance(exc, psycopg.errors.LockNotAvailable):
         return SpbeError(Msg("error.round_busy", where=where, who="?"))
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return SpbeError(Msg("error.pg_denied", where=where, detail=" ".join(str(exc).split())[:300]))
+        return SpbeError(Msg("error.pg_denied", where=where, detail=scrub(exc)[:300]))
     if isinstance(exc, psycopg.OperationalError):
-        return SpbeError(Msg("error.pg_unavailable", where=where, detail=" ".join(str(exc).split())[:300]))
-    return SpbeError(Msg("error.workspace_io", path=where, detail=" ".join(str(exc).split())[:300]))
+        return SpbeError(Msg("error.pg_unavailable", where=where, detail=scrub(exc)[:300]))
+    return SpbeError(Msg("error.workspace_io", path=where, detail=scrub(exc)[:300]))
 
 
 def _dialect(statement: str) -> str:
@@ -296,6 +305,12 @@ class PostgresStore(BaseStore):
         psycopg = _driver()
         try:
             self._conn = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+        except psycopg.ProgrammingError as exc:  # the URL itself does not parse (and may be quoted)
+            detail = scrub(exc)
+            secret = re.match(r"[a-z]+://[^:/@]*:([^@]*)@", self._url)
+            if secret and secret.group(1):
+                detail = detail.replace(secret.group(1), "…")
+            raise SpbeError(Msg("error.pg_bad_url", where=self.location, detail=detail[:300])) from exc
         except psycopg.Error as exc:
             raise server_error(exc, self.location) from exc
         self._conn.adapters.register_loader("numeric", _number_loader())
