@@ -70,7 +70,7 @@ def responsible_units(
 
 def _read_units(path: Path, fw: Framework) -> Mapping:
     """A units-override file (TOML or CSV with columns indicator, unit), every failure one line."""
-    from spbe_toolkit.io.limits import TextTooLarge, read_text_bounded
+    from spbe_toolkit.paths import TextTooLarge, read_text_bounded
 
     def bad(detail: str) -> ValidationError:
         return ValidationError(Msg("error.units_file", file=str(path), detail=detail))

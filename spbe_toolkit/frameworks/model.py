@@ -22,7 +22,7 @@ import pandas as pd
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks.criteria import GENERAL, WORDINGS, criteria_problems, lookup, parse_criteria
 from spbe_toolkit.i18n import Msg, check_lang, number, tr
-from spbe_toolkit.io.limits import MAX_TEXT_BYTES, TextTooLarge, read_text_bounded
+from spbe_toolkit.paths import MAX_TEXT_BYTES, TextTooLarge, read_text_bounded
 
 _BUILTIN_PACKAGE = "spbe_toolkit.frameworks"
 _WEIGHT_TOLERANCE = 1e-6

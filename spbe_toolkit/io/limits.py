@@ -41,23 +41,6 @@ class ReadLimits:
 
 DEFAULT_LIMITS = ReadLimits()
 
-MAX_TEXT_BYTES = 20 * 2**20
-"""The largest framework, criteria or units file read (a device such as /dev/zero never ends)."""
-
-
-class TextTooLarge(ValueError):
-    """A text file larger than its limit."""
-
-
-def read_text_bounded(path, max_bytes: int = MAX_TEXT_BYTES) -> str:
-    """The UTF-8 text of ``path`` (a path or an importlib resource), refused past ``max_bytes``
-    without reading further (:class:`TextTooLarge`); ``UnicodeDecodeError`` / ``OSError`` as usual."""
-    with path.open("rb") as fh:
-        data = fh.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise TextTooLarge(max_bytes)
-    return data.decode("utf-8")
-
 
 class LimitExceeded(Exception):
     """A file broke a reading limit: ``what`` names it (``limit_<what>`` in the catalogue)."""
