@@ -49,3 +49,14 @@ def round_location(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "putaran.sqlite")
     return request.getfixturevalue("pg_server").new_database()
+
+
+@pytest.fixture(scope="session")
+def finished_round_file(tmp_path_factory):
+    """The synthetic sample round file with its final levels, made once per session: copy it
+    before writing to it."""
+    from spbe_toolkit.demo import workspace_from_samples
+
+    path = tmp_path_factory.mktemp("putaran_selesai") / "putaran.sqlite"
+    workspace_from_samples(path).close()
+    return path

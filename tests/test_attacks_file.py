@@ -11,7 +11,6 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from spbe_toolkit.demo import workspace_from_samples
 from spbe_toolkit.errors import SpbeError, ValidationError
 from spbe_toolkit.io.names import same_institution
 from spbe_toolkit.workspace import Workspace
@@ -22,19 +21,12 @@ def _messages_in_english(english):
     """These tests read the English text of messages."""
 
 
-@pytest.fixture(scope="module")
-def sample_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bulat") / "putaran.sqlite"
-    workspace_from_samples(path).close()
-    return path
-
-
 @pytest.fixture
-def round_file(sample_file, tmp_path):
+def round_file(finished_round_file, tmp_path):
     import shutil
 
     path = tmp_path / "putaran.sqlite"
-    shutil.copy(sample_file, path)
+    shutil.copy(finished_round_file, path)
     return path
 
 

@@ -12,7 +12,6 @@ import stat
 
 import pytest
 
-from spbe_toolkit.demo import workspace_from_samples
 from spbe_toolkit.errors import SpbeError, ValidationError
 from spbe_toolkit.workspace import Workspace, merge_checks
 
@@ -25,11 +24,9 @@ def _messages_in_english(english):
     """These tests read the English text of messages."""
 
 
-@pytest.fixture(scope="module")
-def lead_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ketua") / "ketua.sqlite"
-    workspace_from_samples(path).close()
-    return path
+@pytest.fixture
+def lead_file(finished_round_file):
+    return finished_round_file
 
 
 @pytest.fixture
@@ -140,6 +137,24 @@ def test_another_rounds_settings_are_refused(lead_file, tmp_path, key, value):
             conn.execute("UPDATE meta SET value = ? WHERE key = ?", (value, key))
     conn.close()
     _refused(here, team, "Cannot merge different rounds")
+
+
+def test_an_event_claiming_this_rounds_identity_is_refused(round_and_team, tmp_path):
+    """A team file with a workspace id of its own (made by create + merge) carries an event
+    that says it was recorded in the lead's round, which has no such event."""
+    here, _team, name = round_and_team
+    lead = Workspace.open(here)
+    my_id, settings = lead.meta["workspace_id"], (lead.framework.name, lead.meta["year"], lead.meta["predicate_basis"])
+    lead.close()
+    team = tmp_path / "tim_c.sqlite"
+    c = Workspace.create(team, framework=settings[0], year=int(settings[1]) if settings[1] else None,
+                         predicate_basis=settings[2])  # fmt: skip
+    c.merge(here)
+    c.close()
+    _tamper(team, ("INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at, origin,"
+                   " origin_event) VALUES (?, '1', 'final', 1, 'Ketua Tim', 'x', '2026-11-30', ?, 99999)",
+                   (name, my_id)))  # fmt: skip
+    _refused(here, team, "claims to come from this round")
 
 
 def test_a_forged_copy_of_another_teams_event_does_not_hide_the_genuine_one(lead_file, tmp_path):

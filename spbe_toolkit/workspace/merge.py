@@ -119,7 +119,7 @@ def _merge_from(ws, other, accept_submissions: bool = False) -> MergeReport:
     before = ws.store.rows("events")
     known = dict(zip(_keys(before, my_id), before["id"]))
     their_keys = list(_keys(theirs, their_id)) if len(theirs) else []
-    problems = refusals(ws, other, accept_submissions=accept_submissions)
+    problems = refusals(ws, other, known, their_keys, accept_submissions=accept_submissions)
     if problems:
         rows = Pair(" · ".join(m.text("id") for m in problems), " · ".join(m.text("en") for m in problems))
         raise ValidationError(Msg("error.merge_refused", path=other.location, rows=rows))

@@ -151,10 +151,11 @@ class _Checker:
         return _time(r.get("assigned_at"), self.now)
 
 
-def refusals(ws, other, *, accept_submissions: bool = False) -> list[Msg]:
+def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False) -> list[Msg]:
     """The reasons the other side cannot be merged into ``ws``, each naming its row (at most
-    :data:`SHOWN`); empty when every row holds. (An event claiming an identity — origin, id,
-    time — already here with other content is not refused but kept and reported: see
+    :data:`SHOWN`); empty when every row holds. ``known``: the identities of the events here;
+    ``their_keys``: those of the other side's events, in their order. (An event claiming an
+    identity already here with other content is not refused but kept and reported: see
     :attr:`MergeReport.disputed`.)"""
     n_events = other.store.counts()[1]
     if n_events > MAX_EVENTS:
@@ -189,8 +190,13 @@ def refusals(ws, other, *, accept_submissions: bool = False) -> list[Msg]:
             ):
                 add("submitted_levels", r["id"], "level", {**r, "indicator": lv["indicator"]})
                 break
-    for r in other.store.rows("events").to_dict("records"):
+    my_id, their_id = ws.meta["workspace_id"], other.meta["workspace_id"]
+    for r, key in zip(other.store.rows("events").to_dict("records"), their_keys):
         why = check.event(r)
+        if why is None and r.get("origin") == my_id and their_id != my_id and key not in known:
+            # it claims to have been recorded in this round, which has no such event. (A plain
+            # file copy of this round shares its id and records no origin for its own events.)
+            why = "origin"
         if why:
             add("events", r["id"], why, r)
     for r in other.store.rows("findings").to_dict("records"):
