@@ -76,6 +76,12 @@ class EvaluatorApp:
         self.overview = RoundOverview(self.ws, evaluator=who, lang=self.lang)
         self.overview.locked_evaluator = who  # every save carries this name, whatever the page sends
         self.overview.evaluator.disabled = True
+
+        def keep_name(change) -> None:  # a page that re-enables the box and types shows the fixed name again
+            if change["new"] != who:
+                change["owner"].value = who
+
+        self.overview.evaluator.observe(keep_name, "value")
         if self.ws.my_instances(who):
             self.overview.mine.value = True
         key = "app.signed_in_server" if fixed else "app.signed_in"

@@ -1,0 +1,59 @@
+"""How long a merge of a big team file takes, and how much of it holds the round's write lock
+(while it is held, every evaluator's save waits). The checks of the untrusted file run before
+the lock; only the inserts run under it.
+
+    .venv/bin/python benchmarks/bench_merge_untrusted.py [events]   (default 200000)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from spbe_toolkit.demo import workspace_from_samples
+from spbe_toolkit.workspace import Workspace
+
+
+def main(n: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-merge-"))
+    lead = workspace_from_samples(folder / "ketua.sqlite")
+    settings = {"framework": lead.framework.name, "year": int(lead.meta["year"]) if lead.meta["year"] else None,
+                "predicate_basis": lead.meta["predicate_basis"]}  # fmt: skip
+    team_path = folder / "tim.sqlite"
+    team = Workspace.create(team_path, **settings)
+    team.merge(lead)
+    cells = list(team.self_assessment()[["instance", "indicator"]].itertuples(index=False, name=None))
+    team.close()
+    conn = sqlite3.connect(team_path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(*cells[i % len(cells)], "dokumen", 1 + i % 5, "Budi", f"catatan {i}", f"2026-11-30T10:00:00.{i % 999999:06d}+00:00")
+             for i in range(n)],
+        )  # fmt: skip
+    conn.close()
+    held = []
+    store = lead.store
+    original = store.transaction
+
+    @contextmanager
+    def timed():
+        start = time.perf_counter()
+        with original():
+            yield
+        held.append(time.perf_counter() - start)
+
+    store.transaction = timed
+    start = time.perf_counter()
+    report = lead.merge(team_path)
+    total = time.perf_counter() - start
+    print(f"events in the team file: {n:,}; added {report.added:,}")
+    print(f"merge total {total:.1f} s; write lock held {sum(held):.1f} s ({100 * sum(held) / total:.0f} %)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
