@@ -34,9 +34,7 @@ def whoami(ws) -> dict | None:
 def author(ws, evaluator, where=None) -> str:
     """The name a write is recorded under (see the module doc), or a :class:`ValidationError`."""
     me = whoami(ws)
-    given = evaluator.strip() if isinstance(evaluator, str) else None
-    if evaluator is not None and not isinstance(evaluator, str):
-        given = ""
+    given = evaluator.strip() if isinstance(evaluator, str) else ""
     if me is None or me["name"] is None:
         if me is not None and not me["lead"]:
             raise ValidationError(Msg("error.db_not_evaluator", where=ws.location, detail=me["role"]))

@@ -175,11 +175,11 @@ def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False) 
         if why:
             add("assignments", r["id"], why, r)
     mine = ws.store.submission_hashes()
-    have = set(zip(mine["instance"], mine["content_hash"]))
+    have, my_instances = set(zip(mine["instance"], mine["content_hash"])), set(mine["instance"])
     for r in other.store.rows("submissions").to_dict("records"):
         if (r["instance"], r["content_hash"]) in have:
             continue
-        if r["instance"] in set(mine["instance"]) and not accept_submissions:
+        if r["instance"] in my_instances and not accept_submissions:
             add("submissions", r["id"], "submission", r)
             continue
         for lv in other.store.submitted_levels(int(r["id"])).to_dict("records"):

@@ -265,12 +265,16 @@ def scrub(text: str) -> str:
     return _PASSWORD_OPTION.sub(r"\1…", _PASSWORD.sub(r"\1:…@", " ".join(str(text).split())))
 
 
+def is_refusal(exc: Exception) -> bool:
+    """Whether ``exc`` is the write guard refusing a row (``spbe:<code>``), not an append-only trigger."""
+    return isinstance(exc, _driver().errors.RaiseException) and str(exc.diag.message_primary or "").startswith("spbe:")
+
+
 def server_error(exc: Exception, where: str) -> SpbeError:
     """A server failure as people should read it (never with a password in it)."""
     psycopg = _driver()
     if isinstance(exc, psycopg.errors.RaiseException):
-        text = str(exc.diag.message_primary or "")
-        code = text.removeprefix("spbe:")
+        code = str(exc.diag.message_primary or "").removeprefix("spbe:")
         if code in REFUSALS:
             from spbe_toolkit.errors import ValidationError
 
@@ -333,11 +337,9 @@ class PostgresStore(BaseStore):
         for attempt in (0, 1):
             try:
                 return self._live().execute(_dialect(statement), tuple(params))
-            except psycopg.errors.RaiseException as exc:
-                if str(exc.diag.message_primary or "").startswith("spbe:"):
+            except (psycopg.errors.RaiseException, psycopg.IntegrityError) as exc:
+                if is_refusal(exc):
                     raise server_error(exc, self.location) from exc
-                raise
-            except psycopg.IntegrityError:
                 raise
             except psycopg.OperationalError as exc:
                 lost = self._conn is None or self._conn.closed or self._conn.broken
@@ -405,11 +407,13 @@ class PostgresStore(BaseStore):
                 raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
             except psycopg.errors.InsufficientPrivilege as exc:  # a role that may not write this round
                 self._rollback(conn)
-                if self._lock_table and self.identity()["name"] is None:
+                me = self.identity() if self._lock_table else None
+                if me is not None and me["name"] is None:
                     from spbe_toolkit.errors import ValidationError
 
-                    raise ValidationError(Msg("error.db_not_evaluator", where=self.location,
-                                              detail=self.identity()["role"])) from exc  # fmt: skip
+                    raise ValidationError(
+                        Msg("error.db_not_evaluator", where=self.location, detail=me["role"])
+                    ) from exc
                 raise server_error(exc, self.location) from exc
             except psycopg.OperationalError as exc:
                 if attempt == 0 and (conn.closed or conn.broken):
@@ -423,14 +427,8 @@ class PostgresStore(BaseStore):
             yield
             conn.execute("COMMIT")
         except BaseException as exc:
-            if not conn.closed and not conn.broken:
-                try:
-                    conn.execute("ROLLBACK")
-                except psycopg.Error:
-                    pass
-            if isinstance(exc, psycopg.errors.RaiseException) and str(exc.diag.message_primary or "").startswith(
-                "spbe:"
-            ):
+            self._rollback(conn)
+            if is_refusal(exc):
                 raise server_error(exc, self.location) from exc
             if isinstance(exc, psycopg.errors.LockNotAvailable):
                 raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
@@ -485,7 +483,6 @@ class PostgresStore(BaseStore):
             from spbe_toolkit.errors import ValidationError
 
             raise ValidationError(Msg("error.role_name", role=repr(role)))
-        conn = self._live()
         r = q.Identifier(role)
         if self._one("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)) is None:
             self._ddl(q.SQL("CREATE ROLE {} LOGIN").format(r))
@@ -501,7 +498,6 @@ class PostgresStore(BaseStore):
             cols = q.SQL(", ").join(q.Identifier(c) for c in columns)
             self._ddl(q.SQL("GRANT INSERT ({}) ON {} TO {}").format(cols, q.Identifier(table), r))
         self._ddl(q.SQL("GRANT UPDATE ON write_lock TO {}").format(r))
-        del conn
         self._run(sql.insert("evaluators", sql.EVALUATOR_COLUMNS), (role, name, team, affiliation, added_by, now))
 
     def _ddl(self, statement) -> None:
@@ -529,11 +525,9 @@ class PostgresStore(BaseStore):
         try:
             with self._live().cursor() as cur:
                 cur.executemany(_dialect(statement), [tuple(r) for r in rows])
-        except psycopg.errors.RaiseException as exc:
-            if str(exc.diag.message_primary or "").startswith("spbe:"):
+        except (psycopg.errors.RaiseException, psycopg.IntegrityError) as exc:
+            if is_refusal(exc):
                 raise server_error(exc, self.location) from exc
-            raise
-        except psycopg.IntegrityError:
             raise
         except psycopg.Error as exc:
             raise server_error(exc, self.location) from exc
