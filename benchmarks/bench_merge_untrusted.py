@@ -2,7 +2,10 @@
 (while it is held, every evaluator's save waits). The checks of the untrusted file run before
 the lock; only the inserts run under it.
 
-    .venv/bin/python benchmarks/bench_merge_untrusted.py [events]   (default 200000)
+    .venv/bin/python benchmarks/bench_merge_untrusted.py [events] [--postgres]   (default 200000)
+
+With ``--postgres`` the target (the lead's round) is on a PostgreSQL server started for the run
+(every appended event then goes through the server's write guard).
 """
 
 from __future__ import annotations
@@ -14,13 +17,29 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from spbe_toolkit.demo import workspace_from_samples
-from spbe_toolkit.workspace import Workspace
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from spbe_toolkit.demo import workspace_from_samples  # noqa: E402
+from spbe_toolkit.workspace import Workspace  # noqa: E402
 
 
-def main(n: int) -> None:
+def main(n: int, postgres: bool = False) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-merge-"))
-    lead = workspace_from_samples(folder / "ketua.sqlite")
+    server = None
+    if postgres:
+        from tests.pg import PgServer
+
+        server = PgServer()
+        server.start()
+    try:
+        lead = workspace_from_samples(server.new_database() if server else folder / "ketua.sqlite")
+        run(lead, folder, n)
+        lead.close()
+    finally:
+        if server:
+            server.stop()
+
+
+def run(lead, folder: Path, n: int) -> None:
     settings = {"framework": lead.framework.name, "year": int(lead.meta["year"]) if lead.meta["year"] else None,
                 "predicate_basis": lead.meta["predicate_basis"]}  # fmt: skip
     team_path = folder / "tim.sqlite"
@@ -51,9 +70,10 @@ def main(n: int) -> None:
     start = time.perf_counter()
     report = lead.merge(team_path)
     total = time.perf_counter() - start
-    print(f"events in the team file: {n:,}; added {report.added:,}")
+    print(f"target {type(store).__name__}; events in the team file: {n:,}; added {report.added:,}")
     print(f"merge total {total:.1f} s; write lock held {sum(held):.1f} s ({100 * sum(held) / total:.0f} %)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    main(int(numbers[0]) if numbers else 200_000, "--postgres" in sys.argv)

@@ -9,6 +9,7 @@ import os
 import shutil
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -52,7 +53,7 @@ def _tamper(path, *statements):
 
 
 def _digest(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _refused(here, team, match):

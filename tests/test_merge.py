@@ -122,6 +122,7 @@ def test_a_killed_merge_loses_nothing(base, tmp_path):
     time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     a = Workspace.open(tmp_path / "a.sqlite")
     assert a.integrity_check() == "ok"
     assert len(a.history()) in (n_a, n_a + n_b)  # all or nothing
@@ -302,4 +303,53 @@ def test_bulk_assignments_travel_with_a_merge_and_team_spreadsheets(base, tmp_pa
     accepted = copy.accept_remaining(copy.my_instances("Budi"), stage="dokumen", evaluator="Budi")
     assert copy.progress().at["Budi", "share_done"] == pytest.approx(100.0) and accepted > 0
     copy.close()
+    ws.close()
+
+
+def test_a_save_between_matching_and_the_lock_is_matched_again(base, tmp_path, monkeypatch):
+    """The merge matches the other file's events before it takes the round's lock; an
+    evaluator who saves in between is not lost, and the merged events are numbered after it."""
+    import spbe_toolkit.workspace.merge as merge_module
+
+    a, b = _copy(base, tmp_path, "a.sqlite"), _copy(base, tmp_path, "b.sqlite")
+    for level in (1, 2, 3):  # a chain in one cell: each supersedes the one before, inside one batch
+        _adjust(b, 0, "1", level, "Budi")
+    _adjust(b, 1, "2", 4, "Budi")
+    other_door = Workspace.open(tmp_path / "a.sqlite")
+    real_plan, calls = merge_module._plan, []
+
+    def plan_then_someone_saves(*args):
+        found = real_plan(*args)
+        if not calls:
+            _adjust(other_door, 2, "3", 1, "Ani")  # another connection, before the merge's lock
+        calls.append(found.first_id)
+        return found
+
+    monkeypatch.setattr(merge_module, "_plan", plan_then_someone_saves)
+    report = a.merge(b)
+    assert report.added == 4 and len(calls) == 2 and calls[1] == calls[0] + 1
+    assert a.integrity_check() == "ok"
+    hist = a.history().sort_values("id")
+    assert list(hist["evaluator"]) == ["Ani", "Budi", "Budi", "Budi", "Budi"]
+    chain = hist[hist["evaluator"] == "Budi"].head(3)
+    assert list(chain["supersedes"].iloc[1:].astype(int)) == list(chain["id"].iloc[:2])
+    levels = a.levels("dokumen")
+    cell = levels[(levels["instance"] == a.instances().index[0]) & (levels["indicator"] == "1")]
+    assert cell["level"].tolist() == [3]
+    assert a.merge(b).added == 0
+    other_door.close()
+    a.close()
+    b.close()
+
+
+def test_a_bulk_append_with_ids_other_than_announced_saves_nothing(base):
+    from spbe_toolkit.errors import SpbeError
+
+    ws = Workspace.open(base)
+    name = ws.instances().index[0]
+    row = (name, "1", "dokumen", 2, "Ani", "catatan", "2026-11-30T10:00:00+00:00", None, None, None)
+    with pytest.raises(SpbeError, match="nomor peristiwa|event numbers"):
+        with ws.store.transaction():
+            ws.store.add_events([row], ws.store.next_event_id() + 5)  # a gap
+    assert ws.integrity_check() == "ok" and ws.history().empty
     ws.close()

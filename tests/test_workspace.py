@@ -294,6 +294,7 @@ def test_sigkill_mid_burst_loses_nothing_that_returned(ws):
         returned.append(line.rstrip("\n"))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     assert proc.returncode == -signal.SIGKILL
     assert len(returned) >= 200, "the burst did not get going"
     again = Workspace.open(path)

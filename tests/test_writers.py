@@ -153,6 +153,7 @@ def test_a_killed_export_leaves_the_previous_file_whole(tmp_path):
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
         assert set(pd.read_excel(target, sheet_name=None, engine="calamine")) == complete
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".ekspor.xlsx.")]
     assert len(leftovers) <= 4  # at most one temporary file per kill, never the real name

@@ -8,7 +8,9 @@ the merged one (the newer here) is the current level until someone decides. Assi
 travel too (appeals stay in the workspace where they were recorded), and so do the assessors'
 findings (verification, catatan, rekomendasi), interview notes and the national-index values
 behind imported events. The whole merge is one
-transaction: a killed merge leaves the target as it was.
+transaction: a killed merge leaves the target as it was. The matching is done before the
+round's write lock and the events are appended in bulk under it, so evaluators' saves wait
+as briefly as possible (a save in between is matched again under the lock).
 """
 
 from __future__ import annotations
@@ -111,6 +113,53 @@ def _content(ev) -> tuple:
     return (ev["instance"], str(ev["indicator"]), ev["stage"], float(ev["level"]), ev["evaluator"], ev["note"] or "")
 
 
+@dataclass
+class _Plan:
+    """The events to append, worked out from the target's events as read: rows in
+    EVENT_COLUMNS order numbered from ``first_id`` (a row may supersede an earlier one of the
+    batch), their national-index values, and what was already present or disputed."""
+
+    first_id: int
+    rows: list
+    external: list
+    present: int
+    disputed: list
+
+
+def _plan(ws, before: pd.DataFrame, theirs: pd.DataFrame, their_keys: list, their_id: str, external) -> _Plan:
+    my_id = ws.meta["workspace_id"]
+    known = dict(zip(_keys(before, my_id), before["id"]))
+    content_here = {int(r["id"]): _content(r) for r in before.to_dict("records")}
+    their_key_of = dict(zip(theirs["id"], their_keys))
+    first_id = next_id = (int(before["id"].max()) if len(before) else 0) + 1
+    plan = _Plan(first_id, [], [], 0, [])
+    for ev, key in zip(theirs.to_dict("records"), their_keys):
+        if key in known:
+            if content_here.get(known[key]) == _content(ev):
+                plan.present += 1
+                continue
+            # the same identity with other content: a forgery or a damaged copy. Both are kept —
+            # theirs under an identity of its own, made of its content (so merging the same file
+            # again adds nothing) — and the pair is reported.
+            digest = hashlib.sha256(repr((their_id, _content(ev))).encode()).hexdigest()[:16]
+            key = (f"disputed:{digest}", int(ev["id"]), ev["created_at"])
+            if key in known:
+                plan.present += 1
+                continue
+            plan.disputed.append({"event_here": known[their_key_of[ev["id"]]], "event_there": int(ev["id"]),
+                                  "instance": ev["instance"], "indicator": ev["indicator"]})  # fmt: skip
+        sup = ev["supersedes"]
+        supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
+        plan.rows.append((ev["instance"], ev["indicator"], ev["stage"], ws.framework.as_value(ev["level"]),
+                          ev["evaluator"], ev["note"], ev["created_at"], supersedes, key[0], int(key[1])))  # fmt: skip
+        known[key] = next_id
+        if int(ev["id"]) in external:
+            x = external[int(ev["id"])]
+            plan.external.append((next_id, x["index_code"], float(x["raw_value"]), x["conversion"], x["source"]))
+        next_id += 1
+    return plan
+
+
 def _merge_from(ws, other, accept_submissions: bool = False) -> MergeReport:
     same_round(ws, other)
     report = MergeReport()
@@ -123,44 +172,23 @@ def _merge_from(ws, other, accept_submissions: bool = False) -> MergeReport:
     if problems:
         rows = Pair(" · ".join(m.text("id") for m in problems), " · ".join(m.text("en") for m in problems))
         raise ValidationError(Msg("error.merge_refused", path=other.location, rows=rows))
-    content_here = {int(r["id"]): _content(r) for r in before.to_dict("records")}
-    their_key_of = dict(zip(theirs["id"], their_keys))
     ext = other.store.rows("external_values")
     their_external = {int(r["event"]): r for r in ext.to_dict("records")}
-    disputed = []
+    # the work of matching is done before the round's lock: under it, only bulk appends
+    plan = _plan(ws, before, theirs, their_keys, their_id, their_external)
     with ws.store.transaction():
         report.instances_added, report.submissions_added = _merge_submissions(ws, other)
         report.assignments_added = _merge_assignments(ws, other)
-        for ev, key in zip(theirs.to_dict("records"), their_keys):
-            if key in known:
-                if content_here.get(known[key]) == _content(ev):
-                    report.present += 1
-                    continue
-                # the same identity with other content: a forgery or a damaged copy. Both are kept —
-                # theirs under an identity of its own, made of its content (so merging the same file
-                # again adds nothing) — and the pair is reported.
-                digest = hashlib.sha256(repr((their_id, _content(ev))).encode()).hexdigest()[:16]
-                key = (f"disputed:{digest}", int(ev["id"]), ev["created_at"])
-                if key in known:
-                    report.present += 1
-                    continue
-                disputed.append({"event_here": known[their_key_of[ev["id"]]], "event_there": int(ev["id"]),
-                                 "instance": ev["instance"], "indicator": ev["indicator"]})  # fmt: skip
-            sup = ev["supersedes"]
-            supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
-            known[key] = ws.store.add_event(
-                ev["instance"], ev["indicator"], ev["stage"], ws.framework.as_value(ev["level"]), ev["evaluator"],
-                ev["note"], ev["created_at"], supersedes, key[0], int(key[1]),
-            )  # fmt: skip
-            if int(ev["id"]) in their_external:
-                x = their_external[int(ev["id"])]
-                ws.store.add_external_value(known[key], x["index_code"], float(x["raw_value"]), x["conversion"],
-                                              x["source"])  # fmt: skip
-            report.added += 1
+        if ws.store.next_event_id() != plan.first_id:  # someone saved meanwhile: match against what is there now
+            before = ws.store.rows("events")
+            plan = _plan(ws, before, theirs, their_keys, their_id, their_external)
+        ws.store.add_events(plan.rows, plan.first_id)
+        ws.store.add_external_values(plan.external)
+        report.added, report.present = len(plan.rows), plan.present
         report.findings_added = _merge_notes(ws, other, "findings", my_id, their_id)
         report.interview_notes_added = _merge_notes(ws, other, "interview_notes", my_id, their_id)
     report.conflicts = _conflicts(before, theirs)
-    report.disputed = pd.DataFrame(disputed, columns=DISPUTED_COLUMNS)
+    report.disputed = pd.DataFrame(plan.disputed, columns=DISPUTED_COLUMNS)
     return report
 
 

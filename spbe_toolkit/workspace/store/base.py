@@ -247,6 +247,37 @@ class BaseStore:
                             (instance, indicator, stage, level, evaluator, note, created_at, supersedes, origin,
                              origin_event))  # fmt: skip
 
+    # the event id is the client's to give in one bulk append (SQLite) or the server guard's (PostgreSQL)
+    _bulk_event_ids: bool = True
+
+    def next_event_id(self) -> int:
+        """The id the next appended event receives: ``max(id) + 1`` (ids are gapless). Stable only
+        inside a transaction, which holds the round's write lock."""
+        return int(self._one(sql.EVENT_ID_RANGE)[1]) + 1
+
+    def add_events(self, rows: Sequence[Sequence[Any]], first_id: int) -> None:
+        """Append events in one bulk statement, in order (inside a transaction): ``rows`` in
+        :data:`statements.EVENT_COLUMNS` order, the first receiving ``first_id`` (from
+        :meth:`next_event_id` in this transaction) and the others the ids after it — so a row may
+        supersede an earlier row of the same batch. Checked afterwards: ids as announced, or the
+        transaction fails."""
+        if not rows:
+            return
+        if self._bulk_event_ids:
+            self._run_many(sql.insert("events", ("id", *sql.EVENT_COLUMNS)),
+                           [(first_id + i, *row) for i, row in enumerate(rows)])  # fmt: skip
+        else:
+            self._run_many(sql.insert("events", sql.EVENT_COLUMNS), rows)
+        n, top = self._one(sql.EVENT_ID_RANGE)
+        if int(top) != first_id + len(rows) - 1 or int(n) != int(top):
+            raise SpbeError(Msg("error.event_ids_moved", where=self.location, expected=first_id + len(rows) - 1,
+                                found=int(top)))  # fmt: skip
+
+    def add_external_values(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Many rows of :data:`statements.EXTERNAL_COLUMNS` in one bulk statement."""
+        if rows:
+            self._run_many(sql.insert("external_values", sql.EXTERNAL_COLUMNS), rows)
+
     # ------------------------------------------------------------------ migrations
     def _migrate(self) -> None:
         """Upgrade one schema version at a time, each version's steps and its new number in one

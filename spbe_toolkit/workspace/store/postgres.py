@@ -296,6 +296,8 @@ def _dialect(statement: str) -> str:
 class PostgresStore(BaseStore):
     """The store contract on a PostgreSQL server."""
 
+    _bulk_event_ids = False  # the write guard gives every id (max + 1, under the lock)
+
     def __init__(self, url: str) -> None:
         self._url = url
         self.location = redacted(url)
