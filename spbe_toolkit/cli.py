@@ -183,7 +183,8 @@ def cmd_app(args) -> int:
     def announce(url: str) -> None:
         print(tr("app.starting", None, location=shown, url=url), flush=True)
 
-    return serve(APP_NOTEBOOK, env, port=args.port, ip=args.ip, max_kernels=args.max_kernels, announce=announce)
+    return serve(APP_NOTEBOOK, env, port=args.port, ip=args.ip, max_kernels=args.max_kernels,
+                 cull_idle=args.idle_timeout, announce=announce)  # fmt: skip
 
 
 def _checked(check):
@@ -283,11 +284,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = command("app", cmd_app)
     s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))
-    from spbe_toolkit.render.app_server import MAX_KERNELS, ip_address, port_number
+    from spbe_toolkit.render.app_server import (
+        CULL_IDLE,
+        MAX_KERNELS,
+        idle_seconds,
+        ip_address,
+        kernel_count,
+        port_number,
+    )
 
     s.add_argument("--port", type=_checked(port_number), default=8866, metavar="N", help=h("port"))
     s.add_argument("--ip", type=_checked(ip_address), default="127.0.0.1", metavar="IP", help=h("ip"))
-    s.add_argument("--max-kernels", type=int, default=MAX_KERNELS, metavar="N", help=h("max_kernels"))
+    s.add_argument("--max-kernels", type=_checked(kernel_count), default=MAX_KERNELS, metavar="N",
+                   help=h("max_kernels"))  # fmt: skip
+    s.add_argument("--idle-timeout", type=_checked(idle_seconds), default=CULL_IDLE, metavar="N",
+                   help=h("idle_timeout"))  # fmt: skip
 
     s = command("demo", cmd_demo)
     s.add_argument("--out", default="spbe-demo-output", metavar=mv("folder"), help=h("demo_out"))

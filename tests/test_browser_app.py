@@ -183,13 +183,14 @@ def _kernels() -> int:
 @pytest.mark.browser
 def test_the_app_is_a_guarded_door(tmp_path):
     """No token, no page and no kernel (20 anonymous requests); with the token, kernels stay
-    under the ceiling and a page past it says the app is full; the port and address are
-    checked; a stopped app leaves nothing running."""
+    under the ceiling and a page past it says the app is full; idle kernels of pages nobody
+    holds are shut down, and the app takes pages again; the port, address, ceiling and idle
+    timeout are checked; a stopped app leaves nothing running."""
     from spbe_toolkit.demo import workspace_from_samples
 
     path = tmp_path / "putaran.sqlite"
     workspace_from_samples(path).close()
-    proc, base, link, log = _start_app(str(path), tmp_path, "door", "--max-kernels", "2")
+    proc, base, link, log = _start_app(str(path), tmp_path, "door", "--max-kernels", "2", "--idle-timeout", "4")
     try:
         start = _kernels()
         for _ in range(20):
@@ -209,10 +210,18 @@ def test_the_app_is_a_guarded_door(tmp_path):
                 statuses.append(exc.code)
                 assert "penuh" in exc.read().decode()
         assert _kernels() <= 2 and 503 in statuses
+        # pages fetched and left (no browser holds them) are idle kernels: shut down, the door opens again
+        deadline = time.monotonic() + 60
+        while _kernels() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _kernels() == 0, "idle kernels were not shut down"
+        with urllib.request.urlopen(link, timeout=60) as r:
+            assert r.status == 200
     finally:
         _stop((proc, log))
     for args, words in ((["--port", "-5"], "1–65535"), (["--port", "70000"], "1–65535"),
-                        (["--ip", "not-an-ip"], "bukan alamat IP")):  # fmt: skip
+                        (["--ip", "not-an-ip"], "bukan alamat IP"), (["--max-kernels", "0"], "1–100"),
+                        (["--idle-timeout", "-1"], "2–86400")):  # fmt: skip
         done = subprocess.run([sys.executable, "-m", "spbe_toolkit.cli", "app", str(path), *args],
                               capture_output=True, text=True, timeout=60)  # fmt: skip
         assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr

@@ -64,6 +64,26 @@ def port_number(text: str) -> int:
     return port
 
 
+def _whole_number(text: str, low: int, high: int, key: str) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        value = low - 1
+    if not low <= value <= high:
+        raise ValidationError(Msg(key, value=repr(text), low=low, high=high))
+    return value
+
+
+def kernel_count(text: str) -> int:
+    """The ceiling on kernels, 1–100 (an argparse type)."""
+    return _whole_number(text, 1, 100, "error.app_kernels")
+
+
+def idle_seconds(text: str) -> int:
+    """Seconds before an idle, unconnected kernel is shut down, 2–86400 (an argparse type)."""
+    return _whole_number(text, 2, 86_400, "error.app_idle")
+
+
 def ip_address(text: str) -> str:
     """A real IPv4 or IPv6 address (an argparse type)."""
     try:
@@ -131,7 +151,8 @@ def serve(notebook: Path, env: dict[str, str], *, port: int, ip: str, max_kernel
         f"--Voila.connection_dir_root={kernels}",
         "--VoilaConfiguration.multi_kernel_manager_class=spbe_toolkit.render.app_server.BoundedKernelManager",
         f"--BoundedKernelManager.max_kernels={max_kernels}",
-        f"--MappingKernelManager.cull_idle_timeout={cull_idle}", "--MappingKernelManager.cull_interval=60",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 2))}",
     ]  # fmt: skip
     proc = subprocess.Popen(command, env=child_env, preexec_fn=_die_with_parent)
     received: list[int] = []
