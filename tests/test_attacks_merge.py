@@ -39,7 +39,7 @@ def round_and_team(lead_file, tmp_path):
     b = Workspace.open(team)
     name = b.instances().index[0]
     own = b.self_assessment(name).set_index("indicator")["level"]
-    b.adjust(name, "2", 1 if own["2"] != 1 else 2, stage="dokumen", evaluator="Budi", note="bukti tidak ada")
+    b.adjust(name, "2", 1 if own["2"] != 1 else 2, stage="final", evaluator="Budi", note="bukti tidak ada")
     b.close()
     return here, team, name
 
@@ -167,7 +167,7 @@ def test_a_forged_copy_of_another_teams_event_does_not_hide_the_genuine_one(lead
     b = Workspace.open(b_path)
     name = b.instances().index[0]
     own = b.self_assessment(name).set_index("indicator")["level"]
-    genuine = b.adjust(name, "5", 1 if own["5"] != 1 else 2, stage="dokumen", evaluator="Budi", note="asli")
+    genuine = b.adjust(name, "5", 1 if own["5"] != 1 else 2, stage="final", evaluator="Budi", note="asli")
     b_id, b_time = b.meta["workspace_id"], b.history().set_index("id").at[genuine, "created_at"]
     b.close()
     _tamper(c_path, ("INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at, origin,"

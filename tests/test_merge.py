@@ -138,7 +138,7 @@ def test_import_levels_records_the_evaluator_given(base):
     n = ws.import_levels(current[["instance", "indicator", "level"]], evaluator="Ketua Tim UI", stage="final")
     assert n == len(current) and set(ws.history()["evaluator"]) == {"Ketua Tim UI"}
     assert "None" not in set(ws.history()["evaluator"])
-    ws.adjust(name, "5", 1, stage="dokumen", evaluator="Sari", note="x")
+    ws.adjust(name, "5", 1, stage="final", evaluator="Sari", note="x")
     with pytest.raises(ValidationError, match="kolom 'evaluator' memuat 'Sari', berbeda dari 'Ketua Tim UI'"):
         ws.import_levels(ws.levels("current", name), evaluator="Ketua Tim UI")
     ws.close()
@@ -347,7 +347,7 @@ def test_a_bulk_append_with_ids_other_than_announced_saves_nothing(base):
 
     ws = Workspace.open(base)
     name = ws.instances().index[0]
-    row = (name, "1", "dokumen", 2, "Ani", "catatan", "2026-11-30T10:00:00+00:00", None, None, None)
+    row = (name, "1", "dokumen", 2, "Ani", "catatan", "2026-11-30T10:00:00+00:00", None, None, None, None)
     with pytest.raises(SpbeError, match="nomor peristiwa|event numbers"):
         with ws.store.transaction():
             ws.store.add_events([row], ws.store.next_event_id() + 5)  # a gap

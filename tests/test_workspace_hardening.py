@@ -62,7 +62,7 @@ def test_read_only_storage_is_named_as_such(path, monkeypatch):
     ws = Workspace.open(path)
     name, own = _first(ws)
     with pytest.raises(SpbeError, match="read-only.*The file is intact") as exc:
-        ws.adjust(name, "1", int(own["1"]), stage="dokumen", evaluator="Budi")
+        ws.adjust(name, "1", int(own["1"]), stage="final", evaluator="Budi")
     assert "damaged" not in exc.value.message
     assert "hanya dapat dibaca" in exc.value.pesan
 
@@ -76,7 +76,7 @@ def test_a_full_disk_is_named_and_loses_nothing(path):
     note = "x" * 20_000  # needs new pages
     with pytest.raises(SpbeError, match="disk is full"):
         for _ in range(5):
-            ws.adjust(name, "1", 1 if own["1"] != 1 else 2, stage="dokumen", evaluator="Budi", note=note)
+            ws.adjust(name, "1", 1 if own["1"] != 1 else 2, stage="final", evaluator="Budi", note=note)
     ws.close()
     again = Workspace.open(path)
     assert len(again.history()) >= n_before and again.integrity_check() == "ok"
@@ -194,14 +194,14 @@ def test_expected_event_catches_a_stale_view_that_returns_to_the_same_level(path
     seen_level = int(ws.levels("current", name).set_index("indicator").at["2", "level"])
     seen_event = ws.last_event_ids(name).get("2", 0)
     other = 1 if seen_level != 1 else 2
-    ws.adjust(name, "2", other, stage="dokumen", evaluator="Sari", note="turun")
-    ws.adjust(name, "2", seen_level, stage="dokumen", evaluator="Sari", note="kembali")  # A → B → A
+    ws.adjust(name, "2", other, stage="final", evaluator="Sari", note="turun")
+    ws.adjust(name, "2", seen_level, stage="final", evaluator="Sari", note="kembali")  # A → B → A
     n = len(ws.history())
     with pytest.raises(ConflictError, match="changed by Sari"):
-        ws.adjust(name, "2", other, stage="dokumen", evaluator="Budi", note="x", expected_event=seen_event)
+        ws.adjust(name, "2", other, stage="final", evaluator="Budi", note="x", expected_event=seen_event)
     assert len(ws.history()) == n
     fresh = ws.last_event_ids(name)["2"]
-    ws.adjust(name, "2", other, stage="dokumen", evaluator="Budi", note="x", expected_event=fresh)
+    ws.adjust(name, "2", other, stage="final", evaluator="Budi", note="x", expected_event=fresh)
     ws.close()
 
 
@@ -209,6 +209,6 @@ def test_unicode_variants_of_a_name_reach_the_same_instance(path):
     ws = Workspace.open(path)
     name, own = _first(ws)
     variant = name.replace(" ", "\u00a0", 1)
-    ws.adjust(variant, "3", int(own["3"]), stage="dokumen", evaluator="Budi")
+    ws.adjust(variant, "3", int(own["3"]), stage="final", evaluator="Budi")
     assert ws.history(name)["indicator"].iat[-1] == "3"
     ws.close()

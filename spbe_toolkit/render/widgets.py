@@ -33,6 +33,9 @@ from spbe_toolkit.workspace import Workspace
 _BADGE = '<span style="background:#fde2c8;color:#8a3c00;border-radius:3px;padding:1px 6px;font-size:85%">{}</span>'
 
 
+RANK = {stage: i for i, stage in enumerate(EVALUATOR_STAGES)}
+
+
 def _esc(v: Any) -> str:
     return html.escape("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v), quote=True)
 
@@ -61,6 +64,7 @@ class IndicatorRow:
         event: int = 0,
         finding: Mapping[str, Any] | None = None,
         provisional: bool = False,
+        decided: tuple[str, Any] | None = None,
     ) -> None:
         fw = panel.ws.framework
         lang = panel.lang
@@ -95,6 +99,11 @@ class IndicatorRow:
         self.history_button = w.ToggleButton(description=tr("widget.history", lang), icon="history",
                                              layout=w.Layout(width="100px"))  # fmt: skip
         self.history = w.HTML()
+        # the stage the cell is decided at; above this panel's stage a change must reopen it
+        self.decided_text = w.HTML()
+        self.reopen = w.Checkbox(value=False, description=tr("widget.reopen", lang), indent=False,
+                                 layout=w.Layout(width="auto", display="none"))  # fmt: skip
+        self._show_decided(decided)
         self.saved_note = w.HTML()
         self.marker = w.HTML()
         self.status = w.HTML()
@@ -113,7 +122,7 @@ class IndicatorRow:
         self.history_button.observe(lambda _c: self.show_history(), names="value")
         parts = [title, self.provisional, self_txt,
                  w.HBox([self.level, self.level_name, self.save, self.revert, self.history_button, self.marker]),
-                 self.saved_note, self.note, self.status]  # fmt: skip
+                 w.HBox([self.decided_text, self.reopen]), self.saved_note, self.note, self.status]  # fmt: skip
         if self.findings is not None:
             parts.append(self.findings.box)
         self.box = w.VBox(
@@ -132,6 +141,21 @@ class IndicatorRow:
         if provisional:
             text += f" · <b>{_esc(tr('review.provisional', lang, index=ext.label(lang)))}</b>"
         self.provisional.value = f'<span style="color:#8a3c00">{text}</span>'
+
+    def _show_decided(self, decided: tuple[str, Any] | None) -> None:
+        """'Diputuskan pada tahap …' under the level; above the panel's stage, with the reopen box."""
+        lang = self.panel.lang
+        self.reopen.value = False
+        if not decided:
+            self.decided_text.value, self.reopen.layout.display = "", "none"
+            return
+        stage, who = decided
+        above = RANK[stage] > RANK[self.panel.stage]
+        text = tr("widget.decided_above" if above else "widget.decided", lang, stage=Msg(f"value.stage.{stage}"),
+                  who=who or "—")  # fmt: skip
+        colour = "#8a3c00" if above else "#555"
+        self.decided_text.value = f'<span style="font-size:90%;color:{colour}">{_esc(text)}</span>'
+        self.reopen.layout.display = "" if above else "none"
 
     def _update_marker(self) -> None:
         fw = self.panel.ws.framework
@@ -169,6 +193,7 @@ class IndicatorRow:
                 note=self.note.value,
                 expected=self.saved_level,
                 expected_event=self.saved_event,
+                reopen=bool(self.reopen.value),
             )
         except ConflictError as exc:
             self.status.value = f'<span style="color:#b00020">⚠ {_esc(exc.text(panel.lang))}</span>'
@@ -199,6 +224,7 @@ class IndicatorRow:
             if note else ""
         )  # fmt: skip
         self.note.value = ""  # the next change needs its own reason
+        self._show_decided((panel.stage, panel.evaluator))
         panel.current[self.code] = as_value(level)
         self._show_fed(False)  # a value is recorded: no longer the default
         panel.refresh_header()
@@ -343,6 +369,11 @@ class AdjustmentPanel:
         provisional = current_levels["provisional"] if "provisional" in current_levels else {}
         events = ws.last_event_ids(instance)
         notes = current_levels["note"]
+        decided = {  # the stage each cell is decided at (its level of record), and by whom
+            c: (r["source_stage"], r["evaluator"])
+            for c, r in current_levels.iterrows()
+            if r["source_stage"] != SELF_STAGE
+        }
         findings = {}
         if fw.decimals or fw.external:
             fnd = ws.findings(instance, stage)
@@ -356,7 +387,7 @@ class AdjustmentPanel:
         self._row_args = {
             code: (fw.entry_name(code), self.self_levels[code], own_at(code, "justification"),
                    own_at(code, "evidence"), self.current[code], events.get(code, 0), notes.get(code),
-                   findings.get(code), bool(provisional.get(code, False)))
+                   findings.get(code), bool(provisional.get(code, False)), decided.get(code))
             for code in self_lv.index
         }  # fmt: skip
         self.rows = _LazyRows(self)
@@ -366,8 +397,11 @@ class AdjustmentPanel:
         self.refresh_header()
 
     def _make_row(self, code: str) -> IndicatorRow:
-        name, self_level, justification, evidence, current, event, note, finding, provisional = self._row_args[code]
-        row = IndicatorRow(self, code, name, self_level, justification, evidence, current, event, finding, provisional)
+        name, self_level, justification, evidence, current, event, note, finding, provisional, decided = self._row_args[
+            code
+        ]
+        row = IndicatorRow(self, code, name, self_level, justification, evidence, current, event, finding, provisional,
+                           decided)  # fmt: skip
         if isinstance(note, str) and note.strip():
             row.saved_note.value = (
                 f'<div style="font-size:90%;color:#555">{_esc(tr("widget.saved_note", self.lang))}: '

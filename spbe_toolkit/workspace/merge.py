@@ -148,10 +148,13 @@ def _plan(ws, before: pd.DataFrame, theirs: pd.DataFrame, their_keys: list, thei
                 continue
             plan.disputed.append({"event_here": known[their_key_of[ev["id"]]], "event_there": int(ev["id"]),
                                   "instance": ev["instance"], "indicator": ev["indicator"]})  # fmt: skip
-        sup = ev["supersedes"]
-        supersedes = known.get(their_key_of.get(int(sup))) if pd.notna(sup) else None
+        supersedes, reopens = (
+            known.get(their_key_of.get(int(ref))) if ref is not None and pd.notna(ref) else None
+            for ref in (ev["supersedes"], ev.get("reopens"))  # a file of schema 8 reopened nothing
+        )
         plan.rows.append((ev["instance"], ev["indicator"], ev["stage"], ws.framework.as_value(ev["level"]),
-                          ev["evaluator"], ev["note"], ev["created_at"], supersedes, key[0], int(key[1])))  # fmt: skip
+                          ev["evaluator"], ev["note"], ev["created_at"], supersedes, key[0], int(key[1]),
+                          reopens))  # fmt: skip
         known[key] = next_id
         if int(ev["id"]) in external:
             x = external[int(ev["id"])]

@@ -18,6 +18,9 @@ this order, and nothing is written:
     left out: it counts its default);
 10a. a conflict of interest, and on a server round an evaluator's final stage or unassigned
     instance (:func:`.identity.check_may_write`);
+10b. a stage below the one the cell is already decided at (its level of record: the latest
+    event of its highest stage since its latest reopening), unless ``reopen`` — and then only
+    by someone allowed to write that higher stage; the event names the decision it reopens;
 11. a stale view — the cell changed since the evaluator saw it (``expected`` / ``expected_event``:
     a :class:`ConflictError` naming who changed it and when);
 12. a value different from the self-assessment without a note.
@@ -37,6 +40,8 @@ from spbe_toolkit.i18n import Msg, TimeText
 from spbe_toolkit.vocab import EVALUATOR_STAGES, identity_name
 from spbe_toolkit.workspace.identity import author, check_may_write
 
+RANK = {stage: i for i, stage in enumerate(EVALUATOR_STAGES)}
+
 
 def whole(value: Any) -> bool:
     """A whole number (3, 3.0, numpy ints) — not a bool, NaN, infinity, 3.7 or text."""
@@ -46,7 +51,7 @@ def whole(value: Any) -> bool:
 
 
 def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expected, expected_event=None,
-                 skip_same=False) -> int | None:  # fmt: skip
+                 skip_same=False, reopen=False) -> int | None:  # fmt: skip
     """Record one evaluator value of ``ws`` (a Workspace) inside the caller's transaction, or
     refuse it (see the module doc); returns the new event id (None when skipped)."""
     fw = ws.framework
@@ -84,8 +89,19 @@ def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expe
         self_level = fw.external_default  # fed by a national index: its default until imported
     self_level = fw.as_value(self_level)
     check_may_write(ws, evaluator, instance, stage, where)
+    if not isinstance(reopen, bool):
+        raise refuse("error.adjust_expected", name="reopen", value=repr(reopen))
     last = ws.store.last_event(instance, indicator)
-    current = fw.as_value(last[1]) if last else self_level
+    decided = ws.store.decided_event(instance, indicator) if last else None
+    reopens = None
+    if decided is not None and RANK[decided[4]] > RANK[stage]:
+        if not reopen:
+            raise refuse("error.stage_decided", level=fw.format_value(fw.as_value(decided[1])), who=decided[2],
+                         when=TimeText(decided[3]), decided=Msg(f"value.stage.{decided[4]}"),
+                         stage=Msg(f"value.stage.{stage}"))  # fmt: skip
+        check_may_write(ws, evaluator, instance, decided[4], where)  # reopened by one who may write that stage
+        reopens = int(decided[0])
+    current = fw.as_value(decided[1]) if decided else self_level
     if expected is not None:
         expected = fw.as_value(expected)
     stale_event = expected_event is not None and int(expected_event) != (last[0] if last else 0)
@@ -98,10 +114,10 @@ def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expe
         seen = expected if expected is not None else current
         raise ConflictError(Msg("error.conflict", where=where, current=fw.format_value(current),
                                 expected=fw.format_value(seen), who=who))  # fmt: skip
-    if skip_same and last is not None and current == level and last[4] == stage:
+    if skip_same and decided is not None and current == level and decided[4] == stage:
         return None
     note = (note or "").strip()
     if level != self_level and not note:
         raise refuse("error.adjust_note_required", level=fw.format_value(level), self_level=fw.format_value(self_level))
     return ws.store.add_event(instance, indicator, stage, level, str(evaluator).strip(), note, ws.clock(),
-                              last[0] if last else None)  # fmt: skip
+                              last[0] if last else None, reopens=reopens)  # fmt: skip

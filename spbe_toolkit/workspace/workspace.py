@@ -330,6 +330,7 @@ class Workspace(RoundSettings):
         note: str = "",
         expected: int | float | None = None,
         expected_event: int | None = None,
+        reopen: bool = False,
     ) -> int:
         """Record one evaluator level as a committed event; returns the event id.
 
@@ -342,11 +343,16 @@ class Workspace(RoundSettings):
 
         ``evaluator`` is the author's name; on a server round it may be left out (the
         database says who the session is) and, given, must be that name.
+
+        Stages keep their order (dokumen < interviu < visitasi < final): a cell's level of
+        record is the latest of its highest stage, and a write at a lower stage is refused,
+        naming who decided what at which stage — unless ``reopen=True``, by someone allowed to
+        write that higher stage; the event then records the decision it reopens.
         """
         with self.store.transaction():
             return record_level(self,
                 instance, indicator, level, stage=stage, evaluator=evaluator, note=note, expected=expected,
-                expected_event=expected_event,
+                expected_event=expected_event, reopen=reopen,
             )  # fmt: skip
 
     def record_previous_results(

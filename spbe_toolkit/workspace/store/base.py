@@ -17,6 +17,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.i18n import Msg
+from spbe_toolkit.vocab import EVALUATOR_STAGES
 from spbe_toolkit.workspace.store import schema
 from spbe_toolkit.workspace.store import statements as sql
 
@@ -47,7 +48,7 @@ class Store(Protocol):
     def add_instance(self, instance: str, now: str) -> None: ...
     def add_event(self, instance: str, indicator: str, stage: str, level, evaluator: str, note: str,
                   created_at: str, supersedes: int | None, origin: str | None = None,
-                  origin_event: int | None = None) -> int: ...  # fmt: skip
+                  origin_event: int | None = None, reopens: int | None = None) -> int: ...  # fmt: skip
 
 
 class BaseStore:
@@ -106,6 +107,13 @@ class BaseStore:
     def last_event(self, instance: str, indicator: str):
         """(id, level, evaluator, created_at, stage) of the latest event of a cell."""
         return self._one(sql.LAST_EVENT, (instance, indicator))
+
+    def decided_event(self, instance: str, indicator: str):
+        """(id, level, evaluator, created_at, stage) of a cell's event of record (the latest of
+        its highest stage since its latest reopening), or None."""
+        statement, params = sql.decided_events(EVALUATOR_STAGES, instance, indicator,
+                                               "t.id, t.level, t.evaluator, t.created_at, t.stage")  # fmt: skip
+        return self._one(statement, params)
 
     def appeal(self, appeal: int) -> pd.DataFrame:
         return self._frame(sql.APPEAL, (int(appeal),))
@@ -242,10 +250,10 @@ class BaseStore:
 
     def add_event(self, instance: str, indicator: str, stage: str, level, evaluator: str, note: str,
                   created_at: str, supersedes: int | None, origin: str | None = None,
-                  origin_event: int | None = None) -> int:  # fmt: skip
+                  origin_event: int | None = None, reopens: int | None = None) -> int:  # fmt: skip
         return self._insert(sql.insert("events", sql.EVENT_COLUMNS),
                             (instance, indicator, stage, level, evaluator, note, created_at, supersedes, origin,
-                             origin_event))  # fmt: skip
+                             origin_event, reopens))  # fmt: skip
 
     # the event id is the client's to give in one bulk append (SQLite) or the server guard's (PostgreSQL)
     _bulk_event_ids: bool = True

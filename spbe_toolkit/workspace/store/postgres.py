@@ -117,10 +117,27 @@ def guard(schema_name: str) -> str:
     """The lock table, the identity functions and the write guard of a round in ``schema_name``
     (the functions' search path is pinned to it: a temporary table named like a round table
     cannot stand in for it)."""
-    path = f"SET search_path = {_ident(schema_name)}, pg_temp"
     return (
         LOCK_TABLE
-        + f"""
+        + guard_functions(schema_name)
+        + "".join(
+            f"CREATE TRIGGER {t}_guard BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION spbe_write_guard();\n"
+            for t in GUARDED
+        )
+    )
+
+
+def guard_functions(schema_name: str) -> str:
+    """The identity functions and the write guard (``CREATE OR REPLACE``: a migration step may
+    run them again when the guard's text changes)."""
+    path = f"SET search_path = {_ident(schema_name)}, pg_temp"
+    final = f"'{FINAL_STAGE}'"
+    decided = f"""SELECT d.id, d.stage INTO decided_id, decided_stage FROM events d
+      WHERE d.instance = NEW.instance AND d.indicator = NEW.indicator
+        AND d.id >= coalesce((SELECT max(r.id) FROM events r WHERE r.instance = NEW.instance
+                              AND r.indicator = NEW.indicator AND r.reopens IS NOT NULL), 0)
+      ORDER BY {sql.stage_rank("d.stage")} DESC, d.id DESC LIMIT 1;"""
+    return f"""
 CREATE OR REPLACE FUNCTION spbe_is_lead() RETURNS boolean LANGUAGE sql STABLE {path} AS $$
   SELECT pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'meta'::regclass), 'MEMBER') $$;
 CREATE OR REPLACE FUNCTION spbe_who() RETURNS text LANGUAGE sql STABLE {path} AS $$
@@ -134,6 +151,7 @@ DECLARE
   row jsonb;
   stamp timestamptz;
   lo numeric; hi numeric; places integer;
+  decided_id integer; decided_stage text;
 BEGIN
   LOCK TABLE write_lock IN EXCLUSIVE MODE;
   who := spbe_who();
@@ -176,17 +194,21 @@ BEGIN
     END IF;
     IF NEW.origin IS NULL THEN
       NEW.supersedes := (SELECT max(id) FROM events WHERE instance = NEW.instance AND indicator = NEW.indicator);
+      -- stages in their order: below the cell's decided stage only by naming the decision reopened,
+      -- and a final decision is reopened by the team lead only
+      {decided}
+      IF decided_id IS NOT NULL AND {sql.stage_rank("decided_stage")} > {sql.stage_rank("NEW.stage")} THEN
+        IF NEW.reopens IS DISTINCT FROM decided_id THEN PERFORM spbe_refuse('stage_order', decided_stage); END IF;
+        IF NOT lead AND decided_stage = {final} THEN PERFORM spbe_refuse('final', ''); END IF;
+      ELSIF NEW.reopens IS NOT NULL THEN
+        PERFORM spbe_refuse('stage_order', coalesce(decided_stage, ''));
+      END IF;
     END IF;
     NEW.id := (SELECT coalesce(max(id), 0) + 1 FROM events);
   END IF;
   RETURN NEW;
 END $$;
 """
-        + "".join(
-            f"CREATE TRIGGER {t}_guard BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION spbe_write_guard();\n"
-            for t in GUARDED
-        )
-    )
 
 
 def _ident(name: str) -> str:
@@ -253,6 +275,7 @@ REFUSALS = {  # what the server's write guard says (spbe:<code>) → the message
     "time": "error.db_time",
     "indicator": "error.db_indicator",
     "level": "error.db_level",
+    "stage_order": "error.db_stage_order",
 }
 
 
@@ -539,12 +562,12 @@ class PostgresStore(BaseStore):
 
     def add_event(self, instance: str, indicator: str, stage: str, level, evaluator: str, note: str,
                   created_at: str, supersedes: int | None, origin: str | None = None,
-                  origin_event: int | None = None) -> int:  # fmt: skip
+                  origin_event: int | None = None, reopens: int | None = None) -> int:  # fmt: skip
         """The server's guard gives the id (``max(id) + 1`` under the round's lock: gapless,
         whatever was rolled back) and, for an evaluator, the author and time."""
         return self._insert(sql.insert("events", sql.EVENT_COLUMNS),
                             (instance, indicator, stage, level, evaluator, note, created_at, supersedes, origin,
-                             origin_event))  # fmt: skip
+                             origin_event, reopens))  # fmt: skip
 
     def integrity_check(self) -> str:
         """ "ok", or what is wrong: a missing protection trigger, events out of sequence, or a
@@ -591,6 +614,12 @@ class PostgresStore(BaseStore):
         elif step.kind == "meta_default":
             conn.execute("INSERT INTO meta (key, value) SELECT %s, md5(random()::text) WHERE NOT EXISTS"
                          " (SELECT 1 FROM meta WHERE key = %s)", (step.key, step.key))  # fmt: skip
+        elif step.kind == "stage_order":
+            from psycopg import sql as q
+
+            conn.execute(guard_functions(self._schema_name()))
+            for (role,) in conn.execute("SELECT role FROM evaluators").fetchall():
+                conn.execute(q.SQL("GRANT INSERT (reopens) ON events TO {}").format(q.Identifier(role)))
         elif step.kind == "guard":
             for t in GUARDED:
                 conn.execute(f"DROP TRIGGER IF EXISTS {t}_guard ON {t}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES, VERIFICATION_VALUES
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 _FLAG_LIST = ", ".join(f"'{s}'" for s in VERIFICATION_VALUES)
 
@@ -54,7 +54,8 @@ CREATE TABLE events (
     created_at TEXT NOT NULL,
     supersedes INTEGER REFERENCES events(id),
     origin TEXT,
-    origin_event INTEGER
+    origin_event INTEGER,
+    reopens INTEGER REFERENCES events(id)
 );
 CREATE UNIQUE INDEX events_by_origin ON events (origin, origin_event, created_at);
 CREATE TABLE previous_results (
@@ -167,6 +168,9 @@ interview notes by topic, and the national-index value behind an imported event.
 V1_TABLES = ("instances", "submissions", "submitted_levels", "events")
 IDENTITY_TABLES = ("evaluators",)
 """Schema 8: who a database role is (name, team, affiliation), written by the team lead only."""
+REOPEN_COLUMNS = {"events": ("reopens",)}
+"""Schema 9: an event written at a stage below the cell's decided one names the decision it
+reopens (``reopens``, the event id); a file of schema 8 lacks the column (nothing reopened)."""
 RULE_KEYS = ("indicators", "level_min", "level_max", "decimals")
 """Schema 8: the framework's indicator codes and value scale as round settings, so that the
 server itself refuses a value off the scale or an unknown indicator, whoever writes it."""
@@ -219,6 +223,8 @@ class Step:
     * ``meta_default`` — set the meta key ``key`` to a new random id when absent;
     * ``rules`` — add the round settings of :data:`RULE_KEYS`, from the round's framework;
     * ``guard`` — (server) the write lock and the guards that establish who writes what;
+    * ``stage_order`` — the guards of schema 9 (server: the write guard's new text and the
+      evaluators' right to the new column; SQLite: the stage-order trigger);
     * ``numeric`` — make ``columns`` (``"table.column"``) hold numbers with decimals (SQLite's
       affinity already keeps 1.26 as a number: nothing to do there).
     """
@@ -252,6 +258,7 @@ MIGRATIONS: dict[int, tuple[Step, ...]] = {  # from_version → the steps to the
         Step("rules"),
         Step("guard"),
     ),
+    8: (Step("add_columns", table="events", columns=("reopens INTEGER REFERENCES events(id)",)), Step("stage_order")),
 }
 FIRST_SERVER_VERSION = 6
 """The first schema a server round was created with: the server store runs the steps from there."""

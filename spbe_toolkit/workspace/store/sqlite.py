@@ -17,6 +17,7 @@ import pandas as pd
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.i18n import Msg
 from spbe_toolkit.workspace.store import schema
+from spbe_toolkit.workspace.store import statements as sql
 from spbe_toolkit.workspace.store.base import BaseStore
 
 
@@ -52,7 +53,23 @@ def protection(tables, meta: bool = False) -> str:
     return "".join(_append_only(t, schema.APPEND_ONLY[t]) for t in tables) + (META_TRIGGERS if meta else "")
 
 
-TRIGGERS = protection(schema.APPEND_ONLY, meta=True)
+def _decided(select: str) -> str:
+    """A subquery of NEW's cell's event of record (as in :func:`statements.decided_events`)."""
+    return f"""(SELECT {select} FROM events d WHERE d.instance = NEW.instance AND d.indicator = NEW.indicator
+    AND d.id >= COALESCE((SELECT MAX(r.id) FROM events r WHERE r.instance = NEW.instance
+                          AND r.indicator = NEW.indicator AND r.reopens IS NOT NULL), 0)
+  ORDER BY {sql.stage_rank("d.stage")} DESC, d.id DESC LIMIT 1)"""
+
+
+# Schema 9: a level written here at a stage below the cell's decided one must say which decision
+# it reopens (merged events are history from elsewhere: the level of record sorts them out).
+STAGE_ORDER = f"""
+CREATE TRIGGER events_stage_order BEFORE INSERT ON events WHEN NEW.origin IS NULL
+  AND {_decided(sql.stage_rank("d.stage"))} > {sql.stage_rank("NEW.stage")}
+  AND NEW.reopens IS NOT {_decided("d.id")}
+BEGIN SELECT RAISE(ABORT, 'spbe:stage_order'); END;
+"""
+TRIGGERS = protection(schema.APPEND_ONLY, meta=True) + STAGE_ORDER
 TRIGGER_NAMES = frozenset(re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
 
 
@@ -231,6 +248,7 @@ class SqliteStore(BaseStore):
                 return f"no table {table!r}"
             columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
             wanted = set(re.findall(r"^\s+(\w+) ", schema.table_statement(table), re.M)) - {"PRIMARY", "UNIQUE"}
+            wanted -= set(schema.REOPEN_COLUMNS.get(table, ()))  # schema 8 files lack them; read as empty
             missing = sorted(wanted - columns)
             if missing:
                 return f"table {table!r} lacks column(s) {', '.join(missing)}"
@@ -330,6 +348,10 @@ class SqliteStore(BaseStore):
         elif step.kind == "meta_default":
             if conn.execute("SELECT 1 FROM meta WHERE key = ?", (step.key,)).fetchone() is None:
                 conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (step.key, uuid.uuid4().hex))
+        elif step.kind == "stage_order":
+            conn.execute("DROP TRIGGER IF EXISTS events_stage_order")
+            for stmt in statements(STAGE_ORDER):
+                conn.execute(stmt)
         elif step.kind == "guard":
             pass  # one machine, one typed name: who writes is the file's owner (the server guards roles)
         elif step.kind == "numeric":

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from spbe_toolkit.vocab import EVALUATOR_STAGES
+
 # --------------------------------------------------------------------------- single rows
 META = "SELECT key, value FROM meta"
 META_INSERT = "INSERT INTO meta (key, value) VALUES (?, ?)"
@@ -77,10 +79,42 @@ GROUP BY instance, indicator) m ON t.id = m.id ORDER BY t.id""",
     )
 
 
+def stage_rank(column: str) -> str:
+    """An SQL expression: the order of the stage in ``column`` (dokumen 1 … final 4)."""
+    # in parentheses: PL/pgSQL's IF would otherwise take the CASE's first THEN for its own
+    return f"(CASE {column} " + " ".join(f"WHEN '{s}' THEN {i + 1}" for i, s in enumerate(EVALUATOR_STAGES)) + " END)"
+
+
+_PICK = 1 << 40  # event ids stay below it: rank * _PICK + id orders by stage, then by id
+
+
+def decided_events(stages: Sequence[str], instance: str | None, indicator: str | None = None,
+                   columns: str = "t.instance, t.indicator, t.level, t.stage AS source_stage, t.evaluator, t.note"
+                   ) -> tuple[str, tuple]:  # fmt: skip
+    """The event of record per cell among ``stages``: since the cell's latest reopening (an
+    event with ``reopens`` set), the latest event of the highest stage reached. An event at a
+    lower stage written after a decision (refused since schema 9; a merged or older one may
+    exist) is history, not the level of record."""
+    marks = ",".join("?" * len(stages))
+    where, params = "", ()
+    for column, value in (("instance", instance), ("indicator", indicator)):
+        if value is not None:
+            where, params = where + f" AND {{a}}.{column} = ?", (*params, value)
+    return (
+        f"""SELECT {columns} FROM events t JOIN (
+  SELECT MAX({stage_rank("e.stage")} * {_PICK} + e.id) AS pick FROM events e
+  LEFT JOIN (SELECT r.instance, r.indicator, MAX(r.id) AS since FROM events r
+             WHERE r.reopens IS NOT NULL AND r.stage IN ({marks}){where.format(a="r")} GROUP BY r.instance, r.indicator) o
+    ON o.instance = e.instance AND o.indicator = e.indicator
+  WHERE e.stage IN ({marks}) AND e.id >= COALESCE(o.since, 0){where.format(a="e")}
+  GROUP BY e.instance, e.indicator) m ON t.id = m.pick - (m.pick / {_PICK}) * {_PICK} ORDER BY t.id""",
+        (*stages, *params, *stages, *params),
+    )
+
+
 def latest_events(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
-    """The latest event per cell among ``stages``."""
-    columns = "t.instance, t.indicator, t.level, t.stage AS source_stage, t.evaluator, t.note"
-    return _latest_per_cell(columns, "events", stages, instance)
+    """The event of record per cell among ``stages`` (:func:`decided_events`)."""
+    return decided_events(stages, instance)
 
 
 def last_event_ids(instance: str) -> tuple[str, tuple]:
@@ -157,7 +191,7 @@ SUBMISSION_COLUMNS = ("instance", "version", "instance_type", "province", "year"
                       "imported_at")  # fmt: skip
 LEVEL_COLUMNS = ("submission_id", "indicator", "level", "justification", "evidence")
 EVENT_COLUMNS = ("instance", "indicator", "stage", "level", "evaluator", "note", "created_at", "supersedes", "origin",
-                 "origin_event")  # fmt: skip
+                 "origin_event", "reopens")  # fmt: skip
 PREVIOUS_COLUMNS = ("instance", "year", "framework", "index_value", "predicate", "source", "recorded_at")
 APPEAL_COLUMNS = ("instance", "indicator", "requested_level", "argument", "evidence", "submitted_by", "submitted_at")
 DECISION_COLUMNS = ("appeal", "accepted", "decided_by", "reason", "decided_at", "event")
