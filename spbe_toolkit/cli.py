@@ -157,6 +157,19 @@ def cmd_demo(args) -> int:
     return run_demo(Path(args.out))
 
 
+def cmd_assign(args) -> int:
+    from spbe_toolkit.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        if args.template:
+            path = ws.assignment_template(args.file)
+            print(tr("cli.assign_template_written", None, path=path, n=len(ws.instances())))
+            return EXIT_OK
+        n = ws.import_assignments(args.file, assigned_by=args.by)
+        print(tr("cli.assigned", None, n=n, location=ws.location))
+    return EXIT_OK
+
+
 def cmd_evaluator(args) -> int:
     from spbe_toolkit.workspace import Workspace
 
@@ -270,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="data/samples", metavar=mv("folder"), help=h("samples_out"))
     s.add_argument("--framework", action="append", metavar=mv("framework"), help=h("samples_framework"))
     s.add_argument("--scale", type=int, default=1, metavar="N", help=h("scale"))
+
+    s = command("assign", cmd_assign)
+    s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))
+    s.add_argument("file", metavar=mv("file"), help=h("assign_file"))
+    s.add_argument("--by", default=None, metavar=mv("person"), help=h("assign_by"))
+    s.add_argument("--template", action="store_true", help=h("assign_template"))
 
     s = command("evaluator", cmd_evaluator)
     actions = s.add_subparsers(dest="action", required=True, metavar="add")

@@ -134,6 +134,23 @@ COLUMN_ALIASES: dict[str, frozenset[str]] = {
     "framework": frozenset({"framework", "kerangka", "kerangka evaluasi"}),
 }
 """Column headings (normalised with :func:`norm_text`) a submission may use for each field."""
+ASSIGNMENT_COLUMN_ALIASES: dict[str, frozenset[str]] = {  # the team lead's assignment sheet
+    "instance": COLUMN_ALIASES["instance"],
+    "evaluator": frozenset({"evaluator", "asesor", "penilai", "nama evaluator", "nama asesor", "assessor"}),
+    "team": frozenset({"team", "tim", "nama tim", "team name", "kelompok"}),
+    "affiliation": frozenset(
+        {
+            "affiliation",
+            "afiliasi",
+            "asal",
+            "instansi asal",
+            "asal instansi",
+            "institusi",
+            "institution",
+            "home institution",
+        }
+    ),
+}
 REVIEW_COLUMN_ALIASES: dict[str, frozenset[str]] = {
     "instance": COLUMN_ALIASES["instance"],
     "indicator": COLUMN_ALIASES["indicator"],

@@ -255,7 +255,7 @@ def test_appeals_are_recorded_decided_once_and_shown(base, tmp_path):
     sheets = __import__("pandas").read_excel(
         ws.export(tmp_path / "e.xlsx", lang="id")[0], sheet_name=None, engine="calamine"
     )
-    assert len(sheets["sanggahan"]) == 2
+    assert len(sheets["Sanggahan"]) == 2
     ws.close()
 
 

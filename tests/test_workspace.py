@@ -179,8 +179,8 @@ def test_status_and_export(ws, tmp_path):
     assert st.at[name, "changed_from_self"] == 1
     files = ws.export(tmp_path / "ekspor.xlsx", lang="id")
     sheets = pd.read_excel(files[0], sheet_name=None, engine="calamine")
-    assert {"status", "riwayat", "level_terkini", "skor_terkini"} <= set(sheets)
-    assert len(sheets["riwayat"]) == 1
+    assert {"Sampul", "Status", "Riwayat Perubahan", "Tingkat Terkini", "Skor Terkini"} <= set(sheets)
+    assert len(sheets["Riwayat Perubahan"]) == 1
     csvs = ws.export(tmp_path / "ekspor.csv", lang="id")
     assert any(p.name == "ekspor_riwayat.csv" for p in csvs)
 

@@ -8,7 +8,7 @@ import pandas as pd
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.i18n import Msg
 from spbe_toolkit.io.names import same_institution
-from spbe_toolkit.vocab import identity_name
+from spbe_toolkit.vocab import ASSIGNMENT_COLUMN_ALIASES, identity_name
 from spbe_toolkit.workspace.identity import author, conflict_of_interest, whoami
 
 
@@ -22,24 +22,47 @@ def assign(
         return _assign_in_tx(ws, instance, evaluator, team, affiliation, assigned_by)
 
 
-def import_assignments(ws, table: pd.DataFrame, *, assigned_by: str | None = None) -> int:
-    """Assign in bulk from a table (the team lead's spreadsheet) with columns instance,
-    evaluator and optionally team and affiliation. One transaction: a row naming an unknown
-    instance or a conflict of interest refuses the whole table, saying which row (from 1).
-    Returns the number of assignments recorded."""
-    missing = [c for c in ("instance", "evaluator") if c not in table.columns]
+def import_assignments(ws, table, *, assigned_by: str | None = None) -> int:
+    """Assign in bulk from the team lead's table: a DataFrame or an ``.xlsx`` / ``.csv`` path,
+    headings in Indonesian or English (Instansi / Evaluator / Tim / Afiliasi, or instance,
+    evaluator, team, affiliation; the last two optional). One transaction: a row naming an
+    unknown instance or a conflict of interest refuses the whole table, saying which row (as
+    the spreadsheet numbers it). Blank rows are skipped. Returns the number of assignments
+    recorded. :meth:`assignment_template` writes the sheet to fill in."""
+    from spbe_toolkit.workspace.review import table_with_fields
+
+    df, first = table_with_fields(table, ASSIGNMENT_COLUMN_ALIASES)
+    missing = [c for c in ("instance", "evaluator") if c not in df.columns]
     if missing:
-        raise ValidationError(Msg("error.assign_columns", columns=", ".join(missing)))
+        raise ValidationError(Msg("error.assign_columns", columns=", ".join(missing),
+                                  have=", ".join(map(str, df.columns))))  # fmt: skip
+    n = 0
     with ws.store.transaction():
-        for row_no, r in enumerate(table.to_dict("records"), start=1):
-            text = {k: ("" if r.get(k) is None or pd.isna(r.get(k)) else str(r.get(k)))
+        for row_no, r in enumerate(df.to_dict("records"), start=first):
+            text = {k: ("" if r.get(k) is None or pd.isna(r.get(k)) else str(r.get(k)).strip())
                     for k in ("instance", "evaluator", "team", "affiliation")}  # fmt: skip
+            if not any(text.values()):
+                continue
             try:
                 _assign_in_tx(ws, text["instance"], text["evaluator"], text["team"], text["affiliation"],
                                    assigned_by)  # fmt: skip
             except ValidationError as exc:
                 raise ValidationError(Msg("error.assign_row", row=row_no, reason=exc.msg)) from exc
-    return len(table)
+            n += 1
+    return n
+
+
+def assignment_template(ws, path, lang: str | None = None):
+    """Write the assignment sheet to fill in (``.xlsx`` or ``.csv``): one row per instance of
+    the round, with the headings :meth:`import_assignments` reads in ``lang``; returns the path."""
+    from spbe_toolkit.i18n import check_lang, tr
+    from spbe_toolkit.io.writers import write_table
+
+    lang = check_lang(lang)
+    names = list(ws.instances().index)
+    df = pd.DataFrame({tr(f"column.{c}", lang): (names if c == "instance" else [""] * len(names))
+                       for c in ("instance", "evaluator", "team", "affiliation")})  # fmt: skip
+    return write_table(df, path, sheet=tr("export.assignments_sheet", lang))
 
 
 def _assign_in_tx(ws, instance: str, evaluator: str, team: str, affiliation: str, assigned_by: str) -> int:

@@ -3,6 +3,7 @@ headings and coded values in one language, written safely (no formulas, atomic).
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pandas as pd
 from spbe_toolkit.i18n import check_lang, tr
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.writers import write_csv, write_xlsx
+from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import SELF_STAGE
 
 VIEWS = (
@@ -51,13 +53,46 @@ def export_views(ws) -> dict[str, pd.DataFrame]:
     return views
 
 
+def cover_table(ws, lang: str, views: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The cover sheet: which round this is and what the workbook holds."""
+    from datetime import datetime
+
+    from spbe_toolkit.i18n import time_text
+
+    n_instances, n_events = ws.store.counts()
+    rows = [
+        ("round", ws.meta.get("title") or ws.framework.title),
+        ("framework", f"{ws.framework.title} ({ws.framework.name})"),
+        ("year", ws.year if ws.year else "—"),
+        ("predicate_basis", ws.meta.get("predicate_basis", "")),
+        ("exported_at", time_text(datetime.now(UTC).isoformat(), lang)),
+        ("instances", n_instances),
+        ("submissions", len(views["versions"])),
+        ("events", n_events),
+        ("appeals", len(views["appeals"])),
+        ("toolkit", f"spbe-toolkit {__version__}"),
+    ]
+    return pd.DataFrame({tr("export.cover_item", lang): [tr(f"export.cover_{k}", lang) for k, _ in rows],
+                         tr("export.cover_value", lang): [v for _, v in rows]})  # fmt: skip
+
+
 def export(ws, path: str | Path, lang: str | None = None) -> list[Path]:
-    """Write every view for people: an ``.xlsx`` with one sheet per view, or
-    ``<stem>_<view>.csv`` files. Headings in ``lang`` (default: the configured language);
-    text never becomes a formula and each file is replaced atomically."""
+    """Write every view for people: an ``.xlsx`` with a cover sheet (round, framework, date,
+    counts) and one sheet per view — named and headed in ``lang`` (default: the configured
+    language), header frozen and filtered, widths fitted, numbers as numbers with three
+    decimals shown — or ``<stem>_<view>.csv`` files with the language's decimal mark
+    (Indonesian: ``2,45`` and ``;`` between fields). Submissions name their file only, never
+    a local folder. Text never becomes a formula and each file is replaced atomically."""
     lang = check_lang(lang)
     path = Path(path)
-    shown = {tr(f"export.{name}", lang): people_table(df, lang, digits=None) for name, df in ws.export_views().items()}
+    views = ws.export_views()
+    if "file" in views["versions"]:  # the file name only: a local folder says nothing to the reader
+        views["versions"]["file"] = views["versions"]["file"].map(lambda f: Path(f).name if isinstance(f, str) else f)
     if path.suffix.lower() == ".xlsx":
+        shown = {tr("export.cover", lang): cover_table(ws, lang, views)}
+        shown |= {tr(f"export.title_{name}", lang): people_table(df, lang, digits=None) for name, df in views.items()}
         return [write_xlsx(shown, path)]
-    return [write_csv(df, path.with_name(f"{path.stem}_{name}.csv")) for name, df in shown.items()]
+    mark = tr("export.decimal_mark", lang)
+    return [write_csv(people_table(df, lang, digits=None), path.with_name(f"{path.stem}_{tr(f'export.{name}', lang)}.csv"),
+                      decimal_mark=mark)
+            for name, df in views.items()]  # fmt: skip

@@ -58,7 +58,7 @@ def _rename(df: pd.DataFrame, aliases: dict[str, frozenset[str]]) -> pd.DataFram
     return df.rename(columns=mapping)
 
 
-def _table(table, aliases) -> tuple[pd.DataFrame, int]:
+def table_with_fields(table, aliases) -> tuple[pd.DataFrame, int]:
     """(table with field names, number people give its first data row): a DataFrame (row 1) or
     a CSV/XLSX file (row 2, below its heading)."""
     if isinstance(table, (str, Path)):
@@ -80,7 +80,7 @@ def assessor_table(table, fw: Framework) -> tuple[pd.DataFrame, int]:
     """An assessor's table as :meth:`Workspace.import_levels` records it: field names, codes as
     the framework spells them, values parsed ("1,26" is 1.26), marks as ya / tidak / na, stages
     by their names. A cell that cannot be read raises, naming its row and column."""
-    df, first = _table(table, REVIEW_COLUMN_ALIASES)
+    df, first = table_with_fields(table, REVIEW_COLUMN_ALIASES)
     _need(df, ("instance", "indicator"))
     if "level" not in df.columns and not any(c in df.columns for c in FINDING_FIELDS):
         _need(df, ("level",))
@@ -323,7 +323,7 @@ def import_national_index(
     fw = ws.framework
     if not fw.external:
         raise ValidationError(Msg("error.external_none", fw=fw.name))
-    df, first = _table(table, INDEX_COLUMN_ALIASES)
+    df, first = table_with_fields(table, INDEX_COLUMN_ALIASES)
     if index is not None:
         df["index"] = index
     _need(df, ("instance", "index", "value"))

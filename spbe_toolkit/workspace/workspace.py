@@ -83,6 +83,7 @@ class Workspace(RoundSettings):
     appeals = appeals.appeals
     assign = assignments.assign
     import_assignments = assignments.import_assignments
+    assignment_template = assignments.assignment_template
     my_instances = assignments.my_instances
     progress = assignments.progress
     assignments = assignments.assignments  # last: from here on the name is the method
