@@ -13,6 +13,7 @@ import sys
 import textwrap
 import time
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -158,6 +159,9 @@ def test_accept_remaining_marks_unreviewed_indicators(base):
     ws.close()
 
 
+TEN = tuple(str(i) for i in range(11, 21))
+
+
 def test_harmonisation_finds_the_evaluator_who_judges_differently(base):
     ws = Workspace.open(base)
     names = list(ws.instances().index)
@@ -165,7 +169,7 @@ def test_harmonisation_finds_the_evaluator_who_judges_differently(base):
     evaluators = ["Ani", "Budi", "Citra", "Dedi", "Eka", "Fajar"]
     for k, name in enumerate(names[:36]):
         who = evaluators[k % 6]
-        for j, ind in enumerate(("11", "12", "13", "14", "15")):
+        for j, ind in enumerate(TEN):
             lv = int(own[(name, ind)])
             new = (
                 max(1, lv - 3) if who == "Fajar" else (max(1, lv - 1) if (k * 7 + j * 3) % 5 < 2 else lv)
@@ -175,10 +179,11 @@ def test_harmonisation_finds_the_evaluator_who_judges_differently(base):
     assert list(h.columns[:5]) == ["instances", "indicators_reviewed", "share_changed", "mean_change", "spread_change"]
     assert h.at["Fajar", "mean_change"] < h.drop("Fajar")["mean_change"].min()
     assert bool(h.at["Fajar", "differs_from_peers"]) and not h.drop("Fajar")["differs_from_peers"].any()
+    assert (h["comparable"] == 10).all()
     per_ind = ws.harmonisation(by="indicator")
-    assert set(per_ind.index) == {"11", "12", "13", "14", "15"} and (per_ind["evaluators"] == 6).all()
+    assert set(per_ind.index) == set(TEN) and (per_ind["evaluators"] == 6).all()
     matrix = ws.harmonisation("matrix")
-    assert list(matrix.columns) == ["11", "12", "13", "14", "15"] and set(matrix.index) == set(evaluators)
+    assert list(matrix.columns) == list(TEN) and set(matrix.index) == set(evaluators)
     assert matrix.loc["Fajar"].mean() == pytest.approx(h.at["Fajar", "mean_change"])
     from spbe_toolkit.render import plots
 
@@ -188,6 +193,26 @@ def test_harmonisation_finds_the_evaluator_who_judges_differently(base):
     assert bars["Fajar"].get_facecolor()[:3] != bars["Ani"].get_facecolor()[:3]  # the outlier stands out
     assert bars["Fajar"].get_width() == pytest.approx(h.at["Fajar", "mean_change"])
     assert right.images and len(chart.png()) > 10_000
+    ws.close()
+
+
+def test_harmonisation_gives_no_z_on_too_few_comparable_indicators(base):
+    """One reviewed indicator once gave z = −153,58: below the minimum the count is shown, no z."""
+    from spbe_toolkit.workspace.harmonisation import MIN_COMPARABLE
+
+    ws = Workspace.open(base)
+    names = list(ws.instances().index)
+    own = ws.levels("mandiri").set_index(["instance", "indicator"])["level"]
+    for k, name in enumerate(names[:30]):
+        who = ("Ani", "Budi", "Citra")[k % 3]
+        for ind in TEN:
+            ws.adjust(name, ind, int(own[(name, ind)]), stage="dokumen", evaluator=who)
+    lv = int(own[(names[30], "11")])
+    ws.adjust(names[30], "11", 1 if lv > 2 else 5, stage="dokumen", evaluator="Dedi", note="sekali")
+    h = ws.harmonisation()
+    assert h.at["Dedi", "comparable"] == 1 < MIN_COMPARABLE
+    assert pd.isna(h.at["Dedi", "robust_z"]) and not h.at["Dedi", "differs_from_peers"]
+    assert (h.drop("Dedi")["comparable"] == 10).all() and h.drop("Dedi")["robust_z"].notna().all()
     ws.close()
 
 

@@ -7,7 +7,11 @@ sit from their peers' on the same indicators — a robust statistic: for each in
 median of the evaluators' mean changes; an evaluator's *deviation* is the median over their
 indicators of (own mean change − that median), and a robust z-score divides it by 1.4826 ×
 the median absolute deviation of all evaluators' deviations (MAD; |z| > 3.5 is flagged, as
-Iglewicz and Hoaglin recommend). Mixed into :class:`Workspace`.
+Iglewicz and Hoaglin recommend). An evaluator is compared only on *comparable* indicators —
+ones at least one other evaluator also reviewed — and a z-score is given (and flagged) only
+with at least :data:`MIN_COMPARABLE` of them; below that the row shows the count and no z
+(one reviewed indicator once gave z = −153,58), and takes no part in the spread. Mixed into
+:class:`Workspace`.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ import pandas as pd
 from spbe_toolkit.vocab import SELF_STAGE
 
 OUTLIER_Z = 3.5
+MIN_COMPARABLE = 10
+"""The fewest indicators, shared with at least one other evaluator, for a z-score to be shown."""
 EVALUATOR_COLUMNS = ["instances", "indicators_reviewed", "share_changed", "mean_change", "spread_change",
-                     "deviation", "robust_z", "differs_from_peers"]  # fmt: skip
+                     "comparable", "deviation", "robust_z", "differs_from_peers"]  # fmt: skip
 
 
 def _reviewed_cells(ws) -> pd.DataFrame:
@@ -65,15 +71,19 @@ def harmonisation(ws, by: str = "evaluator") -> pd.DataFrame:
     if cells.empty:
         return pd.DataFrame(columns=EVALUATOR_COLUMNS)
     per_ind = cells.groupby(["evaluator", "indicator"])["change"].mean()
-    peer_median = per_ind.groupby(level="indicator").median()
+    reviewers = per_ind.groupby(level="indicator").size()
+    shared = per_ind[reviewers.reindex(per_ind.index.get_level_values("indicator")).to_numpy() > 1]
+    comparable = shared.groupby(level="evaluator").size()
+    peer_median = shared.groupby(level="indicator").median()
     dev = (
-        (per_ind - peer_median.reindex(per_ind.index.get_level_values("indicator")).to_numpy())
+        (shared - peer_median.reindex(shared.index.get_level_values("indicator")).to_numpy())
         .groupby(level="evaluator")
         .median()
     )
-    centred = dev - dev.median()
-    mad = float(np.median(np.abs(centred)))
-    mean_ad = float(np.mean(np.abs(centred)))
+    enough = dev[comparable.reindex(dev.index).fillna(0) >= MIN_COMPARABLE]
+    centred = enough - enough.median() if len(enough) else enough
+    mad = float(np.median(np.abs(centred))) if len(centred) else 0.0
+    mean_ad = float(np.mean(np.abs(centred))) if len(centred) else 0.0
     if mad > 0:
         robust_z = centred / (1.4826 * mad)
     elif mean_ad > 0:  # more than half agree exactly: the mean absolute deviation (Iglewicz & Hoaglin)
@@ -85,7 +95,8 @@ def harmonisation(ws, by: str = "evaluator") -> pd.DataFrame:
         share_changed=("change", lambda c: 100.0 * (c != 0).mean()), mean_change=("change", "mean"),
         spread_change=("change", "std"),
     )  # fmt: skip
-    out["deviation"] = dev
-    out["robust_z"] = robust_z
+    out["comparable"] = comparable.reindex(out.index).fillna(0).astype(int)
+    out["deviation"] = dev.reindex(out.index)
+    out["robust_z"] = robust_z.reindex(out.index)  # NaN: too few comparable indicators to say
     out["differs_from_peers"] = out["robust_z"].abs() > OUTLIER_Z
     return out[EVALUATOR_COLUMNS]
