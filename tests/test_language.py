@@ -214,3 +214,29 @@ def test_times_are_read_in_wib():
     assert time_text("2026-11-29T03:27:37.629571+00:00", "id") == "29 November 2026 10.27 WIB"
     assert time_text("2026-11-29T03:27:37+00:00", "en") == "29 November 2026 10:27 WIB"
     assert date_text("2026-08-16T20:00:00+00:00", "id") == "17 Agustus 2026"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_reprs_and_team_tables_speak_one_language(ws, subs, lang, tmp_path):
+    """What a notebook shows for the objects themselves, and the merge and appeal tables."""
+    other = workspace_from_samples(tmp_path / "tim_b.sqlite")
+    name = other.instances().index[0]
+    own = other.self_assessment(name).set_index("indicator")["level"]
+    other.adjust(name, "1", 1 if own["1"] != 1 else 2, stage="final", evaluator="Budi", note="lain")
+    aid = other.record_appeal(name, "2", 4, argument="bukti baru", submitted_by="Humas")
+    other.decide_appeal(aid, accepted=True, decided_by="Ketua Tim", reason="sah")
+    with spbe.use_language(lang):
+        report = other.merge(ws)  # the shared round stays as it is
+        texts = {
+            "framework": repr(ws.framework),
+            "workspace": repr(other),
+            "submissions": repr(subs),
+            "merge": repr(report),
+        }
+    texts["conflicts"] = table_text(people_table(report.conflicts, lang))
+    appeals = people_table(other.appeals(), lang)
+    texts["appeals"] = table_text(appeals)
+    other.close()
+    for key, text in texts.items():
+        assert not foreign_words(text, lang), (key, foreign_words(text, lang), text[:1500])
+    assert "1.036,00" not in texts["appeals"] and not re.search(r"\d,00\b", texts["appeals"])

@@ -248,7 +248,9 @@ def test_interview_list_from_the_document_stage(base, tmp_path):
     assert row["evidence_expected"] == ws.framework.evidence("21", int(own["21"]))
     path = write_interview_list(ws, name, tmp_path / "klarifikasi.xlsx")
     sheet = load_workbook(path)["klarifikasi"]
-    assert [c.value for c in sheet[1]][:4] == ["Indikator", "Nama", "Tingkat mandiri", "Tingkat penilaian dokumen"]
+    assert sheet["A1"].value == "Daftar Klarifikasi untuk Interviu" and name in sheet["A2"].value  # who, when
+    assert [c.value for c in sheet[4]][:4] == ["Indikator", "Nama", "Tingkat mandiri", "Tingkat penilaian dokumen"]
+    assert sheet.freeze_panes == "A5"
     page = write_interview_list(ws, name, tmp_path / "klarifikasi.html").read_text(encoding="utf-8")
     assert "Daftar Klarifikasi untuk Interviu" in page and "Dokumen manajemen risiko" in page
     ws.close()

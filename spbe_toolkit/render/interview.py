@@ -46,7 +46,8 @@ def write_interview_list(ws: Workspace, instance: str, path: str | Path, lang: s
     table = people_table(interview_list(ws, instance), lang, digits=None)
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        return write_xlsx({t["sheet"]: table}, path)
+        title = [t["title"], t["intro"].format(instance=instance, date=date_text(None, lang))]
+        return write_xlsx({t["sheet"]: table}, path, title_rows={t["sheet"]: title})
     body = table.to_html(index=False, escape=True, border=0) if len(table) else f"<p>{html.escape(t['none'])}</p>"
     page = (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(t["title"])}</title>'

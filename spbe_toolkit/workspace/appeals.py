@@ -91,4 +91,7 @@ def appeals(ws, instance: str | None = None) -> pd.DataFrame:
     decided_by, reason, decided_at, event."""
     df = ws.store.appeals(instance)
     df["decision"] = df["accepted"].map({1: "accepted", 0: "rejected"}).fillna("pending")
+    for column in ("id", "event"):  # numbers of records: whole, also where none is recorded yet
+        if column in df:
+            df[column] = pd.to_numeric(df[column], errors="coerce").astype("Int64")
     return df.drop(columns="accepted")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
-from spbe_toolkit.i18n import Msg, Pair
+from spbe_toolkit.i18n import Msg, Pair, tr
 from spbe_toolkit.workspace.merge_checks import refusals, same_round
 from spbe_toolkit.workspace.store import is_url, schema
 from spbe_toolkit.workspace.store.base import check_schema_version
@@ -50,9 +50,10 @@ class MergeReport:
     other content: both are kept, and each pair is listed here to be looked at."""
 
     def __repr__(self) -> str:
-        return (f"<MergeReport added={self.added} present={self.present} instances_added={self.instances_added} "
-                f"submissions_added={self.submissions_added} assignments_added={self.assignments_added} "
-                f"conflicts={len(self.conflicts)}>")  # fmt: skip
+        return "<" + tr("widget.merge_repr", None, added=self.added, present=self.present,
+                        instances=self.instances_added, submissions=self.submissions_added,
+                        assignments=self.assignments_added, conflicts=len(self.conflicts),
+                        disputed=len(self.disputed)) + ">"  # fmt: skip
 
 
 def _keys(events: pd.DataFrame, own_id: str) -> pd.Series:
