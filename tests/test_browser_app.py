@@ -114,9 +114,34 @@ def _change(page, selects, n: int, note: str, timings: dict | None = None) -> No
     before = page.evaluate(count)
     start = time.perf_counter()
     selects.nth(n).select_option(index=current - 1 if current > 0 else current + 1)
+    page.locator(".jupyter-widget-Collapse-contents button:text-is('Simpan')").nth(n).click()
     page.wait_for_function(f"n => ({count})() > n", arg=before, timeout=20_000)
     if timings is not None:
         timings["change_to_saved_s"] = time.perf_counter() - start
+
+
+def _keyboard_change(page, selects, n: int, note: str, url: str) -> None:
+    select = selects.nth(n)
+    current = select.evaluate("s => s.selectedIndex")
+    key, step = ("ArrowUp", -2) if current >= 2 else ("ArrowDown", 2)
+    chosen = select.evaluate(f"s => s.options[{current + step}].text")
+    select.focus()
+    page.keyboard.press(key)
+    page.keyboard.press(key)
+    page.wait_for_selector(f"text=Pilihan belum disimpan: {chosen}", timeout=20_000)
+    probe = Workspace.open(url)
+    assert probe.history(TARGET).empty, "an arrow key saved a level"
+    probe.close()
+    page.keyboard.press("Tab")
+    page.keyboard.type(note, delay=5)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Simpan"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Tersimpan", timeout=20_000)
+    probe = Workspace.open(url)
+    h = probe.history(TARGET)
+    probe.close()
+    assert h["level"].tolist() == [int(re.match(r"\d+", chosen).group())] and h["note"].tolist() == [note]
 
 
 @pytest.mark.browser
@@ -144,6 +169,9 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
             budi = browser.new_context(viewport={"width": 1300, "height": 950}).new_page()
             ani_selects = _sign_in(ani, apps["Ani"][2], "Ani", timings, "app")
             budi_selects = _sign_in(budi, apps["Budi"][2], "Budi", timings, "app_second")
+            # by keyboard only, Ani on indicator 3: two arrow steps save nothing (a pending choice),
+            # Tab to the note, type it, Tab to Simpan, Enter saves the level she arrived at
+            _keyboard_change(ani, ani_selects, 2, "Arsitektur belum ditetapkan (Ani).", url)
             # both see the same level of indicator 1; Ani saves first
             _change(ani, ani_selects, 0, "Kebijakan belum ditetapkan (Ani).", timings)
             expect(ani.locator(".jupyter-widget-Collapse-contents").first).to_contain_text("Tersimpan")
@@ -157,6 +185,7 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
             )
             current = budi_selects.nth(1).evaluate("s => s.selectedIndex")
             budi_selects.nth(1).select_option(index=current - 1 if current > 0 else current + 1)
+            budi.locator(".jupyter-widget-Collapse-contents button:text-is('Simpan')").nth(1).click()
             budi.wait_for_function(
                 "() => (document.body.innerText.match(/Tersimpan/g) || []).length >= 1", timeout=20_000
             )
@@ -169,8 +198,8 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
     ws = Workspace.open(url)
     h = ws.history(TARGET)
     ws.close()
-    assert h["evaluator"].tolist() == ["Ani", "Budi"]
-    assert h["indicator"].tolist() == ["1", "2"] and h["note"].iat[0].endswith("(Ani).")
+    assert h["evaluator"].tolist() == ["Ani", "Ani", "Budi"]
+    assert h["indicator"].tolist() == ["3", "1", "2"] and h["note"].iat[1].endswith("(Ani).")
     (tmp_path / "timings.json").write_text(json.dumps(timings, indent=1))
     print("app timings:", json.dumps({k: round(v, 3) for k, v in timings.items()}))
 

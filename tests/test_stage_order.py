@@ -233,11 +233,13 @@ def test_the_panel_shows_the_decided_stage_and_reopens_only_when_asked(finished_
     final = ws.levels("final").copy()
     row.note.value = "dokumen belum lengkap"
     row.level.value = 1 if row.saved_level != 1 else 2
+    row.save.click()
     assert "Belum tersimpan" in row.status.value and "sudah diputuskan" in row.status.value
     assert ws.levels("final").equals(final) and row.level.value == row.saved_level
     row.reopen.value = True
     row.note.value = "dibuka kembali: dokumen belum lengkap"
     row.level.value = 1 if row.saved_level != 1 else 2
+    row.save.click()
     assert "Tersimpan" in row.status.value and "Penilaian Dokumen (Sari)" in row.decided_text.value
     assert row.reopen.layout.display == "none" and not row.reopen.value
     assert ws.store.decided_event(name, "1")[4] == "dokumen"

@@ -47,6 +47,8 @@ def test_level_change_without_note_is_refused_and_shown(ws):
     row = p.rows["11"]
     new = _other(row.self_level)
     row.level.value = new
+    assert "Pilihan belum disimpan" in row.status.value and ws.history().empty  # a choice is only pending
+    row.save.click()
     assert "Belum tersimpan" in row.status.value and "catatan alasan wajib" in row.status.value
     assert ws.history().empty
     assert "≠ mandiri" in row.marker.value  # the choice is visible though not saved
@@ -59,6 +61,7 @@ def test_level_change_with_note_saves_and_updates_header(ws):
     new = _other(row.self_level)
     row.note.value = "Bukti penerapan manajemen risiko belum lengkap."
     row.level.value = new
+    row.save.click()
     assert "Tersimpan" in row.status.value
     h = ws.history()
     assert (
@@ -88,6 +91,7 @@ def test_conflict_reloads_the_fresh_level(ws):
     ws.adjust(p.instance, "5", other_level, stage="dokumen", evaluator="Sari", note="diubah rekan")
     row.note.value = "saya juga mengubah"
     row.level.value = 5 if seen != 5 and other_level != 5 else 1 if other_level != 1 and seen != 1 else 3
+    row.save.click()
     assert "diubah oleh Sari" in row.status.value
     assert row.level.value == other_level and row.saved_level == other_level
     assert len(ws.history()) == 1
@@ -130,9 +134,11 @@ def test_note_box_is_cleared_and_a_revert_never_reuses_the_old_reason(ws):
     lowered = _other(row.self_level)
     row.note.value = "Laporan pemantauan semester II tidak dilampirkan."
     row.level.value = lowered
+    row.save.click()
     assert "Tersimpan" in row.status.value
     assert row.note.value == "" and "Laporan pemantauan semester II" in row.saved_note.value
     row.level.value = row.self_level  # back to the self-assessed level: no stale reason travels along
+    row.save.click()
     h = ws.history(p.instance)
     assert h["level"].tolist() == [lowered, row.self_level] and h["note"].iat[-1] == ""
     current = ws.levels("current", p.instance).set_index("indicator").at["22", "note"]
@@ -144,6 +150,7 @@ def test_revert_button_fills_a_default_note(ws):
     row = p.rows["23"]
     row.note.value = "Belum sesuai pedoman."
     row.level.value = _other(row.self_level)
+    row.save.click()
     row.revert.click()
     h = ws.history(p.instance)
     assert h["level"].iat[-1] == row.self_level and h["note"].iat[-1].startswith("Dikembalikan dari tingkat")
@@ -155,6 +162,7 @@ def test_amending_only_the_note_is_not_a_level_change(ws):
     row = p.rows["24"]
     row.note.value = "Alasan pertama."
     row.level.value = _other(row.self_level)
+    row.save.click()
     row.note.value = "Alasan yang diperjelas: dokumen B tidak ditandatangani."
     row.save.click()
     h = ws.history(p.instance)
@@ -166,7 +174,8 @@ def test_note_and_level_in_either_order(ws):
     p = _panel(ws)
     row = p.rows["25"]
     new = _other(row.self_level)
-    row.level.value = new  # level first: refused for the missing note, kept as pending
+    row.level.value = new  # level first: pending; Simpan without a note is refused, still pending
+    row.save.click()
     assert "Tulis catatan, lalu klik Simpan" in row.status.value and row.level.value == new
     row.note.value = "Kompetensi belum tersertifikasi."
     row.save.click()
@@ -179,6 +188,7 @@ def test_a_conflict_puts_the_selector_back_and_history_shows_events(ws):
     ws.adjust(p.instance, "26", _other(row.self_level), stage="dokumen", evaluator="Sari", note="oleh Sari")
     row.note.value = "oleh Budi"
     row.level.value = row.self_level + 1 if row.self_level < 5 else row.self_level - 2
+    row.save.click()
     assert "⚠" in row.status.value and row.level.value == _other(row.self_level)
     row.history_button.value = True
     assert "oleh Sari" in row.history.value and "Sari" in row.history.value
@@ -192,6 +202,7 @@ def test_the_overview_refreshes_itself_after_a_save(ws):
     row = panel.rows["27"]
     row.note.value = "x"
     row.level.value = _other(row.self_level)
+    row.save.click()
     assert ov.table.value != before  # no "Muat ulang" needed
 
 
@@ -283,3 +294,42 @@ def test_a_save_redraws_only_its_row_and_it_matches_a_full_reload(ws):
     row.level.value = _other(row.self_level)
     assert ov.status_table().equals(RoundOverview(ws).status_table())
     assert ws.status(instance=panel.instance).equals(ws.status().loc[[panel.instance]])
+
+
+# --------------------------------------------------------------------------- entry that saves only what was chosen
+def test_stepping_through_levels_saves_nothing_until_simpan(ws):
+    """ArrowUp twice on the selector (4 → 3 → 2) once saved the in-between 3 and emptied the note."""
+    p = _panel(ws)
+    row = p.rows["30"]
+    start = row.saved_level
+    row.note.value = "Dokumen tidak ditandatangani."
+    steps = [lv for lv in (start - 1, start - 2) if lv >= 1] or [start + 1, start + 2]
+    for lv in steps:  # what arrow keys do: every step a new value
+        row.level.value = lv
+        assert "Pilihan belum disimpan" in row.status.value
+    assert ws.history().empty and row.note.value == "Dokumen tidak ditandatangani."
+    row.save.click()
+    h = ws.history(p.instance)
+    assert h["level"].tolist() == [steps[-1]] and h["note"].tolist() == ["Dokumen tidak ditandatangani."]
+    row.level.value = start  # another choice: pending again; then back to what is saved: nothing pending
+    assert "Pilihan belum disimpan" in row.status.value
+    row.level.value = row.saved_level
+    assert row.status.value == "" and len(ws.history(p.instance)) == 1
+
+
+def test_undo_my_change_goes_back_to_the_previous_level_not_the_self_assessment(ws):
+    p = _panel(ws)
+    row = p.rows["31"]
+    first, second = [lv for lv in range(1, 6) if lv != row.self_level][:2]
+    for lv, why in ((first, "pertama"), (second, "kedua")):
+        row.note.value = why
+        row.level.value = lv
+        row.save.click()
+    assert row.undo.click() is None and row.saved_level == first and row.level.value == first
+    h = ws.history(p.instance)
+    assert h["level"].tolist() == [first, second, first] and h["note"].iat[-1].startswith("Membatalkan perubahan saya")
+    ws.adjust(p.instance, "31", second, stage="dokumen", evaluator="Sari", note="oleh Sari")
+    other = AdjustmentPanel(ws, p.instance, "Budi", "dokumen")
+    other.rows["31"].undo.click()  # the latest change is Sari's: Budi has nothing of his to undo
+    assert "bukan milik Anda" in other.rows["31"].status.value and len(ws.history(p.instance)) == 4
+    assert row.revert.description == "Kembalikan ke penilaian mandiri"

@@ -93,8 +93,11 @@ class IndicatorRow:
         self.note = w.Textarea(
             placeholder=tr("widget.note_placeholder", lang), layout=w.Layout(width="100%", height="48px")
         )
-        self.save = w.Button(description=tr("widget.save", lang), icon="save", layout=w.Layout(width="90px"))
-        self.revert = w.Button(description=tr("widget.revert", lang), icon="undo", layout=w.Layout(width="120px"),
+        self.save = w.Button(description=tr("widget.save", lang), icon="save", button_style="primary",
+                             layout=w.Layout(width="auto"), tooltip=tr("widget.save_tip", lang))  # fmt: skip
+        self.undo = w.Button(description=tr("widget.undo", lang), icon="rotate-left", layout=w.Layout(width="auto"),
+                             tooltip=tr("widget.undo_tip", lang))  # fmt: skip
+        self.revert = w.Button(description=tr("widget.revert", lang), icon="undo", layout=w.Layout(width="auto"),
                                tooltip=tr("widget.revert_tip", lang, level=self.self_level))  # fmt: skip
         self.history_button = w.ToggleButton(description=tr("widget.history", lang), icon="history",
                                              layout=w.Layout(width="100px"))  # fmt: skip
@@ -118,11 +121,16 @@ class IndicatorRow:
         self.findings = FindingEditor(self, finding or {}) if fw.decimals or fw.external else None
         self.level.observe(self._on_level, names="value")
         self.save.on_click(lambda _b: self.try_save(self.level.value))
+        self.undo.on_click(lambda _b: self.undo_mine())
         self.revert.on_click(lambda _b: self.revert_to_self())
         self.history_button.observe(lambda _c: self.show_history(), names="value")
+        # in the order a keyboard goes: level → note → Simpan (Enter on it saves) → the other actions
+        wrap = w.Layout(flex_flow="row wrap", align_items="center")
         parts = [title, self.provisional, self_txt,
-                 w.HBox([self.level, self.level_name, self.save, self.revert, self.history_button, self.marker]),
-                 w.HBox([self.decided_text, self.reopen]), self.saved_note, self.note, self.status]  # fmt: skip
+                 w.HBox([self.level, self.level_name, self.marker], layout=wrap),
+                 w.HBox([self.decided_text, self.reopen], layout=wrap), self.saved_note, self.note,
+                 w.HBox([self.save, self.undo, self.revert, self.history_button], layout=wrap),
+                 self.status]  # fmt: skip
         if self.findings is not None:
             parts.append(self.findings.box)
         self.box = w.VBox(
@@ -166,10 +174,22 @@ class IndicatorRow:
             self.level_name.value = f"<span style='color:#333'>({_esc(name)})</span>" if name else ""
 
     def _on_level(self, change) -> None:
+        """A choice in the selector (mouse or arrow keys) is only pending: Simpan saves it. A
+        typed decimal value is committed by Enter (or leaving the box) and saved then."""
         if self._guard:
             return
         self._update_marker()
-        self.try_save(change["new"])
+        fw = self.panel.ws.framework
+        if fw.decimals:
+            self.try_save(change["new"])
+            return
+        value = fw.as_value(change["new"])
+        if value == self.saved_level:
+            self.status.value = ""
+            return
+        parent = fw.subitem_parent.get(self.code, self.code)
+        text = tr("widget.pending", self.panel.lang, level=fw.level_label(parent, value))
+        self.status.value = f'<span style="color:#8a3c00">{_esc(text)}</span>'
 
     def set_level_silently(self, value: int | float) -> None:
         self._guard = True
@@ -232,6 +252,24 @@ class IndicatorRow:
             self.show_history()
         panel.saved(self.code)
         return True
+
+    def undo_mine(self) -> bool:
+        """Take back this evaluator's own latest change of the cell: the level it had before,
+        recorded as a new event with a note naming the change undone. Refused when the latest
+        change is someone else's (or there is none)."""
+        panel = self.panel
+        h = panel.ws.history(panel.instance)
+        h = h[h["indicator"] == self.code]
+        me = panel.evaluator or (panel.ws.whoami() or {}).get("name")
+        if h.empty or str(h["evaluator"].iat[-1]) != str(me):
+            self.status.value = f'<span style="color:#b00020">{_esc(tr("widget.undo_none", panel.lang))}</span>'
+            return False
+        last = h.iloc[-1]
+        before = last["from_level"]
+        self.note.value = tr("widget.undo_note", panel.lang, event=int(last["id"]),
+                             level=panel.ws.framework.format_value(panel.ws.framework.as_value(last["level"])))  # fmt: skip
+        self.set_level_silently(before)
+        return self.try_save(before)
 
     def revert_to_self(self) -> bool:
         """Set the self-assessed level again, with the typed note or a default one naming the revert."""
