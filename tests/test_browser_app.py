@@ -99,7 +99,10 @@ def _sign_in(page, link: str, name: str, timings: dict, key: str):
     search.click()
     page.keyboard.type("urusan contoh", delay=20)
     page.wait_for_selector(f"text=1 instansi cocok: {TARGET}", timeout=10_000)
-    page.click("button:has-text('Buka panel')")
+    if key == "app":
+        page.keyboard.press("Enter")  # Enter in the search box opens the single match
+    else:
+        page.click("button:has-text('Buka panel')")
     page.wait_for_selector(f".spbe-panel-header:has-text('{TARGET}')", timeout=30_000)
     page.locator(".jupyter-widget-Collapse-header").first.click()
     selects = page.locator(".jupyter-widget-Collapse-contents .widget-dropdown select")

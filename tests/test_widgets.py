@@ -333,3 +333,12 @@ def test_undo_my_change_goes_back_to_the_previous_level_not_the_self_assessment(
     other.rows["31"].undo.click()  # the latest change is Sari's: Budi has nothing of his to undo
     assert "bukan milik Anda" in other.rows["31"].status.value and len(ws.history(p.instance)) == 4
     assert row.revert.description == "Kembalikan ke penilaian mandiri"
+
+
+def test_enter_in_the_search_box_opens_the_single_match(ws):
+    ov = RoundOverview(ws, evaluator="Budi")
+    target = ws.instances().index[1]
+    ov.picker.value = target.split()[1][:5].lower()
+    assert ov.candidates() == [target]
+    ov._on_picker_message(ov.picker, {"event": "submit"}, [])  # what the browser sends on Enter
+    assert ov.panel is not None and ov.panel.instance == target

@@ -90,9 +90,10 @@ class IndicatorRow:
                 layout=w.Layout(width="300px"),
             )
         self.level_name = w.HTML()
-        self.note = w.Textarea(
-            placeholder=tr("widget.note_placeholder", lang), layout=w.Layout(width="100%", height="48px")
-        )
+        # synced when the box is left (Tab, or the click on Simpan): one message, sent before the
+        # click's, so a note typed fast and saved at once arrives whole
+        self.note = w.Textarea(placeholder=tr("widget.note_placeholder", lang), continuous_update=False,
+                               layout=w.Layout(width="100%", height="48px"))  # fmt: skip
         self.save = w.Button(description=tr("widget.save", lang), icon="save", button_style="primary",
                              layout=w.Layout(width="auto"), tooltip=tr("widget.save_tip", lang))  # fmt: skip
         self.undo = w.Button(description=tr("widget.undo", lang), icon="rotate-left", layout=w.Layout(width="auto"),
@@ -607,6 +608,7 @@ class RoundOverview:
                         self.mine):  # fmt: skip
             control.observe(lambda _c: self.refresh(), names="value")
         self.picker.observe(lambda _c: self._on_search(), names="value")
+        self.picker.on_msg(self._on_picker_message)  # Enter in the search box opens the single match
         self.widget = w.VBox(
             [
                 w.HBox([self.type_filter, self.province_filter, self.stage_filter]),
@@ -701,6 +703,10 @@ class RoundOverview:
             self.matches.value = (
                 f"<span style='color:#555'>{_esc(tr('widget.matches', self.lang, n=len(found), names=names))}</span>"
             )
+
+    def _on_picker_message(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("event") == "submit":
+            self.open_selected()
 
     def selected(self) -> str | None:
         """The instance the search box designates: its exact name, or the only match."""
