@@ -51,6 +51,16 @@ def round_location(request, tmp_path):
     return request.getfixturevalue("pg_server").new_database()
 
 
+@pytest.fixture
+def sample_round(round_location):
+    """The synthetic sample round with its final levels, once per store."""
+    from spbe_toolkit.demo import workspace_from_samples
+
+    ws = workspace_from_samples(round_location)
+    yield ws
+    ws.close()
+
+
 @pytest.fixture(scope="session")
 def finished_round_file(tmp_path_factory):
     """The synthetic sample round file with its final levels, made once per session: copy it

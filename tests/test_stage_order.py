@@ -26,21 +26,13 @@ from spbe_toolkit.workspace.store.sqlite import protection, statements
 FIXED = "1 Desember 2026"
 
 
-@pytest.fixture
-def finished(round_location):
-    """The synthetic sample round with its final levels, once per store."""
-    ws = workspace_from_samples(round_location)
-    yield ws
-    ws.close()
-
-
 def _cell(ws, stage, name, indicator):
     lv = ws.levels(stage, name)
     return lv.set_index("indicator").loc[indicator]
 
 
-def test_a_lower_stage_write_after_a_decision_is_refused_and_changes_nothing(finished, english):
-    ws = finished
+def test_a_lower_stage_write_after_a_decision_is_refused_and_changes_nothing(sample_round, english):
+    ws = sample_round
     name = ws.instances().index[3]
     final = _cell(ws, "final", name, "6")
     before = (ws.levels("final").copy(), ws.scores("final").copy(), len(ws.history()))
@@ -67,8 +59,8 @@ def test_a_lower_stage_write_after_a_decision_is_refused_and_changes_nothing(fin
     assert _cell(ws, "final", name, "6")["level"] == final["level"]
 
 
-def test_bulk_imports_keep_the_order_too(finished, english):
-    ws = finished
+def test_bulk_imports_keep_the_order_too(sample_round, english):
+    ws = sample_round
     name = ws.instances().index[0]
     lv = ws.levels("current", name)[["instance", "indicator", "level"]]
     lv["level"], lv["note"] = 1, "impor"

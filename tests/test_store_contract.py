@@ -18,14 +18,6 @@ from spbe_toolkit.workspace.store import PostgresStore, SqliteStore, open_store
 FIXED = "29 November 2026"
 
 
-@pytest.fixture
-def sample_round(round_location):
-    """The synthetic sample round with its final levels, once per store."""
-    ws = workspace_from_samples(round_location)
-    yield ws
-    ws.close()
-
-
 def test_open_store_tells_a_file_from_a_url(sample_round):
     store = open_store(sample_round.location)
     try:
