@@ -151,6 +151,11 @@ ASSIGNMENT_COLUMN_ALIASES: dict[str, frozenset[str]] = {  # the team lead's assi
         }
     ),
 }
+PREVIOUS_COLUMN_ALIASES: dict[str, frozenset[str]] = {  # a published results table
+    "instance": COLUMN_ALIASES["instance"],
+    "index": frozenset({"index", "indeks", "nilai indeks", "indeks spbe", "index value", "nilai"}),
+    "predicate": frozenset({"predicate", "predikat"}),
+}
 REVIEW_COLUMN_ALIASES: dict[str, frozenset[str]] = {
     "instance": COLUMN_ALIASES["instance"],
     "indicator": COLUMN_ALIASES["indicator"],

@@ -62,3 +62,15 @@ def test_the_template_and_the_cli(ws, tmp_path, capsys):
     again = Workspace.open(path)
     assert len(again.assignments()) == 44
     again.close()
+
+
+def test_previous_results_from_a_published_indonesian_table(ws, tmp_path):
+    names = list(ws.instances().index)[:2]
+    path = tmp_path / "hasil_2024.csv"
+    path.write_text("Instansi;Indeks;Predikat\n" + "\n".join(f"{n};3,45;Sangat Baik" for n in names) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    ws.record_previous_results(path, year=2024, source="uji")
+    prev = ws.previous_results()
+    assert sorted(prev["index"].tolist()) == [3.45, 3.45] and set(prev["predicate"]) == {"Sangat Baik"}
+    with pytest.raises(ValidationError, match="index"):
+        ws.record_previous_results(pd.DataFrame({"Instansi": names, "Nilai akhir": [1, 2]}), year=2023)

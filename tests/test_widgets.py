@@ -342,3 +342,15 @@ def test_enter_in_the_search_box_opens_the_single_match(ws):
     assert ov.candidates() == [target]
     ov._on_picker_message(ov.picker, {"event": "submit"}, [])  # what the browser sends on Enter
     assert ov.panel is not None and ov.panel.instance == target
+
+
+def test_an_unassigned_instance_is_hidden_by_my_instances_not_missing(ws):
+    names = list(ws.instances().index)
+    ws.assign(names[1], "Budi", assigned_by="Ketua")
+    ov = RoundOverview(ws, evaluator="Budi")
+    ov.mine.value = True
+    ov.picker.value = names[2].split()[1][:5].lower()  # part of its name (the whole name opens it anyway)
+    assert "tidak ditugaskan kepada Budi" in ov.matches.value and "Tidak ada instansi" not in ov.matches.value
+    assert ov.open_selected() is None and "matikan «Instansi saya»" in ov.message.value
+    ov.picker.value = "tidak ada yang bernama begini"
+    assert "Tidak ada instansi yang cocok" in ov.matches.value

@@ -688,6 +688,15 @@ class RoundOverview:
         text = self.picker.value.strip()
         return search_names(text, listed, self.aliases) if text else listed
 
+    def _no_match_text(self, text: str) -> str:
+        """Nothing listed matches: say whether the round has it but a filter hides it ("Instansi
+        saya": not assigned to this evaluator) rather than that it does not exist."""
+        hidden = search_names(text, list(self._status.index), self.aliases)
+        if not hidden:
+            return tr("widget.no_match", self.lang, query=text)
+        key = "widget.not_mine" if self.mine.value and self.who() else "widget.hidden_by_filter"
+        return tr(key, self.lang, query=text, names=", ".join(hidden[:3]), who=self.who())
+
     def _on_search(self) -> None:
         found = self.candidates()
         text = self.picker.value.strip()
@@ -695,9 +704,7 @@ class RoundOverview:
         if not text or text in found[:1]:
             self.matches.value = ""
         elif not found:
-            self.matches.value = (
-                f"<span style='color:#b00020'>{_esc(tr('widget.no_match', self.lang, query=text))}</span>"
-            )
+            self.matches.value = f"<span style='color:#b00020'>{_esc(self._no_match_text(text))}</span>"
         else:
             names = ", ".join(found[:5]) + (" …" if len(found) > 5 else "")
             self.matches.value = (
@@ -724,9 +731,10 @@ class RoundOverview:
             found = self.candidates() if text else []
             key = "widget.pick_instance" if not text else ("widget.no_match" if not found else "widget.several")
             shown = ", ".join(found[:5])
-            self.message.value = (
-                f"<span style='color:#b00020'>{_esc(tr(key, self.lang, query=text, names=shown))}</span>"
+            said = (
+                self._no_match_text(text) if key == "widget.no_match" else tr(key, self.lang, query=text, names=shown)
             )
+            self.message.value = f"<span style='color:#b00020'>{_esc(said)}</span>"
             return None
         if not self.who():
             self.message.value = f"<span style='color:#b00020'>{_esc(tr('widget.evaluator_first', self.lang))}</span>"
