@@ -25,8 +25,8 @@ def test_team_round_notebook_runs_in_jupyterlab(tmp_path):
         for word in ("Tahap tercapai", "Kementerian Urusan Contoh"):
             expect(overview).to_contain_text(word, timeout=10_000)
         content = page.content()
-        assert "Tersimpan" in content and "Dikembalikan dari tingkat" in content
-        assert "MergeReport added=0" in content  # merging the same file twice adds nothing
+        assert "Tersimpan" in content and "Membatalkan perubahan saya" in content  # saved, then undone
+        assert "Penggabungan: 0 peristiwa ditambahkan" in content  # merging the same file twice adds nothing
         charts = page.locator(".jp-OutputArea-output img")
         assert charts.count() >= 1, "the harmonisation chart is not shown"
         charts.first.scroll_into_view_if_needed()
