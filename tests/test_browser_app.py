@@ -123,6 +123,32 @@ def _change(page, selects, n: int, note: str, timings: dict | None = None) -> No
         timings["change_to_saved_s"] = time.perf_counter() - start
 
 
+def _fits_on(page, tmp_path) -> None:
+    """On a phone (390×844) and a tablet (768×1024) every control of the overview and the panel
+    lies within the screen's width (filters wrap; the table scrolls inside its own box)."""
+    controls = ["button:has-text('Buka panel')", "button:has-text('Muat ulang')", "input[list]",
+                ".jupyter-widget-Collapse-contents button:text-is('Simpan')",
+                ".jupyter-widget-Collapse-contents button:has-text('Batalkan perubahan saya')",
+                ".jupyter-widget-Collapse-contents button:has-text('Kembalikan ke penilaian mandiri')",
+                ".jupyter-widget-Collapse-contents button:has-text('Riwayat')",
+                ".jupyter-widget-Collapse-contents select", ".jupyter-widget-Collapse-contents textarea"]  # fmt: skip
+    for width, height, name in ((390, 844, "phone"), (768, 1024, "tablet")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(500)
+        for selector in controls:
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None, (name, selector)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (name, selector, box)
+        header = page.locator(".spbe-panel-header").first
+        box = header.bounding_box()  # within the page's own padding; a wide score table scrolls in its box
+        assert box and box["x"] + box["width"] <= width + 8, (name, "panel header", box)
+        assert header.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        for label in page.locator(".widget-label").all()[:12]:  # labels whole, not "Tahap dic…"
+            assert label.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), (name, label.inner_text())
+        page.screenshot(path=str(tmp_path / f"app_{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1300, "height": 950})
+
+
 def _keyboard_change(page, selects, n: int, note: str, url: str) -> None:
     select = selects.nth(n)
     current = select.evaluate("s => s.selectedIndex")
@@ -194,6 +220,7 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
             )
             budi.screenshot(path=str(tmp_path / "budi.png"))
             ani.screenshot(path=str(tmp_path / "ani.png"))
+            _fits_on(ani, tmp_path)
             assert "print(" not in ani.content() and "evaluator_app()" not in ani.content()  # no code shown
             browser.close()
     finally:

@@ -87,7 +87,7 @@ class IndicatorRow:
                 options=options,
                 value=self.saved_level,
                 description=tr("widget.level", lang),
-                layout=w.Layout(width="300px"),
+                layout=w.Layout(width="300px", max_width="100%"),
             )
         self.level_name = w.HTML()
         # synced when the box is left (Tab, or the click on Simpan): one message, sent before the
@@ -430,9 +430,9 @@ class AdjustmentPanel:
             for code in self_lv.index
         }  # fmt: skip
         self.rows = _LazyRows(self)
-        self.header = w.HTML()
+        self.header = w.HTML(layout=w.Layout(width="100%", max_width="100%"))
         self.accordion = self._build_accordion()
-        self.widget = w.VBox([self.header, self.accordion])
+        self.widget = w.VBox([self.header, self.accordion], layout=w.Layout(max_width="100%"))
         self.refresh_header()
 
     def _make_row(self, code: str) -> IndicatorRow:
@@ -530,13 +530,15 @@ class AdjustmentPanel:
         info = tr("widget.header_info", lang, fw=fw.name, stage=Msg(f"value.stage.{self.stage}"), evaluator=self.evaluator,
                   changed=changed)  # fmt: skip
         self.header.value = (
-            f"<div class='spbe-panel-header' style='font-family:sans-serif'><h3 style='margin:2px 0'>{_esc(self.instance)}</h3>"
-            f"<div>{_esc(info)}</div>"
+            f"<div class='spbe-panel-header' style='font-family:sans-serif;max-width:100%;overflow-x:auto'><h3 style='margin:2px 0'>{_esc(self.instance)}</h3>"
+            f"<div style='white-space:normal'>{_esc(info)}</div>"
             "<style>.spbe-header td,.spbe-header th{padding:2px 10px;text-align:right;border-bottom:1px solid #e3e3e3}"
             ".spbe-header td:first-child,.spbe-header th:first-child{text-align:left}</style>"
+            "<div style='overflow-x:auto;max-width:100%'>"  # on a phone the table scrolls sideways in its box
             f"<table class='spbe-header' style='border-collapse:collapse;margin-top:4px'>"
             f"<tr><th></th><th>{_esc(tr('column.index', lang))}</th><th>{_esc(tr('column.predicate', lang))}</th>{head}</tr>"
-            f"{line(SELF_STAGE, tr('widget.row_self', lang))}{line('current', tr('widget.row_current', lang))}</table></div>"
+            f"{line(SELF_STAGE, tr('widget.row_self', lang))}{line('current', tr('widget.row_current', lang))}</table>"
+            "</div></div>"
         )
 
     def _repr_mimebundle_(self, **kwargs):
@@ -570,23 +572,28 @@ class RoundOverview:
         self.lang = lang = check_lang(lang)
         self.ws = ws
         self.aliases = dict(aliases or {})
-        self.evaluator = w.Text(value=evaluator, description=tr("widget.evaluator", lang))
+        label = {"description_width": "initial"}  # labels whole ("Tahap dicapai", not "Tahap dic…")
+        self.evaluator = w.Text(value=evaluator, description=tr("widget.evaluator", lang), style=label)
         self.locked_evaluator: str | None = None  # set by the app: the name saves carry, whatever the page sends
         self.stage = w.Dropdown(
             options=[(tr(f"value.stage.{s}", lang), s) for s in EVALUATOR_STAGES],
             value=stage,
             description=tr("widget.stage", lang),
+            style=label,
         )
         everyone = tr("widget.all", lang)
-        self.type_filter = w.Dropdown(options=[(everyone, "")], description=tr("widget.filter_type", lang))
-        self.province_filter = w.Dropdown(options=[(everyone, "")], description=tr("widget.filter_province", lang))
+        self.type_filter = w.Dropdown(options=[(everyone, "")], description=tr("widget.filter_type", lang),
+                                      style=label)  # fmt: skip
+        self.province_filter = w.Dropdown(options=[(everyone, "")], description=tr("widget.filter_province", lang),
+                                          style=label)  # fmt: skip
         self.stage_filter = w.Dropdown(
             options=[(everyone, "")] + [(tr(f"value.stage.{s}", lang), s) for s in STAGES],
             description=tr("widget.filter_stage", lang),
+            style=label,
         )
         self.only_open = w.Checkbox(value=False, description=tr("widget.only_open", lang), indent=False)
         self.sort = w.Dropdown(options=[(tr(f"widget.sort_{k}", lang), k) for k in self.SORTS],
-                               value="open", description=tr("widget.sort", lang))  # fmt: skip
+                               value="open", description=tr("widget.sort", lang), style=label)  # fmt: skip
         self.mine = w.Checkbox(value=False, description=tr("widget.my_instances", lang), indent=False)
         self.table = w.HTML()
         self.shown = w.HTML()
@@ -594,13 +601,13 @@ class RoundOverview:
         # instance, and keys typed into a text box never reach JupyterLab's notebook shortcuts
         # (a drop-down's do: ipywidgets #3912)
         self.picker = w.Combobox(description=tr("widget.instance", lang), placeholder=tr("widget.search", lang),
-                                 ensure_option=False, continuous_update=True,
-                                 layout=w.Layout(width="480px"))  # fmt: skip
+                                 ensure_option=False, continuous_update=True, style=label,
+                                 layout=w.Layout(width="480px", max_width="100%"))  # fmt: skip
         self.matches = w.HTML()
         self.open_button = w.Button(description=tr("widget.open_panel", lang), icon="folder-open")
         self.refresh_button = w.Button(description=tr("widget.reload", lang), icon="refresh")
         self.message = w.HTML()
-        self.output = w.Output()
+        self.output = w.Output(layout=w.Layout(max_width="100%"))
         self.panel: AdjustmentPanel | None = None
         self.open_button.on_click(lambda _b: self.open_selected())
         self.refresh_button.on_click(lambda _b: self.refresh())
@@ -609,18 +616,23 @@ class RoundOverview:
             control.observe(lambda _c: self.refresh(), names="value")
         self.picker.observe(lambda _c: self._on_search(), names="value")
         self.picker.on_msg(self._on_picker_message)  # Enter in the search box opens the single match
+
+        def row(*children):  # controls wrap onto the next line on a narrow screen (phone, tablet)
+            return w.HBox(list(children), layout=w.Layout(flex_flow="row wrap"))
+
         self.widget = w.VBox(
             [
-                w.HBox([self.type_filter, self.province_filter, self.stage_filter]),
-                w.HBox([self.sort, self.only_open, self.mine]),
+                row(self.type_filter, self.province_filter, self.stage_filter),
+                row(self.sort, self.only_open, self.mine),
                 self.shown,
                 self.table,
-                w.HBox([self.picker, self.evaluator, self.stage]),
+                row(self.picker, self.evaluator, self.stage),
                 self.matches,
-                w.HBox([self.open_button, self.refresh_button]),
+                row(self.open_button, self.refresh_button),
                 self.message,
                 self.output,
-            ]
+            ],
+            layout=w.Layout(max_width="100%"),
         )
         self.refresh()
 
