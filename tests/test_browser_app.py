@@ -45,7 +45,9 @@ def _start_app(url: str, tmp_path: Path, tag: str = "app", *extra: str):
         if found:
             try:
                 with urllib.request.urlopen(found.group(1), timeout=2) as r:
-                    if r.status == 200:
+                    folder = re.search(r"(/\S*?spbe-app-\w+)/", log_path.read_text())
+                    if r.status == 200 and folder:
+                        proc.spbe_folder = folder.group(1)  # this app's private folder: its processes name it
                         return proc, base, found.group(1), log
             except OSError:
                 pass
@@ -55,8 +57,10 @@ def _start_app(url: str, tmp_path: Path, tag: str = "app", *extra: str):
         time.sleep(0.5)
 
 
-def _app_processes() -> list[str]:
-    """Every process still running that belongs to the app: Voilà, or a kernel it started."""
+def _app_processes(folders=None) -> list[str]:
+    """Every process still running that belongs to the app — Voilà, or a kernel it started — of
+    the apps whose private folders are given (another test run's apps beside this one do not
+    count); without folders, of any app."""
     out = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -65,22 +69,26 @@ def _app_processes() -> list[str]:
             cmd = (entry / "cmdline").read_bytes().decode(errors="replace").replace("\0", " ")
         except OSError:
             continue
-        if "spbe-app-" in cmd or ("voila" in cmd and "evaluator_app.ipynb" in cmd):
+        if folders is not None:
+            if any(f in cmd for f in folders):
+                out.append(f"{entry.name}: {cmd[:120]}")
+        elif "spbe-app-" in cmd or ("voila" in cmd and "evaluator_app.ipynb" in cmd):
             out.append(f"{entry.name}: {cmd[:120]}")
     return out
 
 
 def _stop(*apps) -> None:
-    """Stop each app as a service manager does (SIGTERM); then nothing of any app may remain."""
+    """Stop each app as a service manager does (SIGTERM); then nothing of these apps may remain."""
+    folders = [proc.spbe_folder for proc, _log in apps]
     for proc, _log in apps:
         proc.terminate()
     for proc, log in apps:
         proc.wait(timeout=60)
         log.close()
     deadline = time.monotonic() + 15
-    while _app_processes() and time.monotonic() < deadline:
+    while _app_processes(folders) and time.monotonic() < deadline:
         time.sleep(0.3)
-    assert not _app_processes(), _app_processes()
+    assert not _app_processes(folders), _app_processes(folders)
 
 
 def _sign_in(page, link: str, name: str, timings: dict, key: str):
@@ -234,9 +242,9 @@ def test_two_evaluators_in_the_app_on_one_postgresql_round(tmp_path, pg_server):
     print("app timings:", json.dumps({k: round(v, 3) for k, v in timings.items()}))
 
 
-def _kernels() -> int:
+def _kernels(proc) -> int:
     """Kernels the app is running now (started from its private connection folder)."""
-    return sum("ipykernel" in p for p in _app_processes())
+    return sum("ipykernel" in p for p in _app_processes([proc.spbe_folder]))
 
 
 @pytest.mark.browser
@@ -251,7 +259,7 @@ def test_the_app_is_a_guarded_door(tmp_path):
     workspace_from_samples(path).close()
     proc, base, link, log = _start_app(str(path), tmp_path, "door", "--max-kernels", "2", "--idle-timeout", "4")
     try:
-        start = _kernels()
+        start = _kernels(proc)
         for _ in range(20):
             try:
                 with urllib.request.urlopen(base, timeout=10) as r:
@@ -259,7 +267,7 @@ def test_the_app_is_a_guarded_door(tmp_path):
                     assert r.status != 200 or "evaluator" not in body.lower() or "login" in r.url
             except urllib.error.HTTPError as exc:
                 assert exc.code in (401, 403)
-        assert _kernels() == start  # anonymous requests started no kernel
+        assert _kernels(proc) == start  # anonymous requests started no kernel
         statuses = []
         for _ in range(4):
             try:
@@ -268,12 +276,12 @@ def test_the_app_is_a_guarded_door(tmp_path):
             except urllib.error.HTTPError as exc:
                 statuses.append(exc.code)
                 assert "penuh" in exc.read().decode()
-        assert _kernels() <= 2 and 503 in statuses
+        assert _kernels(proc) <= 2 and 503 in statuses
         # pages fetched and left (no browser holds them) are idle kernels: shut down, the door opens again
         deadline = time.monotonic() + 60
-        while _kernels() and time.monotonic() < deadline:
+        while _kernels(proc) and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert _kernels() == 0, "idle kernels were not shut down"
+        assert _kernels(proc) == 0, "idle kernels were not shut down"
         with urllib.request.urlopen(link, timeout=60) as r:
             assert r.status == 200
     finally:
