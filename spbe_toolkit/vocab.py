@@ -18,6 +18,7 @@ STAGES = ("mandiri", "dokumen", "interviu", "visitasi", "final")
 """Assessment stages in order: the self-assessment, then the evaluators' stages."""
 SELF_STAGE = STAGES[0]
 EVALUATOR_STAGES = STAGES[1:]
+STAGE_RANK = {stage: i for i, stage in enumerate(EVALUATOR_STAGES)}  # their order: a later stage decides
 
 # --------------------------------------------------------------------------- instance types
 INSTANCE_TYPES = (

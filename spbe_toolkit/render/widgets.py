@@ -27,13 +27,10 @@ from spbe_toolkit.i18n import Msg, check_lang, number, tr
 from spbe_toolkit.i18n.tables import people_table
 from spbe_toolkit.io.names import search_names
 from spbe_toolkit.scoring import score
-from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGES, VERIFICATION_VALUES
+from spbe_toolkit.vocab import EVALUATOR_STAGES, SELF_STAGE, STAGE_RANK, STAGES, VERIFICATION_VALUES
 from spbe_toolkit.workspace import Workspace
 
 _BADGE = '<span style="background:#fde2c8;color:#8a3c00;border-radius:3px;padding:1px 6px;font-size:85%">{}</span>'
-
-
-RANK = {stage: i for i, stage in enumerate(EVALUATOR_STAGES)}
 
 
 def _esc(v: Any) -> str:
@@ -159,7 +156,7 @@ class IndicatorRow:
             self.decided_text.value, self.reopen.layout.display = "", "none"
             return
         stage, who = decided
-        above = RANK[stage] > RANK[self.panel.stage]
+        above = STAGE_RANK[stage] > STAGE_RANK[self.panel.stage]
         text = tr("widget.decided_above" if above else "widget.decided", lang, stage=Msg(f"value.stage.{stage}"),
                   who=who or "—")  # fmt: skip
         colour = "#8a3c00" if above else "#555"

@@ -10,6 +10,7 @@ from spbe_toolkit.i18n import Msg
 from spbe_toolkit.io.names import same_institution
 from spbe_toolkit.vocab import ASSIGNMENT_COLUMN_ALIASES, identity_name
 from spbe_toolkit.workspace.identity import author, conflict_of_interest, whoami
+from spbe_toolkit.workspace.review import table_with_fields
 
 
 def assign(
@@ -29,8 +30,6 @@ def import_assignments(ws, table, *, assigned_by: str | None = None) -> int:
     unknown instance or a conflict of interest refuses the whole table, saying which row (as
     the spreadsheet numbers it). Blank rows are skipped. Returns the number of assignments
     recorded. :meth:`assignment_template` writes the sheet to fill in."""
-    from spbe_toolkit.workspace.review import table_with_fields
-
     df, first = table_with_fields(table, ASSIGNMENT_COLUMN_ALIASES)
     missing = [c for c in ("instance", "evaluator") if c not in df.columns]
     if missing:

@@ -127,9 +127,10 @@ class _Plan:
     disputed: list
 
 
-def _plan(ws, before: pd.DataFrame, theirs: pd.DataFrame, their_keys: list, their_id: str, external) -> _Plan:
-    my_id = ws.meta["workspace_id"]
-    known = dict(zip(_keys(before, my_id), before["id"]))
+def _plan(ws, before: pd.DataFrame, known: dict, theirs: pd.DataFrame, their_keys: list, their_id: str,
+          external) -> _Plan:  # fmt: skip
+    """``known``: identity → id of ``before``'s events (copied: the plan adds its own)."""
+    known = dict(known)
     content_here = {int(r["id"]): _content(r) for r in before.to_dict("records")}
     their_key_of = dict(zip(theirs["id"], their_keys))
     first_id = next_id = (int(before["id"].max()) if len(before) else 0) + 1
@@ -179,13 +180,14 @@ def _merge_from(ws, other, accept_submissions: bool = False) -> MergeReport:
     ext = other.store.rows("external_values")
     their_external = {int(r["event"]): r for r in ext.to_dict("records")}
     # the work of matching is done before the round's lock: under it, only bulk appends
-    plan = _plan(ws, before, theirs, their_keys, their_id, their_external)
+    plan = _plan(ws, before, known, theirs, their_keys, their_id, their_external)
     with ws.store.transaction():
         report.instances_added, report.submissions_added = _merge_submissions(ws, other)
         report.assignments_added = _merge_assignments(ws, other)
         if ws.store.next_event_id() != plan.first_id:  # someone saved meanwhile: match against what is there now
             before = ws.store.rows("events")
-            plan = _plan(ws, before, theirs, their_keys, their_id, their_external)
+            known = dict(zip(_keys(before, my_id), before["id"]))
+            plan = _plan(ws, before, known, theirs, their_keys, their_id, their_external)
         ws.store.add_events(plan.rows, plan.first_id)
         ws.store.add_external_values(plan.external)
         report.added, report.present = len(plan.rows), plan.present

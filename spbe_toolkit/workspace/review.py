@@ -68,7 +68,7 @@ def table_with_fields(table, aliases) -> tuple[pd.DataFrame, int]:
     return _rename(table.reset_index(drop=True), aliases), 1
 
 
-def _need(df: pd.DataFrame, columns: Iterable[str]) -> None:
+def need_columns(df: pd.DataFrame, columns: Iterable[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValidationError(
@@ -81,9 +81,9 @@ def assessor_table(table, fw: Framework) -> tuple[pd.DataFrame, int]:
     the framework spells them, values parsed ("1,26" is 1.26), marks as ya / tidak / na, stages
     by their names. A cell that cannot be read raises, naming its row and column."""
     df, first = table_with_fields(table, REVIEW_COLUMN_ALIASES)
-    _need(df, ("instance", "indicator"))
+    need_columns(df, ("instance", "indicator"))
     if "level" not in df.columns and not any(c in df.columns for c in FINDING_FIELDS):
-        _need(df, ("level",))
+        need_columns(df, ("level",))
     parser = LevelParser(fw)
     out = df.copy().astype(object)
     for i in range(len(df)):
@@ -326,7 +326,7 @@ def import_national_index(
     df, first = table_with_fields(table, INDEX_COLUMN_ALIASES)
     if index is not None:
         df["index"] = index
-    _need(df, ("instance", "index", "value"))
+    need_columns(df, ("instance", "index", "value"))
     names = set(ws.instances().index)
     out = []
     with ws.store.transaction():
@@ -340,7 +340,7 @@ def import_national_index(
                 ext = ws.external_index(str(r["index"]))
             except ValidationError as exc:
                 raise ValidationError(Msg("error.external_row", row=row, detail=Pair(exc.pesan, exc.message))) from None
-            raw = _number(r["value"])
+            raw = raw_number(r["value"])
             if raw is None or not ext.raw_min <= raw <= ext.raw_max:
                 raise ValidationError(Msg("error.external_row", row=row, detail=Msg(
                     "error.external_value", value=repr(r["value"])[:40], index=ext.name, lo=Num(ext.raw_min, 2),
@@ -371,7 +371,7 @@ def external_values(ws, instance: str | None = None) -> pd.DataFrame:
     return df[EXTERNAL_VIEW_COLUMNS] if len(df) else pd.DataFrame(columns=EXTERNAL_VIEW_COLUMNS)
 
 
-def _number(value: Any) -> float | None:
+def raw_number(value: Any) -> float | None:
     """A raw index value: a number, or its text with a decimal comma or point."""
     if isinstance(value, bool) or blank(value):
         return None

@@ -37,10 +37,8 @@ import numpy as np
 
 from spbe_toolkit.errors import ConflictError, ValidationError
 from spbe_toolkit.i18n import Msg, TimeText
-from spbe_toolkit.vocab import EVALUATOR_STAGES, identity_name
+from spbe_toolkit.vocab import EVALUATOR_STAGES, STAGE_RANK, identity_name
 from spbe_toolkit.workspace.identity import author, check_may_write
-
-RANK = {stage: i for i, stage in enumerate(EVALUATOR_STAGES)}
 
 
 def whole(value: Any) -> bool:
@@ -94,7 +92,7 @@ def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expe
     last = ws.store.last_event(instance, indicator)
     decided = ws.store.decided_event(instance, indicator) if last else None
     reopens = None
-    if decided is not None and RANK[decided[4]] > RANK[stage]:
+    if decided is not None and STAGE_RANK[decided[4]] > STAGE_RANK[stage]:
         if not reopen:
             raise refuse("error.stage_decided", level=fw.format_value(fw.as_value(decided[1])), who=decided[2],
                          when=TimeText(decided[3]), decided=Msg(f"value.stage.{decided[4]}"),

@@ -36,18 +36,13 @@ from spbe_toolkit.frameworks import (
 from spbe_toolkit.i18n import Msg, Pair, now_iso, tr
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import SELF_STAGE, check_basis
+from spbe_toolkit.vocab import PREVIOUS_COLUMN_ALIASES, SELF_STAGE, check_basis
 from spbe_toolkit.workspace import appeals, assignments, export, harmonisation, identity, merge, review, views
 from spbe_toolkit.workspace.merge import MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.review import append_finding
 from spbe_toolkit.workspace.rules import record_level
 from spbe_toolkit.workspace.snapshot import RoundSettings, RoundSnapshot, take_snapshot
 from spbe_toolkit.workspace.store import BaseStore, create_store, open_store, schema
-
-
-def _decimal_text(value: Any) -> Any:
-    """ "3,45" (Indonesian) → "3.45"; numbers and blanks unchanged."""
-    return value.strip().replace(".", "").replace(",", ".") if isinstance(value, str) and "," in value else value
 
 
 class Workspace(RoundSettings):
@@ -368,22 +363,16 @@ class Workspace(RoundSettings):
 
         ``results``: a table with ``instance``, ``index`` and ``predicate`` (a published table,
         ``stats.results_table(other_workspace)``, …) — a DataFrame or an xlsx/csv path, headings
-        in Indonesian or English (Instansi, Indeks, Predikat; "3,45" reads as 3.45); names are matched to this workspace's
-        instances through the instance registry and the name normaliser. Returns the match:
+        in Indonesian or English (Instansi, Indeks, Predikat; "3,45" reads as 3.45); names are
+        matched to this workspace's instances through the instance registry and the name normaliser. Returns the match:
         one row per instance of ``results`` with the workspace instance it was recorded for
         (empty where none). Append-only, like every record here.
         """
-        from spbe_toolkit.vocab import PREVIOUS_COLUMN_ALIASES
-        from spbe_toolkit.workspace.review import table_with_fields
-
         if isinstance(results, pd.DataFrame) and "instance" not in results.columns and results.index.name:
             results = results.reset_index()  # a table indexed by instance (scores(), results_table())
-        table, _first = table_with_fields(results, PREVIOUS_COLUMN_ALIASES)
-        missing = [c for c in ("instance", "index") if c not in table.columns]
-        if missing:
-            raise ValidationError(Msg("error.review_columns", columns=", ".join(missing),
-                                      have=", ".join(map(str, table.columns))))  # fmt: skip
-        table = table.assign(index=pd.to_numeric(table["index"].map(_decimal_text), errors="coerce"))
+        table, _first = review.table_with_fields(results, PREVIOUS_COLUMN_ALIASES)
+        review.need_columns(table, ("instance", "index"))
+        table = table.assign(index=pd.to_numeric(table["index"].map(review.raw_number), errors="coerce"))
         mine = list(self.instances().index)
         mapping = match_names(mine, table["instance"]).mapping  # workspace name → name in results
         rows = table.set_index("instance")

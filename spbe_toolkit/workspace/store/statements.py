@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from spbe_toolkit.vocab import EVALUATOR_STAGES
+from spbe_toolkit.vocab import STAGE_RANK
 
 # --------------------------------------------------------------------------- single rows
 META = "SELECT key, value FROM meta"
@@ -82,7 +82,7 @@ GROUP BY instance, indicator) m ON t.id = m.id ORDER BY t.id""",
 def stage_rank(column: str) -> str:
     """An SQL expression: the order of the stage in ``column`` (dokumen 1 … final 4)."""
     # in parentheses: PL/pgSQL's IF would otherwise take the CASE's first THEN for its own
-    return f"(CASE {column} " + " ".join(f"WHEN '{s}' THEN {i + 1}" for i, s in enumerate(EVALUATOR_STAGES)) + " END)"
+    return f"(CASE {column} " + " ".join(f"WHEN '{s}' THEN {r + 1}" for s, r in STAGE_RANK.items()) + " END)"
 
 
 _PICK = 1 << 40  # event ids stay below it: rank * _PICK + id orders by stage, then by id
