@@ -380,3 +380,37 @@ def test_a_bulk_append_with_ids_other_than_announced_saves_nothing(base):
             ws.store.add_events([row], ws.store.next_event_id() + 5)  # a gap
     assert ws.integrity_check() == "ok" and ws.history().empty
     ws.close()
+
+
+def test_two_merges_at_once_one_waits_and_nothing_doubles(base, tmp_path):
+    """Two merges of the same team file into one round at the same moment: the second waits for
+    the round's lock, matches again what the first wrote, and adds nothing twice."""
+    a, b = _copy(base, tmp_path, "a.sqlite"), _copy(base, tmp_path, "b.sqlite")
+    names = list(b.instances().index)
+    for i in range(300):
+        b.adjust(names[i % 44], str(i % 47 + 1), 1 + i % 5, stage="dokumen", evaluator="B", note=f"n{i}")
+    n_b = len(b.history())
+    a.close()
+    b.close()
+    go = tmp_path / "mulai"
+    code = textwrap.dedent(
+        f"""
+        import os, time
+        from spbe_toolkit.workspace import Workspace
+        ws = Workspace.open({str(tmp_path / "a.sqlite")!r})
+        while not os.path.exists({str(go)!r}):
+            time.sleep(0.01)
+        print(ws.merge({str(tmp_path / "b.sqlite")!r}).added, flush=True)
+        ws.close()
+        """
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]  # fmt: skip
+    time.sleep(1.0)
+    go.touch()
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-1500:] for o in outs]
+    assert sorted(int(o[0]) for o in outs) == [0, n_b]
+    a = Workspace.open(tmp_path / "a.sqlite")
+    assert len(a.history()) == n_b and a.integrity_check() == "ok"
+    a.close()

@@ -354,3 +354,27 @@ def test_an_unassigned_instance_is_hidden_by_my_instances_not_missing(ws):
     assert ov.open_selected() is None and "matikan «Instansi saya»" in ov.message.value
     ov.picker.value = "tidak ada yang bernama begini"
     assert "Tidak ada instansi yang cocok" in ov.matches.value
+
+
+def test_behind_jupyterhub_the_app_records_the_hubs_user(tmp_path, monkeypatch):
+    """On a file round behind JupyterHub the hub's authenticated user is the name: no name is
+    asked, and a save carries it whatever the page's name box says."""
+    from spbe_toolkit.demo import workspace_from_samples
+    from spbe_toolkit.render.app import EvaluatorApp
+
+    path = tmp_path / "putaran.sqlite"
+    workspace_from_samples(path, with_final=False).close()
+    monkeypatch.setenv("JUPYTERHUB_USER", "sari.ui")
+    app = EvaluatorApp(str(path))
+    try:
+        assert app.identity == "sari.ui" and app.overview is not None and app.overview.who() == "sari.ui"
+        app.overview.evaluator.value = "Ketua Tim"  # a page that re-enables the box and types
+        app.overview.picker.value = app.ws.instances().index[0]
+        panel = app.overview.open_selected()
+        row = panel.rows["1"]
+        row.note.value = "dari hub"
+        row.level.value = 1 if row.saved_level != 1 else 2
+        row.save.click()
+        assert app.ws.history()["evaluator"].tolist() == ["sari.ui"]
+    finally:
+        app.ws.close()

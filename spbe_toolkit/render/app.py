@@ -45,7 +45,7 @@ class EvaluatorApp:
                             self.message])  # fmt: skip
         self.widget = w.VBox([w.HTML(f"<h2 style='margin:4px 0'>{html.escape(title)}</h2>"), self.body])
         self.start.on_click(lambda _b: self.begin())
-        self.name.on_submit(lambda _t: self.begin())
+        self.name.on_msg(lambda _w, content, _b: self.begin() if content.get("event") == "submit" else None)  # Enter
         self.identity = self._established()
         if self.identity is not None:
             self.begin(self.identity)
