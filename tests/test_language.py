@@ -240,3 +240,6 @@ def test_reprs_and_team_tables_speak_one_language(ws, subs, lang, tmp_path):
     for key, text in texts.items():
         assert not foreign_words(text, lang), (key, foreign_words(text, lang), text[:1500])
     assert "1.036,00" not in texts["appeals"] and not re.search(r"\d,00\b", texts["appeals"])
+    # an appeal's own number is headed as such, not as an event's number
+    assert list(appeals.columns[:1]) == [{"id": "No. sanggahan", "en": "Appeal no."}[lang]]
+    assert ({"id": "No. peristiwa keputusan", "en": "Decision event no."}[lang]) in appeals.columns

@@ -53,10 +53,18 @@ def slug(value: Any) -> str:
     return _SLUG.sub("_", str(value).lower()).strip("_")
 
 
-def heading(name: Any, lang: str | None = None) -> Any:
-    """The heading people read for a column name (unchanged for codes such as ``D1``)."""
+TABLE_ATTR = "spbe_table"
+"""``DataFrame.attrs`` key naming the kind of table (e.g. ``"appeals"``), where a column's
+heading differs from its usual one (an appeal's ``id`` is the appeal's number, not an event's)."""
+
+
+def heading(name: Any, lang: str | None = None, table: str | None = None) -> Any:
+    """The heading people read for a column name (unchanged for codes such as ``D1``);
+    ``table`` (see :data:`TABLE_ATTR`) picks a heading of that table's own first."""
     if not isinstance(name, str):
         return name
+    if table and has(f"column_in.{table}.{name}"):
+        return tr(f"column_in.{table}.{name}", lang)
     key = f"column.{name}"
     if has(key):
         return tr(key, lang)
@@ -94,7 +102,8 @@ def people_table(df: pd.DataFrame, lang: str | None = None, *, digits: int | Non
         elif digits is not None and pd.api.types.is_float_dtype(s.dtype):
             out[col] = s.map(lambda v: number(v, lang, digits) if pd.notna(v) else "")
     out = out.astype(object).where(out.notna(), "")
-    out.columns = [heading(c, lang) for c in out.columns]
+    table = df.attrs.get(TABLE_ATTR)
+    out.columns = [heading(c, lang, table) for c in out.columns]
     names = list(out.index.names)
     if isinstance(out.index, pd.MultiIndex) and "stage" in names:
         i = names.index("stage")

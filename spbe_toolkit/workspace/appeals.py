@@ -8,6 +8,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.i18n import Msg
+from spbe_toolkit.i18n.tables import TABLE_ATTR
 from spbe_toolkit.vocab import EVALUATOR_STAGES
 from spbe_toolkit.workspace.identity import author, check_may_write
 from spbe_toolkit.workspace.rules import record_level, whole
@@ -94,4 +95,6 @@ def appeals(ws, instance: str | None = None) -> pd.DataFrame:
     for column in ("id", "event"):  # numbers of records: whole, also where none is recorded yet
         if column in df:
             df[column] = pd.to_numeric(df[column], errors="coerce").astype("Int64")
-    return df.drop(columns="accepted")
+    df = df.drop(columns="accepted")
+    df.attrs[TABLE_ATTR] = "appeals"  # people read "No. sanggahan" over its id, not an event's number
+    return df
