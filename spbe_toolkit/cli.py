@@ -189,6 +189,8 @@ def cmd_app(args) -> int:
 
     with Workspace.open(args.workspace) as ws:  # a wrong location fails here, clearly, before the server starts
         shown = ws.location  # never a password
+        title = tr("app.title", None, fw=ws.framework.title_in(None), year=ws.year or "-")
+        asks_name = ws.whoami() is None and not os.environ.get("JUPYTERHUB_USER", "").strip()  # as EvaluatorApp
     where = location_of(args.workspace)  # a server URL as given, a file made absolute for the app's kernels
     location = str(where.resolve()) if isinstance(where, Path) else where
     env = {**os.environ, "SPBE_WORKSPACE": location, "SPBE_LANG": get_language()}
@@ -197,7 +199,8 @@ def cmd_app(args) -> int:
         print(tr("app.starting", None, location=shown, url=url), flush=True)
 
     return serve(APP_NOTEBOOK, env, port=args.port, ip=args.ip, max_kernels=args.max_kernels,
-                 cull_idle=args.idle_timeout, announce=announce)  # fmt: skip
+                 cull_idle=args.idle_timeout, preheat=args.preheat, title=title,
+                 asks_name=asks_name, announce=announce)  # fmt: skip
 
 
 def _checked(check):
@@ -306,10 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
     from spbe_toolkit.render.app_server import (
         CULL_IDLE,
         MAX_KERNELS,
+        PREHEAT,
         idle_seconds,
         ip_address,
         kernel_count,
         port_number,
+        preheat_count,
     )
 
     s.add_argument("--port", type=_checked(port_number), default=8866, metavar="N", help=h("port"))
@@ -318,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=h("max_kernels"))  # fmt: skip
     s.add_argument("--idle-timeout", type=_checked(idle_seconds), default=CULL_IDLE, metavar="N",
                    help=h("idle_timeout"))  # fmt: skip
+    s.add_argument("--preheat", type=_checked(preheat_count), default=PREHEAT, metavar="N", help=h("preheat"))
 
     s = command("demo", cmd_demo)
     s.add_argument("--out", default="spbe-demo-output", metavar=mv("folder"), help=h("demo_out"))

@@ -321,6 +321,14 @@ class Framework:
         return pd.DataFrame(rows, columns=["index_code", "index_name", "indicators", "agency", "conversion", "status",
                                            "source"])  # fmt: skip
 
+    def title_in(self, lang: str | None = None) -> str:
+        """The framework's human title in ``lang`` (the catalogue's ``framework_title.<name>``;
+        a framework the catalogue does not know keeps the title its definition gives)."""
+        try:
+            return tr(f"framework_title.{self.name}", lang)
+        except KeyError:
+            return self.title or self.name
+
     def __repr__(self) -> str:
         values = tr("value.scale_decimal", None, d=self.decimals) if self.decimals else ""
         return "<" + tr("value.framework_repr", None, name=self.name, d=len(self.domains), a=len(self.aspects),

@@ -40,7 +40,7 @@ class EvaluatorApp:
         self.start = w.Button(description=tr("app.start", lang), icon="sign-in", button_style="primary")
         self.message = w.HTML()
         self.overview: RoundOverview | None = None
-        title = tr("app.title", lang, fw=self.ws.framework.title or self.ws.framework.name, year=self.ws.year or "-")
+        title = tr("app.title", lang, fw=self.ws.framework.title_in(lang), year=self.ws.year or "-")
         self.body = w.VBox([w.HTML(f"<p>{html.escape(tr('app.intro', lang))}</p>"), w.HBox([self.name, self.start]),
                             self.message])  # fmt: skip
         self.widget = w.VBox([w.HTML(f"<h2 style='margin:4px 0'>{html.escape(title)}</h2>"), self.body])

@@ -6,6 +6,13 @@
 * **A ceiling on kernels** (:class:`BoundedKernelManager`): each page costs a kernel (~120 MB);
   past ``max_kernels`` a page says the app is full instead of starting one, and kernels idle
   longer than ``cull_idle`` seconds are shut down.
+* **Preheated kernels** (``preheat``, default 1): Voilà keeps that many kernels with the app
+  already built, so a page is served at once instead of after a kernel start, the imports and
+  the round's first read (~3 s). They count under the ceiling; a pool kernel is refilled when a
+  page takes it and, if the ceiling stopped the refill, when a page's kernel ends.
+* **The page in the app's language**: a small Voilà template (written to the private folder)
+  shows the loading text and the round's human title in the chosen language, and fetches
+  nothing from the internet (Voilà's own template links a font CDN).
 * **The port and address checked** before anything starts: 1–65535, a real IP address, and
   a port in use is an error naming it (Voilà is told never to try another port).
 * **Stopping by any signal stops everything.** SIGTERM, SIGINT, SIGHUP or SIGQUIT to
@@ -16,6 +23,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import html
 import ipaddress
 import json
 import os
@@ -39,18 +48,49 @@ from spbe_toolkit.i18n import Msg, tr
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
 MAX_KERNELS = 8
 CULL_IDLE = 900  # seconds
+PREHEAT = 1
 
 
 class BoundedKernelManager(AsyncMappingKernelManager):
-    """Voilà's kernel manager with a ceiling: no kernel beyond ``max_kernels``."""
+    """Voilà's kernel manager with a ceiling: no kernel beyond ``max_kernels``.
+
+    With preheating, Voilà makes its pooling manager a subclass of this one, so the pool's
+    kernels go through :meth:`start_kernel` too and count under the ceiling. A refill the
+    ceiling refuses leaves the pool (it would otherwise sit there as a failed entry and turn
+    the next page away); the pool is filled again when any kernel ends."""
 
     max_kernels = Integer(MAX_KERNELS, config=True, help="The most kernels (open pages) at once.")
+    _closing = False
+
+    def _running(self) -> int:
+        pending = getattr(self, "_pending_kernels", {})  # started, not yet ready: they count too
+        return len(set(self.list_kernel_ids()) | set(pending))
 
     async def start_kernel(self, *args, **kwargs):
-        if len(self.list_kernel_ids()) >= self.max_kernels:
+        if self._closing or self._running() >= self.max_kernels:
+            if (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True":
+                self._leave_pool(asyncio.current_task())
             text = tr("app.full", os.environ.get("SPBE_LANG") or None, n=self.max_kernels)
             raise web.HTTPError(503, text, reason=text)
         return await super().start_kernel(*args, **kwargs)
+
+    def _leave_pool(self, task) -> None:
+        for pool in getattr(self, "_pools", {}).values():
+            if task in pool:
+                pool.remove(task)
+                task.add_done_callback(lambda t: t.cancelled() or t.exception())  # seen: no warning
+                return
+
+    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+        result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        refill = getattr(self, "fill_if_needed", None)
+        if refill is not None and not self._closing and getattr(self, "notebook_path", None):
+            refill(delay=0, notebook_name=self.notebook_path)  # a place is free: the pool comes back
+        return result
+
+    async def shutdown_all(self, *args, **kwargs):
+        self._closing = True  # no refill while everything stops
+        return await super().shutdown_all(*args, **kwargs)
 
 
 def port_number(text: str) -> int:
@@ -77,6 +117,11 @@ def _whole_number(text: str, low: int, high: int, key: str) -> int:
 def kernel_count(text: str) -> int:
     """The ceiling on kernels, 1–100 (an argparse type)."""
     return _whole_number(text, 1, 100, "error.app_kernels")
+
+
+def preheat_count(text: str) -> int:
+    """Kernels kept ready with the app built, 0–10 (0: none; an argparse type)."""
+    return _whole_number(text, 0, 10, "error.app_preheat")
 
 
 def idle_seconds(text: str) -> int:
@@ -128,12 +173,144 @@ def _leftover_kernels(folder: Path) -> list[int]:
     return found
 
 
+TEMPLATE = "spbe"
+_SPINNER = """{%% import 'voila/templates/base/spinner.macro.html.j2' as voila_spinner %%}
+{%% macro css() %%}{{ voila_spinner.css() }}
+<style>
+  #loading.spbe-shell { display: block !important; height: auto; align-items: stretch; padding: 22px 17px;
+    font-family: var(--jp-ui-font-family, sans-serif); font-size: var(--jp-ui-font-size1, 13px); }
+  .spbe-shell h2 { margin: 4px 0; font-size: 1.5em; }
+  .spbe-shell input { width: 300px; max-width: 70vw; height: 28px; box-sizing: border-box; padding: 0 8px;
+    border: 1px solid #9e9e9e; font-size: inherit; }
+  .spbe-shell button { height: 28px; padding: 0 12px; background: #1976d2; color: #fff; border: 0;
+    font-size: inherit; }
+  .spbe-shell .spbe-wait { color: #555; margin-top: 10px; display: flex; align-items: center; gap: 8px; }
+  .spbe-shell .spbe-spin { width: 14px; height: 14px; border: 3px solid #d0d7de; border-top-color: #268380;
+    border-radius: 50%%; animation: rotation 1s infinite linear; }
+</style>
+{%% endmacro %%}
+{%% macro html() %%}{%% raw %%}%(shell)s{%% endraw %%}{%% endmacro %%}
+"""
+_INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
+{%% import "spinner.macro.html.j2" as spinner %%}
+{%%- block notebook_css -%%}
+  {%% if frontend == "voila" %%}{{ resources.include_js("static/voila-style.js") }}{%% endif %%}
+  {{ spinner.css() }}
+  <style>.jp-mod-noOutputs.jp-mod-noInput { display: none; }</style>
+  {{ super.super() }}
+{%%- endblock notebook_css -%%}
+{%%- block body_header -%%}
+{{ super() }}
+<script>
+  document.documentElement.lang = "%(lang)s";
+  document.title = %(title)s;
+  window.voila_process = function () {};
+  (function () {  // the name typed (and Enter or Mulai) before the widgets came goes on to them
+    var box = document.getElementById("spbe-shell-name"), go = document.getElementById("spbe-shell-go");
+    if (!box) { return; }
+    var state = window.spbeShell = {value: "", focused: document.activeElement === box, wanted: false, done: false};
+    function submit() { state.wanted = true; go.disabled = true; }
+    go.addEventListener("click", submit);
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { submit(); } else if (e.key === "Tab") { state.focused = false; }
+    });
+    box.addEventListener("input", function () { state.value = box.value; });
+    box.addEventListener("focus", function () { state.focused = true; });
+    function shown() { return box.isConnected && box.offsetParent !== null; }
+    document.addEventListener("pointerdown", function (e) { state.focused = e.target === box; }, true);
+    document.addEventListener("keydown", function (e) {  // Voilà's start may take the focus; keys stay
+      if (state.done || !state.focused || e.ctrlKey || e.metaKey || e.altKey) { return; }
+      if (shown()) { if (document.activeElement !== box) { box.focus(); } return; }
+      if (e.key === "Enter") { state.wanted = true; }  // the form has gone, the app's box is not there yet
+      else if (e.key === "Backspace") { state.value = state.value.slice(0, -1); }
+      else if (e.key.length === 1) { state.value += e.key; }
+      else { return; }
+      e.preventDefault();
+    }, true);
+    var timer = setInterval(function () {
+      var real = document.querySelector("#rendered_cells input[placeholder=" + %(placeholder)s + "]");
+      if (!real || !real.offsetParent) { return; }
+      clearInterval(timer);
+      state.done = true;
+      state.liveAt = performance.now();  // the app's own box is live (for the benchmark)
+      if (state.value) { real.value = state.value; real.dispatchEvent(new Event("input", {bubbles: true})); }
+      if (state.wanted) {
+        var start = real.closest(".widget-hbox").querySelector("button");
+        if (start) { start.click(); }
+      } else if (state.focused) {
+        real.focus();
+        real.setSelectionRange(real.value.length, real.value.length);
+      }
+    }, 20);
+  })();
+</script>
+{%%- endblock body_header -%%}
+"""
+
+
+def _js(text: str) -> str:
+    return json.dumps(text).replace("<", "\\u003c")
+
+
+def shell_html(*, lang: str, title: str, asks_name: bool) -> str:
+    """What the page shows while Voilà's scripts load (~1 s): the round's title and, on a file
+    round, the name form itself, live at once (what is typed goes on to the app's own box)."""
+    e = html.escape
+    parts = [f"<div id='loading' class='spbe-shell'><h2>{e(title)}</h2>"]
+    if asks_name:
+        parts.append(f"<p>{e(tr('app.intro', lang))}</p><div><input id='spbe-shell-name' autocomplete='name' "
+                     f"placeholder='{e(tr('app.name_placeholder', lang))}' "
+                     f"aria-label='{e(tr('widget.evaluator', lang))}' autofocus> "
+                     f"<button id='spbe-shell-go' type='button'>{e(tr('app.start', lang))}</button></div>")  # fmt: skip
+    parts.append(f"<div class='spbe-wait'><span class='spbe-spin'></span><span id='loading_text'>"
+                 f"{e(tr('app.loading', lang))}</span></div></div>")  # fmt: skip
+    return "".join(parts)
+
+
+def write_template(root: Path, *, lang: str, title: str, asks_name: bool = True) -> Path:
+    """The app's Voilà template under ``root`` (a ``share/jupyter`` folder): Voilà's lab page
+    with the title and loading text in ``lang``, the first view painted before the scripts
+    load (:func:`shell_html`), and no font fetched from a CDN."""
+    folder = root / "voila" / "templates" / TEMPLATE
+    folder.mkdir(parents=True)
+    (folder / "conf.json").write_text(json.dumps({"base_template": "lab"}))
+    shell = shell_html(lang=lang, title=title, asks_name=asks_name)
+    (folder / "spinner.macro.html.j2").write_text(_SPINNER % {"shell": shell}, encoding="utf-8")
+    (folder / "index.html.j2").write_text(_INDEX % {
+        "lang": lang, "title": _js(title), "placeholder": _js(json.dumps(tr("app.name_placeholder", lang)))},
+        encoding="utf-8")  # fmt: skip
+    return folder
+
+
+def app_notebook(notebook: Path, folder: Path, title: str) -> Path:
+    """A copy of the app's notebook in ``folder`` whose metadata carries the page's title."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    nb.setdefault("metadata", {})["title"] = title
+    target = folder / notebook.name
+    target.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
 def serve(notebook: Path, env: dict[str, str], *, port: int, ip: str, max_kernels: int = MAX_KERNELS,
-          cull_idle: int = CULL_IDLE, announce=print) -> int:  # fmt: skip
-    """Run Voilà on ``notebook`` until it ends or a stop signal comes; returns its exit code."""
+          cull_idle: int = CULL_IDLE, preheat: int = PREHEAT, title: str = "", asks_name: bool = True,
+          announce=print) -> int:  # fmt: skip
+    """Run Voilà on ``notebook`` until it ends or a stop signal comes; returns its exit code.
+
+    ``preheat`` kernels (at most ``max_kernels``) are kept with the app built; ``title`` is
+    the page's title (the round's human name) and the loading text's subject; ``asks_name``
+    says the app will ask the evaluator's name (a file round), so the first view has the form."""
     check_port_free(ip, port)
+    if preheat > max_kernels:
+        raise ValidationError(Msg("error.app_preheat_ceiling", preheat=preheat, n=max_kernels))
+    lang = env.get("SPBE_LANG") or "id"
+    title = title or notebook.stem
     private = Path(tempfile.mkdtemp(prefix="spbe-app-"))
     os.chmod(private, 0o700)
+    share = private / "share"
+    write_template(share / "jupyter", lang=lang, title=title, asks_name=asks_name)
+    page = private / "page"
+    page.mkdir()
+    notebook = app_notebook(notebook, page, title)
     token = secrets.token_urlsafe(24)
     config = private / "config"
     config.mkdir()
@@ -142,18 +319,22 @@ def serve(notebook: Path, env: dict[str, str], *, port: int, ip: str, max_kernel
     kernels = private / "kernels"
     kernels.mkdir()
     config_path = os.pathsep.join([str(config), env.get("JUPYTER_CONFIG_PATH", "")]).rstrip(os.pathsep)
-    child_env = {**env, "JUPYTER_CONFIG_PATH": config_path}
+    jupyter_path = os.pathsep.join([str(share / "jupyter"), env.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)
+    child_env = {**env, "JUPYTER_CONFIG_PATH": config_path, "JUPYTER_PATH": jupyter_path,
+                 "VOILA_APP_IP": "127.0.0.1" if ip in ("0.0.0.0", "::") else ip}  # fmt: skip
     host = f"[{ip}]" if ":" in ip else ip
     announce(f"http://{host}:{port}/?token={token}")
     command = [
         sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser", f"--Voila.ip={ip}",
-        "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False",
+        "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False", f"--template={TEMPLATE}",
         f"--Voila.connection_dir_root={kernels}",
         "--VoilaConfiguration.multi_kernel_manager_class=spbe_toolkit.render.app_server.BoundedKernelManager",
         f"--BoundedKernelManager.max_kernels={max_kernels}",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={max(1, min(60, cull_idle // 2))}",
     ]  # fmt: skip
+    if preheat:
+        command += ["--preheat_kernel=True", f"--pool_size={preheat}"]
     proc = subprocess.Popen(command, env=child_env, preexec_fn=_die_with_parent)
     received: list[int] = []
 

@@ -524,12 +524,14 @@ class AdjustmentPanel:
             return (f"<tr><td>{_esc(label)}</td><td><b>{number(r['index'], lang)}</b>{level}</td>"
                     f"<td>{_esc(r['predicate'])}</td>{cells}</tr>")  # fmt: skip
 
-        info = tr("widget.header_info", lang, fw=fw.name, stage=Msg(f"value.stage.{self.stage}"), evaluator=self.evaluator,
+        info = tr("widget.header_info", lang, fw=fw.title_in(lang), stage=Msg(f"value.stage.{self.stage}"), evaluator=self.evaluator,
                   changed=changed)  # fmt: skip
         self.header.value = (
             f"<div class='spbe-panel-header' style='font-family:sans-serif;max-width:100%;overflow-x:auto'><h3 style='margin:2px 0'>{_esc(self.instance)}</h3>"
             f"<div style='white-space:normal'>{_esc(info)}</div>"
             "<style>.spbe-header td,.spbe-header th{padding:2px 10px;text-align:right;border-bottom:1px solid #e3e3e3}"
+            # the HTML widget's box is a flex item that would grow to the table's width (min-width:auto)
+            ".widget-html-content:has(> .spbe-panel-header){min-width:0;max-width:100%}"
             ".spbe-header td:first-child,.spbe-header th:first-child{text-align:left}</style>"
             "<div style='overflow-x:auto;max-width:100%'>"  # on a phone the table scrolls sideways in its box
             f"<table class='spbe-header' style='border-collapse:collapse;margin-top:4px'>"

@@ -61,8 +61,8 @@ def cover_table(ws, lang: str, views: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
     n_instances, n_events = ws.store.counts()
     rows = [
-        ("round", ws.meta.get("title") or ws.framework.title),
-        ("framework", f"{ws.framework.title} ({ws.framework.name})"),
+        ("round", ws.meta.get("title") or ws.framework.title_in(lang)),
+        ("framework", f"{ws.framework.title_in(lang)} ({ws.framework.name})"),
         ("year", ws.year if ws.year else "—"),
         ("predicate_basis", ws.meta.get("predicate_basis", "")),
         ("exported_at", time_text(datetime.now(UTC).isoformat(), lang)),
