@@ -376,3 +376,48 @@ def test_the_app_paints_its_form_before_its_scripts_and_keeps_what_was_typed(
     finally:
         _stop((proc, log))
     assert hosts <= {link.split("/")[2]}, f"the page fetched from elsewhere: {hosts}"
+
+
+@pytest.mark.browser
+def test_a_preheated_app_shows_the_round_as_it_is_when_the_page_comes(tmp_path, pg_server):
+    """A preheated kernel builds a server round's overview before anyone asks; a save made
+    after that (by the lead, elsewhere) is in the overview the page shows when it comes."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    url = pg_server.new_database()
+    folder, _ = sample_paths("spbe2020")
+    ws = Workspace.create(url, framework="spbe2020", year=2024)
+    ws.import_submissions(spbe.read_submissions(sorted(folder.glob("*.xlsx"))[:3], "spbe2020", progress=False))
+    role = f"ani_{uuid.uuid4().hex[:6]}"
+    ws.add_evaluator(role, "Ani", team="Tim A")
+    other = next(n for n in ws.instances().index if n != TARGET)
+    proc, _base, link, log = _start_app(url.replace("postgres@", f"{role}@"), tmp_path, "fresh")
+    try:
+        log_path = tmp_path / "fresh.log"
+        deadline = time.monotonic() + 120  # the start-up check took the first kernel; the pool refills
+        while log_path.read_text().count("is filled with 1 kernel") < 2 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(20)  # and builds the app (the overview) in the refilled kernel
+        before = int(ws.status().loc[other, "reviewed"])
+        own = ws.self_assessment(other).set_index("indicator")["level"]
+        ws.adjust(other, "1", 1 if own["1"] != 1 else 2, stage="final", evaluator="Ketua Tim", note="diperbaiki")
+        expected = int(ws.status().loc[other, "reviewed"])
+        assert expected == before + 1
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 1300, "height": 950}).new_page()
+            page.goto(link, wait_until="commit")
+            page.wait_for_selector(".spbe-overview", timeout=60_000)
+            page.wait_for_timeout(1500)  # a refresh, if one is coming, has come
+            cells = page.evaluate(
+                "name => [...document.querySelectorAll('.spbe-overview tr')].filter(r => r.querySelector('th') &&"
+                " r.querySelector('th').innerText.trim() === name).map(r => [...r.querySelectorAll('td')]"
+                ".map(td => td.innerText.trim()))[0]",
+                other,
+            )
+            browser.close()
+        assert cells and cells[3] == str(expected), (cells, expected)
+    finally:
+        _stop((proc, log))
+        ws.close()

@@ -8,9 +8,12 @@ with assignments in the round, "my instances" is on from the start.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import ipywidgets as w
@@ -49,6 +52,33 @@ class EvaluatorApp:
         self.identity = self._established()
         if self.identity is not None:
             self.begin(self.identity)
+        self._built = time.monotonic()
+        self._watch_for_the_page()
+
+    def _watch_for_the_page(self) -> None:
+        """In a preheated kernel (Voilà built this app before anyone asked), wait in a thread
+        for the page that takes the kernel, then — on the kernel's own loop, where the round's
+        connection lives — read the round again, so the overview is the round as it is when the
+        page comes, not as it was when the kernel was heated."""
+        if os.environ.get("VOILA_PREHEAT") != "True":
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def wait() -> None:
+            from voila.utils import wait_for_request
+
+            wait_for_request()  # returns when Voilà hands this kernel to a page
+            loop.call_soon_threadsafe(self.page_arrived)
+
+        threading.Thread(target=wait, name="spbe-wait-for-page", daemon=True).start()
+
+    def page_arrived(self) -> None:
+        """A page has taken this (preheated) kernel: an overview built before is read again."""
+        if self.overview is not None and time.monotonic() - self._built > 1:
+            self.overview.refresh()
 
     def _established(self) -> str | None:
         """The name the server (or the hub) establishes; None when the name is to be typed."""
