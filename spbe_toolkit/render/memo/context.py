@@ -11,8 +11,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-import matplotlib
 import pandas as pd
 from markupsafe import Markup
 
@@ -32,7 +32,7 @@ from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
 from spbe_toolkit.i18n.tables import value_text
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK, load_published
-from spbe_toolkit.render import plots
+from spbe_toolkit.render.memo.chart import ProfileSvg
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES, VERIFICATION_FLAGS, is_synthetic
 from spbe_toolkit.workspace import Workspace
@@ -62,6 +62,20 @@ class RoundData:
     findings: dict[str, pd.DataFrame] = field(default_factory=dict)  # instance → latest finding per indicator
     interview: dict[str, pd.DataFrame] = field(default_factory=dict)  # instance → interview notes
     external: dict[str, pd.DataFrame] = field(default_factory=dict)  # instance → national-index values
+    _parts: dict = field(default_factory=dict, repr=False)  # table → {instance → its rows}, split once
+
+    def part(self, table: str, instance: str) -> pd.DataFrame:
+        """``instance``'s rows of one of the round's long tables (``own_levels``,
+        ``current_levels``, ``appeals``), split by instance once for the whole batch on first
+        use — so a memo's cost does not grow with the number of instances in the round."""
+        split = self._parts.get(table)
+        if split is None:
+            df = {"own_levels": self.own_levels, "current_levels": self.current_levels,
+                  "appeals": self.snap.appeals}[table]  # fmt: skip
+            split = {} if "instance" not in df.columns else dict(iter(df.groupby("instance", sort=False)))
+            split[None] = df.iloc[0:0]
+            self._parts[table] = split
+        return split.get(instance, split[None])
 
     @classmethod
     def build(cls, source: Workspace | RoundSnapshot) -> RoundData:
@@ -268,23 +282,15 @@ def profile_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     ]  # fmt: skip
     key = (lang, peer is not None)
     chart = rd.charts.get(key)
-    if chart is None:
-        chart_labels = [
-            f"{c} {n[:34] + ('…' if len(n) > 34 else '')}" if isd or not fw.has_domains
-            else f"   {c} {n[:32] + ('…' if len(n) > 32 else '')}"
-            for c, n, isd, _ in rows
-        ]  # fmt: skip
-        chart = rd.charts[key] = plots.ProfileChart(
-            chart_labels, with_peer=peer is not None, level_range=(fw.level_min, fw.level_max), lang=lang,
-            emphasis=[isd for _c, _n, isd, _w in rows],
-        )  # fmt: skip
-    fig = chart.update(
+    if chart is None:  # axes, ticks, row labels and legend: once per batch (see render.memo.chart)
+        chart = rd.charts[key] = ProfileSvg([f"{c} {n}" for c, n, _isd, _w in rows], with_peer=peer is not None,
+                                            level_max=fw.level_max, lang=lang,
+                                            emphasis=[isd for _c, _n, isd, _w in rows])  # fmt: skip
+    svg = chart.svg(
         [float(it.self_[c]) for c, *_ in rows],
         [float(it.final[c]) for c, *_ in rows],
         [float(peer[c]) for c, *_ in rows] if peer is not None else None,
     )
-    with matplotlib.rc_context({"svg.hashsalt": "spbe-toolkit", "svg.fonttype": "none"}):
-        svg = plots.to_svg(fig)
     t = labels("memo", lang)
     itype, province = it.peer_group
     group = t["peer_group_province"].format(type=itype, province=province) if province else (itype or "—")
@@ -382,7 +388,7 @@ def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """The instance's appeals and their decisions."""
     t = labels("memo", lang)
     rows = []
-    for a in rd.snap.appeals_of(it.name).to_dict("records"):
+    for a in rd.part("appeals", it.name).to_dict("records"):
         line = t["appeal_line"].format(indicator=a["indicator"], level=a["requested_level"],
                                        decision=value_text("decision", a["decision"], lang))  # fmt: skip
         rows.append({"line": line, "reason": a["reason"] if isinstance(a["reason"], str) else ""})
@@ -492,7 +498,7 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
     if not show:
         return {"pemdi": None}
     t = labels("memo", lang)
-    links = crosswalk(fw.name, move["towards"], lang=lang)
+    links = _crosswalk(fw.name, move["towards"], lang)
     rows = []
     for code in dict.fromkeys(fw.subitem_parent.get(c, c) for c in codes):
         part = links[links["indicator"] == code]
@@ -501,7 +507,7 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
             "code": code, "name": fw.entry_name(code), "targets": "; ".join(targets) or t["pemdi_none"],
             "confidence": tr(f"value.confidence.{part['confidence'].iat[0]}", lang), "basis": part["basis"].iat[0],
         })  # fmt: skip
-    new = crosswalk(move["towards"], fw.name, lang=lang)
+    new = _crosswalk(move["towards"], fw.name, lang)
     new = new[new["counterpart"].isna()]
     upcoming = next_round(move["towards"], year or move["from_year"])
     when = (
@@ -514,6 +520,12 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
         "new": t["pemdi_new"].format(list="; ".join(f"{c} {n}" for c, n in zip(new["indicator"], new["name"]))),
         "note": t["pemdi_note"],
     }}  # fmt: skip
+
+
+@lru_cache(maxsize=16)
+def _crosswalk(source: str, target: str, lang: str) -> pd.DataFrame:
+    """:func:`crosswalk` once per process for each pair and language (memos only read it)."""
+    return crosswalk(source, target, lang=lang)
 
 
 def timeline_section(fw: Framework, year: int | None, lang: str) -> dict:
@@ -634,8 +646,8 @@ def memo_context(
     it = _Instance(
         name=instance,
         meta=meta,
-        own=rd.own_levels[rd.own_levels["instance"] == instance],
-        cur=rd.current_levels[rd.current_levels["instance"] == instance],
+        own=rd.part("own_levels", instance),
+        cur=rd.part("current_levels", instance),
         final=rd.final_scores.loc[instance],
         self_=rd.self_scores.loc[instance],
         peer_ind=rd.peer_indicator.get(group) if rd.peer_counts.get(group, 0) >= MIN_PEERS else None,
@@ -659,7 +671,7 @@ def memo_context(
             "team": rd.evaluators.get(instance) or ws.meta.get("team") or None,
         },
         "synthetic": is_synthetic(instance),
-        "fw_title": fw.title,
+        "fw_title": fw.title_in(lang),
         "fw_name": fw.name,
         "fw_regulation": fw.regulation,
         # a framework whose level criteria are all still unknown (Pemdi 2026) says so up front

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -68,7 +67,6 @@ _WORKER: dict = {}
 
 def _init_worker(snapshot: RoundSnapshot) -> None:
     """A worker gets the round's frozen snapshot (no database connection of its own)."""
-    matplotlib.use("Agg")
     _WORKER["rd"] = RoundData.build(snapshot)
 
 
@@ -158,7 +156,12 @@ def render_memos(
         for r in results
     ]
     index_html = _ENV.get_template("index.html.j2").render(
-        lang=lang, t=labels("memo", lang), rows=rows, fw_title=fw.title, year=snap.year, generated_at=generated_at
+        lang=lang,
+        t=labels("memo", lang),
+        rows=rows,
+        fw_title=fw.title_in(lang),
+        year=snap.year,
+        generated_at=generated_at,
     )
     write_text(out / "index.html", index_html)
     return [out / r["file"] for r in results]
