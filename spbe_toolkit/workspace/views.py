@@ -41,7 +41,8 @@ def self_assessment(ws, instance: str | None = None) -> pd.DataFrame:
     )
 
 
-def levels(ws, stage: str = "current", instance: str | None = None) -> pd.DataFrame:
+def levels(ws, stage: str = "current", instance: str | None = None, *,
+           submitted: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
     """Tidy levels (instance, indicator, level, source_stage, evaluator, note) at a stage.
 
     ``"mandiri"``: the ws-assessment. ``"current"``: the latest event of any stage.
@@ -56,7 +57,7 @@ def levels(ws, stage: str = "current", instance: str | None = None) -> pd.DataFr
     if stage != "current" and stage not in STAGES:
         raise ValidationError(Msg("error.bad_view_stage", value=repr(stage), choices=", ".join(STAGES)))
     fw = ws.framework
-    base = ws.self_assessment(instance)
+    base = ws.self_assessment(instance) if submitted is None else submitted  # ``submitted``: read already
     base = base.assign(source_stage=SELF_STAGE, evaluator=None, note=None)[
         ["instance", "indicator", "level", "source_stage", "evaluator", "note"]
     ]
@@ -185,15 +186,15 @@ def status(ws, by: str | None = None, *, instance: str | None = None) -> pd.Data
     cols = ["stage_reached", "indicators", "reviewed", "changed_from_self", "open"]
     if inst.empty:
         return pd.DataFrame(columns=cols)
-    own = ws.levels(SELF_STAGE, instance).set_index(["instance", "indicator"])["level"]
-    cur = ws.levels("current", instance).set_index(["instance", "indicator"])["level"]
-    ev = ws.store.event_cells(instance)
-    rank = ev["stage"].map({s: i for i, s in enumerate(STAGES)})
-    reached = rank.groupby(ev["instance"]).max().map(lambda i: STAGES[i])
+    submitted = ws.self_assessment(instance)  # read once for both views below
+    own = levels(ws, SELF_STAGE, instance, submitted=submitted).set_index(["instance", "indicator"])["level"]
+    cur = levels(ws, "current", instance, submitted=submitted).set_index(["instance", "indicator"])["level"]
+    progress = ws.store.review_progress(instance).set_index("instance")  # one row per instance, not per event
     st = pd.DataFrame(index=inst.index)
+    reached = progress["reached"].map(lambda r: STAGES[int(r)])
     st["stage_reached"] = reached.reindex(st.index).astype(object).where(lambda x: x.notna(), SELF_STAGE)
     st["indicators"] = own.groupby(level="instance").size().reindex(st.index).fillna(0).astype(int)
-    st["reviewed"] = ev.groupby("instance")["indicator"].nunique().reindex(st.index).fillna(0).astype(int)
+    st["reviewed"] = progress["reviewed"].reindex(st.index).fillna(0).astype(int)
     changed = cur.ne(own.reindex(cur.index))
     st["changed_from_self"] = changed.groupby(level="instance").sum().reindex(st.index).fillna(0).astype(int)
     st["open"] = st["indicators"] - st["reviewed"]

@@ -148,6 +148,9 @@ class BaseStore:
     def event_cells(self, instance: str | None = None) -> pd.DataFrame:
         return self._frame(*sql.event_cells(instance))
 
+    def review_progress(self, instance: str | None = None) -> pd.DataFrame:
+        return self._frame(*sql.review_progress(instance))
+
     def submissions_log(self) -> pd.DataFrame:
         return self._frame(sql.SUBMISSIONS_LOG)
 

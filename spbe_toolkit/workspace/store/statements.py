@@ -142,6 +142,14 @@ def event_cells(instance: str | None) -> tuple[str, tuple]:
     return "SELECT id, instance, indicator, stage, evaluator FROM events" + where + " ORDER BY id", params
 
 
+def review_progress(instance: str | None) -> tuple[str, tuple]:
+    """Per instance with events: the highest stage reached (1 dokumen … 4 final) and how many
+    indicators have any event — aggregated in the database, one row per instance."""
+    where, params = _where(instance, "instance")
+    return (f"SELECT instance, MAX({stage_rank('stage')}) AS reached, COUNT(DISTINCT indicator) AS reviewed "
+            f"FROM events{where} GROUP BY instance", params)  # fmt: skip
+
+
 def appeals(instance: str | None) -> tuple[str, tuple]:
     where, params = _where(instance, "a.instance")
     return (
