@@ -108,8 +108,9 @@ def _read_units(path: Path, fw: Framework) -> Mapping:
 
 
 # --------------------------------------------------------------------------- inputs
-def _one_instance_levels(levels, fw: Framework) -> pd.Series:
-    """Entry code → level for one instance, validated by the scorer."""
+def _one_instance_levels(levels, fw: Framework, *, validated: bool = False) -> pd.Series:
+    """Entry code → level for one instance, validated by the scorer (unless ``validated``:
+    levels a workspace holds, which the scorer has already checked)."""
     if isinstance(levels, pd.Series):
         s = levels.copy()
         s.index = s.index.map(str)
@@ -119,7 +120,8 @@ def _one_instance_levels(levels, fw: Framework) -> pd.Series:
         s = pd.Series(levels["level"].to_numpy(), index=levels["indicator"].map(str).to_numpy())
     else:
         raise ValidationError(Msg("error.path_levels_shape"))
-    score(pd.DataFrame({"instance": "x", "indicator": s.index, "level": s.to_numpy()}), fw)  # raises on any problem
+    if not validated:
+        score(pd.DataFrame({"instance": "x", "indicator": s.index, "level": s.to_numpy()}), fw)  # raises on any problem
     for code in fw.external_by_indicator:  # fed by a national index and not given: its default, as scored
         if code not in s.index:
             s[code] = fw.external_default
@@ -370,6 +372,7 @@ def path_to_target(
     margin: float = DEFAULT_MARGIN,
     max_steps: int | None = DEFAULT_MAX_STEPS,
     wording: str = "regulation",
+    validated: bool = False,
 ) -> pd.DataFrame:
     """The least-effort one-level raises reaching ``target``, as a roadmap of rounds.
 
@@ -400,7 +403,7 @@ def path_to_target(
         raise ValidationError(Msg("error.path_max_raise", value=repr(max_raise)))
     if max_steps is not None and (int(max_steps) != max_steps or max_steps < 1):
         raise ValidationError(Msg("error.path_max_raise", value=repr(max_steps)))
-    lv = _one_instance_levels(levels, fw)
+    lv = _one_instance_levels(levels, fw, validated=validated)
     weights, denom = _entry_units(fw)
     codes = [c for c in fw.entry_codes if c in lv.index]
     scale = fw.value_scale  # values × scale are whole numbers (1 for whole levels)
@@ -498,7 +501,12 @@ def _rows(steps, fw: Framework, max_steps, max_raise, current_units: int, denom:
 
 # --------------------------------------------------------------------------- strengths and weaknesses
 def strengths_weaknesses(
-    levels, fw: Framework | str, peer: pd.Series | pd.DataFrame | None = None, *, threshold: float = 1.0
+    levels,
+    fw: Framework | str,
+    peer: pd.Series | pd.DataFrame | None = None,
+    *,
+    threshold: float = 1.0,
+    scores: pd.Series | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Indicators and aspects far above / below the instance's own index and the peer mean.
 
@@ -506,15 +514,23 @@ def strengths_weaknesses(
     levels table. An indicator is a strength when it is at least ``threshold`` levels above
     the instance's own index and not below the peer mean; a weakness when at least
     ``threshold`` below its own index or below the peer mean by ``threshold``. Returns
-    ``{"indicators": …, "aspects": …}`` sorted strongest first.
+    ``{"indicators": …, "aspects": …}`` sorted strongest first. ``scores``: these levels'
+    score row (index and aspects) when already computed, e.g. a workspace's — the levels are
+    then taken as checked and not scored again.
     """
     fw = load_framework(fw)
-    lv = _one_instance_levels(levels, fw)
-    table = pd.DataFrame({"instance": "x", "indicator": lv.index, "level": lv.to_numpy()})
-    sc = score(table, fw).iloc[0]
+    lv = _one_instance_levels(levels, fw, validated=scores is not None)
+    if scores is None:
+        table = pd.DataFrame({"instance": "x", "indicator": lv.index, "level": lv.to_numpy()})
+        sc = score(table, fw).iloc[0]
+    else:
+        sc = scores
     own = float(sc["index"])
     parent = fw.subitem_parent
-    per_ind = lv.groupby(lambda c: parent.get(c, c)).mean().reindex(fw.codes)
+    if parent:  # sub-items count as their indicator's mean
+        per_ind = lv.groupby(lv.index.map(lambda c: parent.get(c, c))).mean().reindex(fw.codes)
+    else:
+        per_ind = lv.reindex(fw.codes)
     if isinstance(peer, pd.DataFrame):
         pl = peer.assign(base=peer["indicator"].map(lambda c: parent.get(str(c), str(c))))
         peer = pl.groupby("base")["level"].mean()

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -137,12 +138,17 @@ class Msg:
         return f"Msg({self.key!r}, {self.params!r})"
 
 
-def labels(section: str, lang: str | None = None) -> dict[str, str]:
-    """Every text of a section in one language, keyed without the section (for templates)."""
-    lang = check_lang(lang)
+def labels(section: str, lang: str | None = None) -> Mapping[str, str]:
+    """Every text of a section in one language, keyed without the section (for templates);
+    read-only, gathered once per section and language."""
+    return _labels(section, check_lang(lang))
+
+
+@lru_cache(maxsize=64)
+def _labels(section: str, lang: str) -> Mapping[str, str]:
     i = LANGS.index(lang)
     prefix = section + "."
-    return {k[len(prefix) :]: v[i] for k, v in catalog().items() if k.startswith(prefix)}
+    return MappingProxyType({k[len(prefix) :]: v[i] for k, v in catalog().items() if k.startswith(prefix)})
 
 
 # --------------------------------------------------------------------------- numbers and times

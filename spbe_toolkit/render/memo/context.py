@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import pandas as pd
 from markupsafe import Markup
@@ -169,15 +169,15 @@ class _Instance:
     peer_n: int = 0
     peer_group: tuple[str, str] = ("", "")
 
-    @property
+    @cached_property
     def own_map(self) -> dict[str, int]:
         return dict(zip(self.own["indicator"], self.own["level"]))
 
-    @property
+    @cached_property
     def cur_map(self) -> dict[str, int]:
         return dict(zip(self.cur["indicator"], self.cur["level"]))
 
-    @property
+    @cached_property
     def cur_series(self) -> pd.Series:
         return pd.Series(self.cur["level"].to_numpy(), index=self.cur["indicator"].to_numpy())
 
@@ -398,7 +398,7 @@ def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
 def strengths_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """Indicators far above or below the instance's own index and its peers."""
     t = labels("memo", lang)
-    sw = strengths_weaknesses(it.cur_series, rd.snap.framework, peer=it.peer_ind)["indicators"]
+    sw = strengths_weaknesses(it.cur_series, rd.snap.framework, peer=it.peer_ind, scores=it.final)["indicators"]
 
     def rows(kind: str) -> list[dict]:
         part = sw[sw["assessment"] == kind].sort_values("vs_own", ascending=(kind == WEAKNESS)).head(5)
@@ -422,12 +422,16 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
     fw = rd.snap.framework
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
     path = path_to_target(it.cur_series, fw, predicate_basis=rd.snap.predicate_basis, units=units, max_raise=max_raise,
-                          instance_type=itype, wording=wording)  # fmt: skip
+                          instance_type=itype, wording=wording, validated=True)  # fmt: skip
+    attrs, path.attrs = dict(path.attrs), {}  # read once: pandas would deep-copy them on every step below
     weights = dict(zip(fw.indicators["indicator"], fw.indicators["weight"]))
     rounds: list[dict] = []
-    for rnd, part in path.groupby("round", sort=True):
+    by_round: dict[int, list] = {}
+    for r in path.itertuples(index=False):  # one pass (a groupby per round costs more than the steps)
+        by_round.setdefault(int(r.round), []).append(r)
+    for rnd in sorted(by_round):
         groups: dict[str, list[dict]] = {}
-        for r in part.itertuples(index=False):
+        for r in by_round[rnd]:
             base = fw.subitem_parent.get(r.indicator, r.indicator)
             ext = fw.external_by_indicator.get(base)
             step = {
@@ -442,11 +446,11 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
         rounds.append({"title": t["round_heading"].format(n=int(rnd)), "groups": groups})
     nxt = _next_band(fw, it.final["predicate"])
     margin = ""
-    if nxt is not None and path.attrs.get("margin"):
-        margin = t["margin_note"].format(target=number(path.attrs["target"], lang), predicate=nxt.predicate,
-                                         edge=number(nxt.lower, lang), margin=number(path.attrs["margin"], lang))  # fmt: skip
+    if nxt is not None and attrs.get("margin"):
+        margin = t["margin_note"].format(target=number(attrs["target"], lang), predicate=nxt.predicate,
+                                         edge=number(nxt.lower, lang), margin=number(attrs["margin"], lang))  # fmt: skip
     title = t["path_title"].format(p=nxt.predicate) if nxt else t["keep_title"]
-    return {"rounds": rounds, "path_title": title, "path_message": path.attrs["message"].text(lang),
+    return {"rounds": rounds, "path_title": title, "path_message": attrs["message"].text(lang),
             "margin_note": margin, "keep": _keep_section(it, fw, lang, wording) if nxt is None else []}  # fmt: skip
 
 
@@ -498,14 +502,13 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
     if not show:
         return {"pemdi": None}
     t = labels("memo", lang)
-    links = _crosswalk(fw.name, move["towards"], lang)
+    links = _crosswalk_rows(fw.name, move["towards"], lang)
     rows = []
     for code in dict.fromkeys(fw.subitem_parent.get(c, c) for c in codes):
-        part = links[links["indicator"] == code]
-        targets = [f"{c} {n}" for c, n in zip(part["counterpart"], part["counterpart_name"]) if isinstance(c, str)]
+        targets, confidence, basis = links[code]
         rows.append({
             "code": code, "name": fw.entry_name(code), "targets": "; ".join(targets) or t["pemdi_none"],
-            "confidence": tr(f"value.confidence.{part['confidence'].iat[0]}", lang), "basis": part["basis"].iat[0],
+            "confidence": tr(f"value.confidence.{confidence}", lang), "basis": basis,
         })  # fmt: skip
     new = _crosswalk(move["towards"], fw.name, lang)
     new = new[new["counterpart"].isna()]
@@ -523,9 +526,25 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
 
 
 @lru_cache(maxsize=16)
+def _national_target(fw: Framework, year: int | None) -> dict | None:
+    """The round's national target (``targets.toml``), read once per framework and year."""
+    return target_of_round(fw, year)
+
+
+@lru_cache(maxsize=16)
 def _crosswalk(source: str, target: str, lang: str) -> pd.DataFrame:
     """:func:`crosswalk` once per process for each pair and language (memos only read it)."""
     return crosswalk(source, target, lang=lang)
+
+
+@lru_cache(maxsize=16)
+def _crosswalk_rows(source: str, target: str, lang: str) -> dict[str, tuple[list[str], str, str]]:
+    """Per ``source`` indicator: its counterparts ("code name"), the confidence and the basis."""
+    out = {}
+    for code, part in _crosswalk(source, target, lang).groupby("indicator", sort=False):
+        targets = [f"{c} {n}" for c, n in zip(part["counterpart"], part["counterpart_name"]) if isinstance(c, str)]
+        out[code] = (targets, part["confidence"].iat[0], part["basis"].iat[0])
+    return out
 
 
 def timeline_section(fw: Framework, year: int | None, lang: str) -> dict:
@@ -657,7 +676,7 @@ def memo_context(
     )
     path = path_section(rd, it, lang, units, max_raise, wording)
     if national_target is None:
-        found = target_of_round(fw, ws.year)
+        found = _national_target(fw, ws.year)
         national_target = None if found is None else found["value"]
     return {
         "lang": lang,
