@@ -4,6 +4,9 @@ the lock; only the inserts run under it.
 
     .venv/bin/python benchmarks/bench_merge_untrusted.py [events] [--postgres]   (default 200000)
 
+On a file round it also times the floor: the same events in one ``INSERT … SELECT`` from the
+attached team file into a copy of the round (no checks), and prints merge ÷ floor.
+
 With ``--postgres`` the target (the lead's round) is on a PostgreSQL server started for the run
 (every appended event then goes through the server's write guard).
 """
@@ -51,7 +54,7 @@ def run(lead, folder: Path, n: int) -> None:
     with conn:
         conn.executemany(
             "INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(*cells[i % len(cells)], "dokumen", 1 + i % 5, "Budi", f"catatan {i}", f"2026-11-30T10:00:00.{i % 999999:06d}+00:00")
+            [(*cells[i % len(cells)], "final", 1 + i % 5, "Budi", f"catatan {i}", f"2026-11-30T10:00:00.{i % 999999:06d}+00:00")
              for i in range(n)],
         )  # fmt: skip
     conn.close()
@@ -67,11 +70,36 @@ def run(lead, folder: Path, n: int) -> None:
         held.append(time.perf_counter() - start)
 
     store.transaction = timed
+    floor_copy = None
+    if isinstance(lead.location, str) and lead.location.endswith(".sqlite"):  # the floor beside it (SQLite)
+        floor_copy = folder / "floor.sqlite"
+        src = sqlite3.connect(lead.location)
+        dst = sqlite3.connect(floor_copy)
+        src.backup(dst)
+        src.close()
+        dst.close()
     start = time.perf_counter()
     report = lead.merge(team_path)
     total = time.perf_counter() - start
     print(f"target {type(store).__name__}; events in the team file: {n:,}; added {report.added:,}")
-    print(f"merge total {total:.1f} s; write lock held {sum(held):.1f} s ({100 * sum(held) / total:.0f} %)")
+    print(f"merge total {total:.2f} s; write lock held {sum(held):.2f} s ({100 * sum(held) / total:.0f} %)")
+    if floor_copy is not None:
+        # the floor: the same rows in one INSERT … SELECT from the attached file (the target's
+        # triggers firing; marked as merged, as the merge marks them), no checks of the file
+        conn = sqlite3.connect(floor_copy, isolation_level=None)
+        conn.execute("ATTACH DATABASE ? AS t", (str(team_path),))
+        start = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO events (instance, indicator, stage, level, evaluator, note, created_at, origin, origin_event) "
+            "SELECT instance, indicator, stage, level, evaluator, note, created_at, 'floor', id FROM t.events"
+        )
+        conn.execute("COMMIT")
+        floor = time.perf_counter() - start
+        conn.close()
+        print(
+            f"floor (one INSERT … SELECT of the file's {n:,}+ events): {floor:.2f} s; merge / floor {total / floor:.1f}×"
+        )
 
 
 if __name__ == "__main__":

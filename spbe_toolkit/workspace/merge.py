@@ -23,7 +23,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.i18n import Msg, Pair, tr
-from spbe_toolkit.workspace.merge_checks import refusals, same_round
+from spbe_toolkit.workspace.merge_checks import records, refusals, same_round
 from spbe_toolkit.workspace.store import is_url, schema
 from spbe_toolkit.workspace.store.base import check_schema_version
 from spbe_toolkit.workspace.store.statements import FINDING_COLUMNS, INTERVIEW_COLUMNS
@@ -131,11 +131,11 @@ def _plan(ws, before: pd.DataFrame, known: dict, theirs: pd.DataFrame, their_key
           external) -> _Plan:  # fmt: skip
     """``known``: identity → id of ``before``'s events (copied: the plan adds its own)."""
     known = dict(known)
-    content_here = {int(r["id"]): _content(r) for r in before.to_dict("records")}
+    content_here = {int(r["id"]): _content(r) for r in records(before)}
     their_key_of = dict(zip(theirs["id"], their_keys))
     first_id = next_id = (int(before["id"].max()) if len(before) else 0) + 1
     plan = _Plan(first_id, [], [], 0, [])
-    for ev, key in zip(theirs.to_dict("records"), their_keys):
+    for ev, key in zip(records(theirs), their_keys):
         if key in known:
             if content_here.get(known[key]) == _content(ev):
                 plan.present += 1
@@ -178,7 +178,7 @@ def _merge_from(ws, other, accept_submissions: bool = False) -> MergeReport:
         rows = Pair(" · ".join(m.text("id") for m in problems), " · ".join(m.text("en") for m in problems))
         raise ValidationError(Msg("error.merge_refused", path=other.location, rows=rows))
     ext = other.store.rows("external_values")
-    their_external = {int(r["event"]): r for r in ext.to_dict("records")}
+    their_external = {int(r["event"]): r for r in records(ext)}
     # the work of matching is done before the round's lock: under it, only bulk appends
     plan = _plan(ws, before, known, theirs, their_keys, their_id, their_external)
     with ws.store.transaction():
@@ -209,7 +209,7 @@ def _merge_notes(ws, other, table: str, my_id: str, their_id: str) -> int:
     if theirs.empty:
         return 0
     n = 0
-    for rec, key in zip(theirs.to_dict("records"), _keys(theirs, their_id)):
+    for rec, key in zip(records(theirs), _keys(theirs, their_id)):
         if key in known:
             continue
         row = {c: (None if not isinstance(rec.get(c), str) and pd.isna(rec.get(c)) else rec.get(c)) for c in columns}

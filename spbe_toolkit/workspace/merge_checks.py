@@ -20,6 +20,14 @@ from spbe_toolkit.io.names import same_institution
 from spbe_toolkit.vocab import EVALUATOR_STAGES, VERIFICATION_VALUES
 from spbe_toolkit.workspace.identity import FINAL_STAGE, affiliations, whoami
 
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """``df.to_dict("records")`` without its per-value boxing (several times faster on a big team file):
+    each column to Python values once, then the rows zipped."""
+    cols = list(df.columns)
+    return [dict(zip(cols, row)) for row in zip(*(df[c].tolist() for c in cols))]
+
+
 FUTURE_TOLERANCE = timedelta(days=1)
 """How far in the future a time of the other side may be (clocks of laptops differ)."""
 MAX_EVENTS = 500_000
@@ -170,19 +178,19 @@ def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False) 
                            instance=str(r.get("instance", "")), indicator=str(r.get("indicator", "-")),
                            evaluator=str(r.get("evaluator", r.get("submitted_by", "")))))  # fmt: skip
 
-    for r in their_assignments.to_dict("records"):
+    for r in records(their_assignments):
         why = check.assignment(r)
         if why:
             add("assignments", r["id"], why, r)
     mine = ws.store.submission_hashes()
     have, my_instances = set(zip(mine["instance"], mine["content_hash"])), set(mine["instance"])
-    for r in other.store.rows("submissions").to_dict("records"):
+    for r in records(other.store.rows("submissions")):
         if (r["instance"], r["content_hash"]) in have:
             continue
         if r["instance"] in my_instances and not accept_submissions:
             add("submissions", r["id"], "submission", r)
             continue
-        for lv in other.store.submitted_levels(int(r["id"])).to_dict("records"):
+        for lv in records(other.store.submitted_levels(int(r["id"]))):
             if (
                 str(lv["indicator"]) not in check.codes
                 or not ws.framework.on_scale(lv["level"])
@@ -191,7 +199,7 @@ def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False) 
                 add("submitted_levels", r["id"], "level", {**r, "indicator": lv["indicator"]})
                 break
     my_id, their_id = ws.meta["workspace_id"], other.meta["workspace_id"]
-    for r, key in zip(other.store.rows("events").to_dict("records"), their_keys):
+    for r, key in zip(records(other.store.rows("events")), their_keys):
         why = check.event(r)
         if why is None and r.get("origin") == my_id and their_id != my_id and key not in known:
             # it claims to have been recorded in this round, which has no such event. (A plain
@@ -199,15 +207,15 @@ def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False) 
             why = "origin"
         if why:
             add("events", r["id"], why, r)
-    for r in other.store.rows("findings").to_dict("records"):
+    for r in records(other.store.rows("findings")):
         why = check.finding(r)
         if why:
             add("findings", r["id"], why, r)
-    for r in other.store.rows("interview_notes").to_dict("records"):
+    for r in records(other.store.rows("interview_notes")):
         why = check.note(r)
         if why:
             add("interview_notes", r["id"], why, r)
-    for r in other.store.rows("external_values").to_dict("records"):
+    for r in records(other.store.rows("external_values")):
         raw = r.get("raw_value")
         if isinstance(raw, bool) or not isinstance(raw, int | float) or pd.isna(raw):
             add("external_values", r["event"], "level", r)
