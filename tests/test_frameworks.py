@@ -285,3 +285,16 @@ def test_a_workspace_keeps_the_criteria_it_was_created_with(tmp_path):
     again = spbe.Workspace.open(tmp_path / "w.sqlite")
     assert again.framework.criterion("1", 1).startswith("KONSEP")
     again.close()
+
+
+def test_evidence_texts_carry_no_copy_join():
+    """The copy error of the evidence guide (indicator 34, level 4: "…lainnya.sitori API, …",
+    a fragment of the text pasted after its end) is fixed in the package copy as in the shared
+    reference; no evidence, criterion or guide text has a sentence run into a word again."""
+    fw = spbe.load_framework("spbe2020")
+    joined = re.compile(r"[a-z]\.[a-z]{3,}")
+    for (code, level), cell in fw.criteria.items():
+        for kind in ("regulation", "guide", "fulfilment", "evidence"):
+            text = cell.get(kind) or ""
+            assert not joined.search(text), (code, level, kind, joined.search(text).group())
+    assert fw.criteria[("34", "4")]["evidence"].endswith("repositori API, dan dokumentasi integrasi layanan SPBE lainnya.")
