@@ -297,4 +297,6 @@ def test_evidence_texts_carry_no_copy_join():
         for kind in ("regulation", "guide", "fulfilment", "evidence"):
             text = cell.get(kind) or ""
             assert not joined.search(text), (code, level, kind, joined.search(text).group())
-    assert fw.criteria[("34", "4")]["evidence"].endswith("repositori API, dan dokumentasi integrasi layanan SPBE lainnya.")
+    assert fw.criteria[("34", "4")]["evidence"].endswith(
+        "repositori API, dan dokumentasi integrasi layanan SPBE lainnya."
+    )

@@ -60,6 +60,24 @@ def test_previous_round_and_target(ws):
     assert f"perubahan {change:+.2f}".replace(".", ",") in html
     assert ws.year == 2024  # the sample round: the 2024 annual target (2.85) applies, not the RPJMN 2.60
     assert "Target nasional" in html and "2,85" in html
+    assert "belum terkonfirmasi" not in html  # 2.85 is confirmed (targets.toml)
+
+
+@pytest.mark.parametrize("lang, words", [("id", "belum terkonfirmasi dari dokumen resmi"), ("en", "not yet confirmed")])
+def test_an_unconfirmed_target_is_said_to_be_one(tmp_path, lang, words):
+    """2025's 3.00 is only known from secondary summaries (targets.toml: unconfirmed): the memo
+    prints it with that said, never as a plain fact; a target the caller gives is theirs."""
+    from spbe_toolkit.demo import sample_paths
+
+    folder, _ = sample_paths("spbe2020")
+    w = Workspace.create(tmp_path / "w.sqlite", framework="spbe2020", year=2025)
+    subs = spbe.read_submissions(sorted(folder.glob("*.xlsx"))[:2], "spbe2020", progress=False)
+    w.import_submissions(subs)
+    name = w.instances().index[0]
+    html = render_memo(w, name, lang, generated_at=FIXED)
+    assert ("3,00" if lang == "id" else "3.00") in html and words in html
+    assert words not in render_memo(w, name, lang, national_target=3.0, generated_at=FIXED)
+    w.close()
 
 
 @pytest.fixture

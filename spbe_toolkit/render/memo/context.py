@@ -193,8 +193,9 @@ def _next_band(fw: Framework, pred: str) -> Band | None:
 
 # --------------------------------------------------------------------------- sections
 def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[str, float] | None,
-                    target: float | None) -> dict:  # fmt: skip
-    """The standing: final and self index, change since the previous round, target, next band."""
+                    target: float | None, target_confirmed: bool = True) -> dict:  # fmt: skip
+    """The standing: final and self index, change since the previous round, target (said to be
+    unconfirmed when ``targets.toml`` marks it so), next band."""
     t = labels("memo", lang)
     fw = rd.snap.framework
     fin, slf = float(it.final["index"]), float(it.self_["index"])
@@ -235,6 +236,8 @@ def summary_section(rd: RoundData, it: _Instance, lang: str, previous: Mapping[s
         if nxt
         else t["top_predicate"],
     }
+    if target is not None and not target_confirmed:
+        s["target_note"] = t["target_unconfirmed"].format(note=s["target_note"])
     direction = {"down": t["lower"], "up": t["higher"], "": t["equal"]}[_direction(fin, slf)]
     text = t["summary"].format(instance=it.name, index=index_text(fin, fw, lang, bare=True), pred=it.final["predicate"],
                                direction=direction, diff=number(abs(fin - slf), lang),
@@ -675,9 +678,11 @@ def memo_context(
         peer_group=group,
     )
     path = path_section(rd, it, lang, units, max_raise, wording)
+    target_confirmed = True  # a target given by the caller is theirs to vouch for
     if national_target is None:
         found = _national_target(fw, ws.year)
         national_target = None if found is None else found["value"]
+        target_confirmed = found is None or found.get("status") != "unconfirmed"
     return {
         "lang": lang,
         "t": labels("memo", lang),
@@ -700,7 +705,7 @@ def memo_context(
         "profile_title": labels("memo", lang)["s_profile" if fw.has_domains else "s_profile_aspects"],
         "generated_at": generated_at or date_text(None, lang),
         **letter_section(rd, it, lang, sender),
-        **summary_section(rd, it, lang, previous, national_target),
+        **summary_section(rd, it, lang, previous, national_target, target_confirmed),
         **profile_section(rd, it, lang),
         **indicator_section(rd, it),
         **assessment_section(rd, it, lang),
