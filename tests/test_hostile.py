@@ -74,8 +74,22 @@ def measured(path: Path) -> dict:
         (hostile.zip_bomb, "limit_inflated"),
         (hostile.many_sheets, "limit_sheets"),
         (hostile.many_rows, "limit_rows"),
+        # the scan's fast path (regular expressions) must not be fooled where expat is not
+        (hostile.hidden_reference, "limit_rows"),
+        (hostile.utf16_sheet, "limit_rows"),
+        (hostile.foreign_prefix, "limit_rows"),
     ],
-    ids=["A1+XFD1048576", "A2+XFD2000", "200MB-shared-string", "zip-bomb", "3000-sheets", "150k-rows"],
+    ids=[
+        "A1+XFD1048576",
+        "A2+XFD2000",
+        "200MB-shared-string",
+        "zip-bomb",
+        "3000-sheets",
+        "150k-rows",
+        "decoy-reference",
+        "utf16-sheet",
+        "non-ascii-prefix",
+    ],  # fmt: skip
 )
 def test_hostile_workbooks_cost_bounded_memory_and_time(tmp_path, make, code):
     path = make(tmp_path)

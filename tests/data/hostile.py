@@ -82,6 +82,32 @@ def sparse_corner(folder: Path) -> Path:
     return workbook(folder / "sudut_jauh.xlsx", [sheet_xml(cells)])
 
 
+def hidden_reference(folder: Path) -> Path:
+    """A1 and a far corner whose real references (row and cell) follow decoys ``r='2'`` and
+    ``r='A2'`` inside other attributes' values: a scan that takes the first ``r=`` it sees
+    thinks the sheet is 2 rows by 1 column, and a dense reader would then allocate the corner."""
+    cells = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        '<row spans="1 r=\'2\'" r="1048576"><c t="n r=\'A2\'" r="XFD1048576"><v>1</v></c></row>'
+    )
+    return workbook(folder / "ref_tersembunyi.xlsx", [sheet_xml(cells)])
+
+
+def utf16_sheet(folder: Path) -> Path:
+    """The far-corner sheet written in UTF-16: byte patterns for ASCII see no cell at all."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    xml = sheet_xml(cells).replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    return workbook(folder / "utf16.xlsx", [xml.encode("utf-16")])
+
+
+def foreign_prefix(folder: Path) -> Path:
+    """The far corner in a cell whose element has a non-ASCII namespace prefix."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><é:c r="XFD1048576"><v>1</v></é:c></row>'
+    return workbook(
+        folder / "awalan_asing.xlsx", [sheet_xml(cells).replace("<worksheet ", '<worksheet xmlns:é="urn:x" ')]
+    )
+
+
 def sparse_wide(folder: Path) -> Path:
     """A2 and XFD2000: 33 million cells for a dense reader (1.3 GB), two cells in truth."""
     cells = '<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>'
