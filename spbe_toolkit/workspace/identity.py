@@ -46,10 +46,11 @@ def author(ws, evaluator, where=None) -> str:
     return me["name"]
 
 
-def _who_reviews(ws) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _who_reviews(ws, counts: tuple[int, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(assignments, evaluators), read again only when either grew (both are append-only, so
-    their row counts name their state): a bulk import checks every row without re-reading."""
-    counts = ws.store.people_counts()
+    their row counts name their state): a bulk import checks every row without re-reading.
+    ``counts``: those row counts, read already in this transaction (a write's cell state)."""
+    counts = ws.store.people_counts() if counts is None else counts
     cached = ws.__dict__.get("_who_reviews")
     if cached is None or cached[0] != counts:
         cached = (counts, ws.store.assignments(), ws.store.evaluators())
@@ -57,26 +58,27 @@ def _who_reviews(ws) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cached[1], cached[2]
 
 
-def affiliations(ws, name: str) -> list[str]:
+def affiliations(ws, name: str, counts: tuple[int, int] | None = None) -> list[str]:
     """Every affiliation recorded for ``name``: in an assignment, or when added as an evaluator."""
-    a, e = _who_reviews(ws)
+    a, e = _who_reviews(ws, counts)
     found = list(a.loc[a["evaluator"] == name, "affiliation"]) + list(e.loc[e["name"] == name, "affiliation"])
     return [f for f in dict.fromkeys(found) if isinstance(f, str) and f.strip()]
 
 
-def conflict_of_interest(ws, name: str, instance: str) -> str | None:
+def conflict_of_interest(ws, name: str, instance: str, counts: tuple[int, int] | None = None) -> str | None:
     """The affiliation of ``name`` that names ``instance`` (None when there is none)."""
-    for affiliation in affiliations(ws, name):
+    for affiliation in affiliations(ws, name, counts):
         if same_institution(affiliation, instance):
             return affiliation
     return None
 
 
-def check_may_write(ws, name: str, instance: str, stage: str | None, where=None) -> None:
+def check_may_write(ws, name: str, instance: str, stage: str | None, where=None,
+                    counts: tuple[int, int] | None = None) -> None:  # fmt: skip
     """Refuse a write by ``name`` on ``instance`` at ``stage`` that the round's rules forbid:
     a conflict of interest anywhere; on a server round, for an evaluator, the final stage or
-    an instance not assigned to them."""
-    barred = conflict_of_interest(ws, name, instance)
+    an instance not assigned to them. ``counts``: see :func:`_who_reviews`."""
+    barred = conflict_of_interest(ws, name, instance, counts)
     if barred:
         raise ValidationError(Msg("error.write_conflict", evaluator=name, instance=instance, affiliation=barred))
     me = whoami(ws)
@@ -84,7 +86,7 @@ def check_may_write(ws, name: str, instance: str, stage: str | None, where=None)
         return
     if stage == FINAL_STAGE:
         raise ValidationError(Msg("error.db_final", where=where or ws.location, detail=""))
-    a, _ = _who_reviews(ws)
+    a, _ = _who_reviews(ws, counts)
     if not ((a["evaluator"] == name) & (a["instance"] == instance)).any():
         raise ValidationError(Msg("error.db_not_assigned", where=where or ws.location, detail=instance))
 

@@ -78,7 +78,8 @@ def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expe
         raise refuse("error.adjust_range", value=fw.format_value(level), lo=fw.level_min, hi=fw.level_max, fw=fw.name)
     if indicator not in fw.codes and indicator not in fw.subitem_parent:
         raise refuse("error.adjust_indicator", fw=fw.name)
-    self_level = ws.store.self_level(instance, indicator)
+    state = ws.store.cell_state(instance, indicator)  # one statement: one round trip to a server
+    self_level = state["self_level"]
     if self_level is None:
         if not ws.store.has_instance(instance):
             raise refuse("error.adjust_no_instance")
@@ -86,18 +87,17 @@ def record_level(ws, instance, indicator, level, *, stage, evaluator, note, expe
             raise refuse("error.adjust_not_submitted")
         self_level = fw.external_default  # fed by a national index: its default until imported
     self_level = fw.as_value(self_level)
-    check_may_write(ws, evaluator, instance, stage, where)
+    check_may_write(ws, evaluator, instance, stage, where, counts=state["people"])
     if not isinstance(reopen, bool):
         raise refuse("error.adjust_expected", name="reopen", value=repr(reopen))
-    last = ws.store.last_event(instance, indicator)
-    decided = ws.store.decided_event(instance, indicator) if last else None
+    last, decided = state["last"], state["decided"]
     reopens = None
     if decided is not None and STAGE_RANK[decided[4]] > STAGE_RANK[stage]:
         if not reopen:
             raise refuse("error.stage_decided", level=fw.format_value(fw.as_value(decided[1])), who=decided[2],
                          when=TimeText(decided[3]), decided=Msg(f"value.stage.{decided[4]}"),
                          stage=Msg(f"value.stage.{stage}"))  # fmt: skip
-        check_may_write(ws, evaluator, instance, decided[4], where)  # reopened by one who may write that stage
+        check_may_write(ws, evaluator, instance, decided[4], where, counts=state["people"])  # may write that stage
         reopens = int(decided[0])
     current = fw.as_value(decided[1]) if decided else self_level
     if expected is not None:

@@ -115,6 +115,15 @@ class BaseStore:
                                                "t.id, t.level, t.evaluator, t.created_at, t.stage")  # fmt: skip
         return self._one(statement, params)
 
+    def cell_state(self, instance: str, indicator: str) -> dict[str, Any]:
+        """What a write to one cell checks, in one statement (see :func:`statements.cell_state`):
+        ``self_level`` (None when not submitted), ``people`` (assignments, evaluators) row counts,
+        ``last`` and ``decided`` events as :meth:`last_event` / :meth:`decided_event` give them."""
+        row = self._one(*sql.cell_state(EVALUATOR_STAGES, instance, indicator))
+        last = None if row[3] is None else tuple(row[3:8])
+        decided = None if row[8] is None else tuple(row[8:13])
+        return {"self_level": row[0], "people": (int(row[1]), int(row[2])), "last": last, "decided": decided}
+
     def appeal(self, appeal: int) -> pd.DataFrame:
         return self._frame(sql.APPEAL, (int(appeal),))
 

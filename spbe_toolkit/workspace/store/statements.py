@@ -112,6 +112,22 @@ def decided_events(stages: Sequence[str], instance: str | None, indicator: str |
     )
 
 
+def cell_state(stages: Sequence[str], instance: str, indicator: str) -> tuple[str, tuple]:
+    """One statement with what a write to one cell checks (one round trip to a server): the
+    cell's self-assessed level, the (assignments, evaluators) row counts, its latest event and
+    its event of record — each event as (id, level, evaluator, created_at, stage), or NULLs."""
+    decided, decided_params = decided_events(stages, instance, indicator,
+                                             "t.id, t.level, t.evaluator, t.created_at, t.stage")  # fmt: skip
+    return (
+        f"""SELECT ({SELF_LEVEL}), (SELECT count(*) FROM assignments), (SELECT count(*) FROM evaluators),
+       l.id, l.level, l.evaluator, l.created_at, l.stage, d.id, d.level, d.evaluator, d.created_at, d.stage
+FROM (SELECT 1 AS one) o
+LEFT JOIN ({LAST_EVENT}) l ON 1 = 1
+LEFT JOIN ({decided}) d ON 1 = 1""",
+        (instance, indicator, instance, indicator, *decided_params),
+    )
+
+
 def latest_events(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
     """The event of record per cell among ``stages`` (:func:`decided_events`)."""
     return decided_events(stages, instance)
