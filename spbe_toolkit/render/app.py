@@ -70,7 +70,10 @@ class EvaluatorApp:
         def wait() -> None:
             from voila.utils import wait_for_request
 
-            wait_for_request()  # returns when Voilà hands this kernel to a page
+            try:
+                wait_for_request()  # returns when Voilà hands this kernel to a page
+            except Exception:  # noqa: BLE001 - no hand-over heard: the page keeps "Muat ulang"
+                return
             loop.call_soon_threadsafe(self.page_arrived)
 
         threading.Thread(target=wait, name="spbe-wait-for-page", daemon=True).start()

@@ -282,6 +282,16 @@ def write_template(root: Path, *, lang: str, title: str, asks_name: bool = True)
     return folder
 
 
+def _local_address(ip: str) -> str:
+    """Where a kernel on this machine reaches the app (Voilà's preheat hand-over builds
+    ``ws://{address}:{port}``): loopback for a wildcard address, IPv6 in brackets."""
+    if ip == "0.0.0.0":
+        return "127.0.0.1"
+    if ip == "::":
+        return "[::1]"
+    return f"[{ip}]" if ":" in ip else ip
+
+
 def app_notebook(notebook: Path, folder: Path, title: str) -> Path:
     """A copy of the app's notebook in ``folder`` whose metadata carries the page's title."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
@@ -321,7 +331,7 @@ def serve(notebook: Path, env: dict[str, str], *, port: int, ip: str, max_kernel
     config_path = os.pathsep.join([str(config), env.get("JUPYTER_CONFIG_PATH", "")]).rstrip(os.pathsep)
     jupyter_path = os.pathsep.join([str(share / "jupyter"), env.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)
     child_env = {**env, "JUPYTER_CONFIG_PATH": config_path, "JUPYTER_PATH": jupyter_path,
-                 "VOILA_APP_IP": "127.0.0.1" if ip in ("0.0.0.0", "::") else ip}  # fmt: skip
+                 "VOILA_APP_IP": _local_address(ip)}  # fmt: skip
     host = f"[{ip}]" if ":" in ip else ip
     announce(f"http://{host}:{port}/?token={token}")
     command = [
