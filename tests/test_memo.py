@@ -42,6 +42,8 @@ def test_memo_english(ws):
     html = render_memo(ws, name, lang="en", generated_at=FIXED)
     assert "Evaluation Coaching Memo" in html and "Steps to the" in html and "Methodology" in html
     assert 'lang="en"' in html
+    assert "To The" not in html and ": The " in html  # "To : The Mayor — …", not "To : To The Mayor"
+    assert "SPBE evaluation (PermenPANRB 59/2020)" in html and "Evaluasi SPBE (" not in html
     with pytest.raises(spbe.SpbeError, match="Bahasa fr tidak dikenal"):
         render_memo(ws, name, lang="fr")
 
