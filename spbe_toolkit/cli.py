@@ -182,7 +182,7 @@ def cmd_evaluator(args) -> int:
 def cmd_app(args) -> int:
     import os
 
-    from spbe_toolkit.render.app import APP_NOTEBOOK
+    from spbe_toolkit.render.app import APP_NOTEBOOK, asks_name
     from spbe_toolkit.render.app_server import serve
     from spbe_toolkit.workspace import Workspace
     from spbe_toolkit.workspace.store import location_of
@@ -190,7 +190,7 @@ def cmd_app(args) -> int:
     with Workspace.open(args.workspace) as ws:  # a wrong location fails here, clearly, before the server starts
         shown = ws.location  # never a password
         title = tr("app.title", None, fw=ws.framework.title_in(None), year=ws.year or "-")
-        asks_name = ws.whoami() is None and not os.environ.get("JUPYTERHUB_USER", "").strip()  # as EvaluatorApp
+        asks = asks_name(ws)
     where = location_of(args.workspace)  # a server URL as given, a file made absolute for the app's kernels
     location = str(where.resolve()) if isinstance(where, Path) else where
     env = {**os.environ, "SPBE_WORKSPACE": location, "SPBE_LANG": get_language()}
@@ -200,7 +200,7 @@ def cmd_app(args) -> int:
 
     return serve(APP_NOTEBOOK, env, port=args.port, ip=args.ip, max_kernels=args.max_kernels,
                  cull_idle=args.idle_timeout, preheat=args.preheat, title=title,
-                 asks_name=asks_name, announce=announce)  # fmt: skip
+                 asks_name=asks, announce=announce)  # fmt: skip
 
 
 def _checked(check):

@@ -94,8 +94,7 @@ class EvaluatorApp:
             self.body.children = [w.HTML("<p style='color:#b00020'>" + html.escape(
                 str(Msg("error.db_not_evaluator", where=self.ws.location, detail=me["role"]).text(self.lang))) + "</p>")]  # fmt: skip
             return None
-        hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
-        return hub_user or None
+        return hub_user() or None
 
     def begin(self, who: str | None = None) -> RoundOverview | None:
         """Open the round for ``who`` (established) or the name typed (once)."""
@@ -124,6 +123,17 @@ class EvaluatorApp:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def hub_user() -> str:
+    """The JupyterHub user this app runs for ("" outside a hub)."""
+    return os.environ.get("JUPYTERHUB_USER", "").strip()
+
+
+def asks_name(ws: Workspace) -> bool:
+    """Whether the app asks the evaluator's name: only on a file round outside a hub (the
+    server or the hub says who the session is otherwise) — as :class:`EvaluatorApp` does."""
+    return ws.whoami() is None and not hub_user()
 
 
 def evaluator_app(location: str | None = None, lang: str | None = None) -> EvaluatorApp:

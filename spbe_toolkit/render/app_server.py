@@ -282,14 +282,15 @@ def write_template(root: Path, *, lang: str, title: str, asks_name: bool = True)
     return folder
 
 
+def _host(ip: str) -> str:
+    """An address as a URL's host: IPv6 in brackets."""
+    return f"[{ip}]" if ":" in ip else ip
+
+
 def _local_address(ip: str) -> str:
     """Where a kernel on this machine reaches the app (Voilà's preheat hand-over builds
-    ``ws://{address}:{port}``): loopback for a wildcard address, IPv6 in brackets."""
-    if ip == "0.0.0.0":
-        return "127.0.0.1"
-    if ip == "::":
-        return "[::1]"
-    return f"[{ip}]" if ":" in ip else ip
+    ``ws://{address}:{port}``): loopback for a wildcard address."""
+    return _host({"0.0.0.0": "127.0.0.1", "::": "::1"}.get(ip, ip))
 
 
 def app_notebook(notebook: Path, folder: Path, title: str) -> Path:
@@ -307,8 +308,8 @@ def serve(notebook: Path, env: dict[str, str], *, port: int, ip: str, max_kernel
     """Run Voilà on ``notebook`` until it ends or a stop signal comes; returns its exit code.
 
     ``preheat`` kernels (at most ``max_kernels``) are kept with the app built; ``title`` is
-    the page's title (the round's human name) and the loading text's subject; ``asks_name``
-    says the app will ask the evaluator's name (a file round), so the first view has the form."""
+    the page's title and heading (the round's human name); ``asks_name`` says the app will ask
+    the evaluator's name (:func:`~spbe_toolkit.render.app.asks_name`), so the first view has the form."""
     check_port_free(ip, port)
     if preheat > max_kernels:
         raise ValidationError(Msg("error.app_preheat_ceiling", preheat=preheat, n=max_kernels))
@@ -332,7 +333,7 @@ def serve(notebook: Path, env: dict[str, str], *, port: int, ip: str, max_kernel
     jupyter_path = os.pathsep.join([str(share / "jupyter"), env.get("JUPYTER_PATH", "")]).rstrip(os.pathsep)
     child_env = {**env, "JUPYTER_CONFIG_PATH": config_path, "JUPYTER_PATH": jupyter_path,
                  "VOILA_APP_IP": _local_address(ip)}  # fmt: skip
-    host = f"[{ip}]" if ":" in ip else ip
+    host = _host(ip)
     announce(f"http://{host}:{port}/?token={token}")
     command = [
         sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser", f"--Voila.ip={ip}",

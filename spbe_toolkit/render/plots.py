@@ -20,12 +20,12 @@ from spbe_toolkit.frameworks import load_framework
 from spbe_toolkit.frameworks.targets import national_target
 from spbe_toolkit.i18n import check_lang, number, tr
 from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK
+from spbe_toolkit.render.palette import SERIES_COLOURS
 from spbe_toolkit.vocab import PUBLISHED_TYPES
 
 # colours of the predicate bands, lowest band first (ColorBrewer RdBu-like)
 BAND_COLOURS = ("#b2182b", "#ef8a62", "#f7d55a", "#67a9cf", "#2166ac")
 DARK_BANDS = (0, 3, 4)  # bands whose colour needs white text
-SERIES_COLOURS = {"self": "#9e9e9e", "final": "#1f5fa6", "peer": "#e08a2c"}
 
 
 class Chart(Figure):
@@ -305,33 +305,6 @@ def instance_profile(labels: Sequence[str], mandiri: Sequence[float], final: Seq
     )
     ax.spines[["top", "right"]].set_visible(False)
     return fig
-
-
-class ProfileChart:
-    """A reusable :func:`instance_profile` figure: built once, then updated per instance.
-
-    Batch memo rendering draws hundreds of charts with the same rows; updating bar widths
-    and labels of one figure avoids rebuilding axes, ticks and legend every time.
-    """
-
-    def __init__(self, labels: Sequence[str], *, with_peer: bool, **kwargs) -> None:
-        n = len(labels)
-        zeros = [0.0] * n
-        self.fig = instance_profile(labels, zeros, zeros, zeros if with_peer else None, **kwargs)
-        ax = self.fig.axes[0]
-        self.bars = [list(c) for c in ax.containers]
-        self.texts = list(ax.texts)
-        self.fmt = _fmt(kwargs.get("lang"))
-
-    def update(self, mandiri: Sequence[float], final: Sequence[float], peer: Sequence[float] | None = None) -> Figure:
-        series = [mandiri, final] + ([peer] if peer is not None and len(self.bars) == 3 else [])
-        for bars, values in zip(self.bars, series):
-            for bar, v in zip(bars, values):
-                bar.set_width(v)
-        for text, v in zip(self.texts, final):
-            text.set_x(v + 0.04)
-            text.set_text(self.fmt(v))
-        return self.fig
 
 
 def to_svg(fig: Figure) -> str:

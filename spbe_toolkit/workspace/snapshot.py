@@ -55,9 +55,6 @@ class RoundSnapshot(RoundSettings):
     interview_notes: pd.DataFrame
     external_values: pd.DataFrame
 
-    def appeals_of(self, instance: str) -> pd.DataFrame:
-        return self.appeals[self.appeals["instance"] == instance]
-
 
 def take_snapshot(ws: Any) -> RoundSnapshot:
     """Read ``ws`` (a :class:`~spbe_toolkit.workspace.Workspace`) once into a :class:`RoundSnapshot`."""

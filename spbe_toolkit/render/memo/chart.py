@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from html import escape
 
 from spbe_toolkit.i18n import check_lang, number, tr
+from spbe_toolkit.render.palette import SERIES_COLOURS
 
-SERIES_COLOURS = {"self": "#9e9e9e", "final": "#1f5fa6", "peer": "#e08a2c"}
 FONT = "DejaVu Sans, Bitstream Vera Sans, Arial, Helvetica, sans-serif"
 INCH = 72.0  # the SVG's unit is the point, as matplotlib's
 WIDTH_IN, ROW_IN, EXTRA_IN = 7.2, 0.3, 1.0
