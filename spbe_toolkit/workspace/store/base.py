@@ -111,8 +111,7 @@ class BaseStore:
     def decided_event(self, instance: str, indicator: str):
         """(id, level, evaluator, created_at, stage) of a cell's event of record (the latest of
         its highest stage since its latest reopening), or None."""
-        statement, params = sql.decided_events(EVALUATOR_STAGES, instance, indicator,
-                                               "t.id, t.level, t.evaluator, t.created_at, t.stage")  # fmt: skip
+        statement, params = sql.decided_events(EVALUATOR_STAGES, instance, indicator, sql.DECIDED_COLUMNS)
         return self._one(statement, params)
 
     def cell_state(self, instance: str, indicator: str) -> dict[str, Any]:

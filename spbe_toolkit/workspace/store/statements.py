@@ -85,6 +85,7 @@ def stage_rank(column: str) -> str:
     return f"(CASE {column} " + " ".join(f"WHEN '{s}' THEN {r + 1}" for s, r in STAGE_RANK.items()) + " END)"
 
 
+DECIDED_COLUMNS = "t.id, t.level, t.evaluator, t.created_at, t.stage"  # a cell's decided event, as a tuple
 _PICK = 1 << 40  # event ids stay below it: rank * _PICK + id orders by stage, then by id
 
 
@@ -116,8 +117,7 @@ def cell_state(stages: Sequence[str], instance: str, indicator: str) -> tuple[st
     """One statement with what a write to one cell checks (one round trip to a server): the
     cell's self-assessed level, the (assignments, evaluators) row counts, its latest event and
     its event of record — each event as (id, level, evaluator, created_at, stage), or NULLs."""
-    decided, decided_params = decided_events(stages, instance, indicator,
-                                             "t.id, t.level, t.evaluator, t.created_at, t.stage")  # fmt: skip
+    decided, decided_params = decided_events(stages, instance, indicator, DECIDED_COLUMNS)
     return (
         f"""SELECT ({SELF_LEVEL}), (SELECT count(*) FROM assignments), (SELECT count(*) FROM evaluators),
        l.id, l.level, l.evaluator, l.created_at, l.stage, d.id, d.level, d.evaluator, d.created_at, d.stage
