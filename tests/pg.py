@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,34 @@ class PgServer:
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+
+def round_trips(trace: Path) -> int:
+    """The client → server turns in a libpq protocol trace (``PQtrace``): each run of messages
+    the client sends ("F") that the server answers ("B") before the client sends again."""
+    turns, last = 0, "B"
+    for line in trace.read_text(errors="replace").splitlines():
+        direction = next((p for p in line.split("\t") if p in ("F", "B")), None)
+        if direction == "F" and last == "B":
+            turns += 1
+        last = direction or last
+    return turns
+
+
+@contextmanager
+def traced(store, folder: Path) -> Iterator[list[int]]:
+    """Trace the PostgreSQL store's connection while the block runs; the list it gives holds,
+    afterwards, the number of round trips the block made."""
+    trace = Path(tempfile.mkstemp(suffix=".trace", dir=folder)[1])
+    pgconn = store._connection().pgconn
+    result: list[int] = []
+    with trace.open("w") as handle:
+        pgconn.trace(handle.fileno())
+        try:
+            yield result
+        finally:
+            pgconn.untrace()
+    result.append(round_trips(trace))
 
 
 def start_server() -> PgServer:

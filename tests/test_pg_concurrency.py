@@ -19,6 +19,7 @@ import spbe_toolkit as spbe
 from spbe_toolkit.demo import sample_paths
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.workspace import Workspace
+from tests.pg import traced
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -224,4 +225,24 @@ def test_evaluator_role_of_the_deployment_notes_can_adjust_but_not_assign(round_
         ws.assign(name, "Ani", assigned_by="Ani")
     assert len(ws.assignments()) == 1 and len(ws.history()) == 1
     assert ws.history().at[0, "evaluator"] == "Ani"
+    ws.close()
+
+
+def test_one_adjust_is_three_round_trips_and_an_empty_unit_of_work_none(round_url, tmp_path):
+    """BEGIN and the round's lock travel with a write's one read (the cell's state), then the
+    INSERT, then COMMIT — counted in libpq's own protocol trace, not by statements."""
+    ws = Workspace.open(round_url)
+    name = list(ws.instances().index)[0]
+    ws.adjust(name, "1", 1, stage="final", evaluator="Ketua Tim", note="uji")  # who and the people, read once
+    with traced(ws.store, tmp_path) as trips:
+        ws.adjust(name, "2", 1, stage="final", evaluator="Ketua Tim", note="uji")
+    assert trips == [3]
+    with traced(ws.store, tmp_path) as trips, pytest.raises(SpbeError, match="note"):
+        ws.adjust(name, "3", 1, stage="final", evaluator="Ketua Tim", note="")  # refused: rolled back
+    assert trips == [2]  # BEGIN … the read; ROLLBACK
+    with traced(ws.store, tmp_path) as trips:
+        with ws.store.transaction():
+            pass
+    assert trips == [0]
+    assert list(ws.history(name)["indicator"]) == ["1", "2"]
     ws.close()

@@ -326,6 +326,8 @@ class PostgresStore(BaseStore):
         self.location = redacted(url)
         self._conn = None
         self._in_tx = False
+        self._begin_pending = False  # inside a transaction whose BEGIN and lock are not sent yet
+        self._begun = False  # the transaction's BEGIN was sent (and its lock held)
         self._lock_table = False  # True once the round has its write_lock table (schema 8)
         self._connect()
 
@@ -344,11 +346,18 @@ class PostgresStore(BaseStore):
             raise server_error(exc, self.location) from exc
         self._conn.adapters.register_loader("numeric", _number_loader())
 
-    def _live(self):
+    def _connection(self):
         """The connection, reconnected first if the last one was lost (e.g. a server restart)."""
         if self._conn is None or self._conn.closed or self._conn.broken:
             self._connect()
         return self._conn
+
+    def _live(self):
+        """The connection for the next statement: inside a transaction whose BEGIN and lock are
+        still unsent, they are sent first (:meth:`_begin`)."""
+        if self._begin_pending:
+            self._begin()
+        return self._connection()
 
     def reopen_location(self) -> str:
         """The URL as given (its password included, if it had one): for the memo workers of this
@@ -357,23 +366,31 @@ class PostgresStore(BaseStore):
 
     def _execute(self, statement: str, params: Sequence[Any] = (), *, read: bool = False):
         """Run one statement; a read outside a transaction whose connection was lost (a server
-        restart) is retried once on a new connection — a write never is."""
+        restart) is retried once on a new connection — a write never is. The first statement
+        of a transaction travels with its BEGIN and lock (:meth:`_begin`)."""
+        if self._begin_pending:
+            return self._begin((statement, params))
         psycopg = _driver()
         for attempt in (0, 1):
             try:
-                return self._live().execute(_dialect(statement), tuple(params))
-            except (psycopg.errors.RaiseException, psycopg.IntegrityError) as exc:
-                if is_refusal(exc):
-                    raise server_error(exc, self.location) from exc
-                raise
+                return self._connection().execute(_dialect(statement), tuple(params))
             except psycopg.OperationalError as exc:
                 lost = self._conn is None or self._conn.closed or self._conn.broken
                 if read and not self._in_tx and attempt == 0 and lost:
                     continue
                 raise server_error(exc, self.location) from exc
             except psycopg.Error as exc:
-                raise server_error(exc, self.location) from exc
+                raise self._statement_error(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _statement_error(self, exc: Exception) -> Exception:
+        """What a statement's error becomes: a refusal of the server's guard or any other server
+        error as a named :class:`SpbeError`; a constraint or raised exception that is not a
+        refusal as it is (the caller decides)."""
+        psycopg = _driver()
+        if isinstance(exc, psycopg.errors.RaiseException | psycopg.IntegrityError) and not is_refusal(exc):
+            return exc
+        return server_error(exc, self.location)
 
     @classmethod
     def create(cls, url: str, meta: Mapping[str, str]) -> PostgresStore:
@@ -413,20 +430,68 @@ class PostgresStore(BaseStore):
     # ------------------------------------------------------------------ units of work
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN; the round's write lock; … COMMIT (or ROLLBACK on any error)."""
+        """BEGIN; the round's write lock; … COMMIT (or ROLLBACK on any error).
+
+        Nothing is sent until the body's first statement: BEGIN, the wait's limit and the lock
+        then travel with it in one round trip (:meth:`_begin`), so a one-cell write is three
+        (BEGIN … its checks' read, the INSERT, COMMIT); a body that sends nothing commits
+        nothing."""
         psycopg = _driver()
-        for attempt in (0, 1):  # nothing is written before the lock: a lost connection is reopened once
-            conn = self._live()
+        self._in_tx = True
+        self._begin_pending = True
+        self._begun = False
+        try:
+            yield
+            if self._begun:
+                self._connection().execute("COMMIT")
+        except BaseException as exc:
+            if self._begun:
+                self._rollback(self._conn)
+            if is_refusal(exc):
+                raise server_error(exc, self.location) from exc
+            if isinstance(exc, psycopg.errors.LockNotAvailable):
+                raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
+            if isinstance(exc, psycopg.Error) and not isinstance(
+                exc, psycopg.IntegrityError | psycopg.errors.RaiseException
+            ):
+                raise server_error(exc, self.location) from exc
+            raise
+        finally:
+            self._in_tx = False
+            self._begin_pending = self._begun = False
+
+    def _begin_statements(self) -> list[tuple[str, tuple]]:
+        limit = f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
+        if self._lock_table:
+            return [("BEGIN", ()), (limit, ()), ("LOCK TABLE write_lock IN EXCLUSIVE MODE", ())]
+        # creating the round, or migrating it to schema 8 (no write_lock yet)
+        return [("BEGIN", ()), (limit, ()), ("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))]
+
+    def _begin(self, first: tuple[str, Sequence[Any]] | None = None):
+        """Send the transaction's BEGIN, the wait's limit and the round's lock — with ``first``,
+        the body's first statement, in the same round trip (psycopg's pipeline mode) — and
+        return ``first``'s cursor. Nothing is written before the lock is held: a connection
+        found lost is reopened once."""
+        psycopg = _driver()
+        self._begin_pending = False
+        statements = self._begin_statements()
+        for attempt in (0, 1):
+            conn = self._connection()
+            cur = None
             try:
-                if self._lock_table:  # one round trip: BEGIN, the wait's limit, the round's lock
-                    conn.execute(
-                        f"BEGIN; SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'; LOCK TABLE write_lock IN EXCLUSIVE MODE"
-                    )
-                else:  # creating the round, or migrating it to schema 8 (no write_lock yet)
-                    conn.execute("BEGIN")
-                    conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (ROUND_LOCK,))
-                break
+                if psycopg.Pipeline.is_supported():
+                    with conn.pipeline():
+                        for statement, params in statements:
+                            conn.execute(statement, params)
+                        if first is not None:
+                            cur = conn.execute(_dialect(first[0]), tuple(first[1]))
+                else:  # a libpq without pipeline mode: one round trip more
+                    for statement, params in statements:
+                        conn.execute(statement, params)
+                    if first is not None:
+                        cur = conn.execute(_dialect(first[0]), tuple(first[1]))
+                self._begun = True
+                return cur
             except psycopg.errors.LockNotAvailable as exc:
                 self._rollback(conn)
                 raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
@@ -443,27 +508,12 @@ class PostgresStore(BaseStore):
             except psycopg.OperationalError as exc:
                 if attempt == 0 and (conn.closed or conn.broken):
                     continue
+                self._rollback(conn)
                 raise server_error(exc, self.location) from exc
             except psycopg.Error as exc:
                 self._rollback(conn)
-                raise server_error(exc, self.location) from exc
-        self._in_tx = True
-        try:
-            yield
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            self._rollback(conn)
-            if is_refusal(exc):
-                raise server_error(exc, self.location) from exc
-            if isinstance(exc, psycopg.errors.LockNotAvailable):
-                raise SpbeError(Msg("error.round_busy", where=self.location, who=self._lock_holder())) from exc
-            if isinstance(exc, psycopg.Error) and not isinstance(
-                exc, psycopg.IntegrityError | psycopg.errors.RaiseException
-            ):
-                raise server_error(exc, self.location) from exc
-            raise
-        finally:
-            self._in_tx = False
+                raise self._statement_error(exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _rollback(self, conn) -> None:
         psycopg = _driver()
