@@ -358,7 +358,7 @@ def test_a_schema_6_file_is_migrated_and_takes_decimal_values(tmp_path):
     path = tmp_path / "lama.sqlite"
     conn = sqlite3.connect(path)
     for stmt in sqlite_statements():
-        if any(t in stmt for t in sqlite_schema.PEMDI_TABLES):
+        if any(t in stmt for t in (*sqlite_schema.PEMDI_TABLES, *sqlite_schema.RECORD_TABLES)):
             continue
         conn.execute(stmt.replace("level NUMERIC", "level INTEGER"))
     text, source = spbe.frameworks.resolve_framework("pemdi2026")
@@ -386,7 +386,7 @@ def test_a_schema_6_server_round_is_migrated(pg_server, tmp_path):
     url = pg_server.new_database()
     import psycopg
 
-    later = (*sqlite_schema.PEMDI_TABLES, *sqlite_schema.IDENTITY_TABLES)  # what schemas 7 and 8 added
+    later = (*sqlite_schema.PEMDI_TABLES, *sqlite_schema.IDENTITY_TABLES, *sqlite_schema.RECORD_TABLES)  # 7, 8, 10
     old = pgstore.server_tables().replace("level NUMERIC", "level INTEGER")
     for t in later:
         start = old.index(f"CREATE TABLE {t} (")

@@ -17,7 +17,6 @@ import pandas as pd
 
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.i18n import Msg
-from spbe_toolkit.vocab import EVALUATOR_STAGES
 from spbe_toolkit.workspace.store import schema
 from spbe_toolkit.workspace.store import statements as sql
 
@@ -111,14 +110,13 @@ class BaseStore:
     def decided_event(self, instance: str, indicator: str):
         """(id, level, evaluator, created_at, stage) of a cell's event of record (the latest of
         its highest stage since its latest reopening), or None."""
-        statement, params = sql.decided_events(EVALUATOR_STAGES, instance, indicator, sql.DECIDED_COLUMNS)
-        return self._one(statement, params)
+        return self._one(*sql.decided_event(instance, indicator))
 
     def cell_state(self, instance: str, indicator: str) -> dict[str, Any]:
         """What a write to one cell checks, in one statement (see :func:`statements.cell_state`):
         ``self_level`` (None when not submitted), ``people`` (assignments, evaluators) row counts,
         ``last`` and ``decided`` events as :meth:`last_event` / :meth:`decided_event` give them."""
-        row = self._one(*sql.cell_state(EVALUATOR_STAGES, instance, indicator))
+        row = self._one(*sql.cell_state(instance, indicator))
         last = None if row[3] is None else tuple(row[3:8])
         decided = None if row[8] is None else tuple(row[8:13])
         return {"self_level": row[0], "people": (int(row[1]), int(row[2])), "last": last, "decided": decided}

@@ -211,6 +211,45 @@ END $$;
 """
 
 
+def record_functions(schema_name: str) -> str:
+    """Schema 10: the function that keeps ``cell_records`` as events are appended (it runs as
+    the round's owner: an evaluator may append events but not write the table), the guard that
+    refuses every other write to it (only from inside the events trigger: ``pg_trigger_depth``),
+    and their triggers. ``CREATE OR REPLACE``: a migration may run the functions again."""
+    path = f"SET search_path = {_ident(schema_name)}, pg_temp"
+    moves = "NEW.reopens IS NOT NULL OR new_rank >= record_rank"  # the new event becomes the cell's event of record
+    return f"""
+CREATE OR REPLACE FUNCTION spbe_cell_record() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+DECLARE new_rank integer;
+BEGIN
+  new_rank := {sql.stage_rank("NEW.stage")};
+  UPDATE cell_records SET event = CASE WHEN {moves} THEN NEW.id ELSE event END,
+    record_rank = CASE WHEN {moves} THEN new_rank ELSE record_rank END, top_rank = greatest(top_rank, new_rank),
+    since = CASE WHEN NEW.reopens IS NOT NULL THEN NEW.id ELSE since END
+  WHERE instance = NEW.instance AND indicator = NEW.indicator;
+  IF NOT FOUND THEN
+    INSERT INTO cell_records (instance, indicator, event, record_rank, top_rank, since)
+    VALUES (NEW.instance, NEW.indicator, NEW.id, new_rank, new_rank, CASE WHEN NEW.reopens IS NULL THEN 0 ELSE NEW.id END);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION spbe_cell_records_guard() RETURNS trigger LANGUAGE plpgsql {path} AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'TRUNCATE') OR pg_trigger_depth() < 2 THEN
+    RAISE EXCEPTION 'cell_records are kept by the events trigger only';
+  END IF;
+  RETURN NEW;
+END $$;
+"""
+
+
+RECORD_TRIGGERS = """
+CREATE TRIGGER events_record AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION spbe_cell_record();
+CREATE TRIGGER cell_records_guard BEFORE INSERT OR UPDATE OR DELETE ON cell_records FOR EACH ROW EXECUTE FUNCTION spbe_cell_records_guard();
+CREATE TRIGGER cell_records_no_truncate BEFORE TRUNCATE ON cell_records FOR EACH STATEMENT EXECUTE FUNCTION spbe_cell_records_guard();
+"""
+
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -220,6 +259,7 @@ TRIGGER_NAMES = (
     {"meta_guard", "meta_no_truncate", "write_lock_no_change", "write_lock_no_truncate"}
     | {f"{t}_{s}" for t in schema.APPEND_ONLY for s in ("no_change", "no_truncate")}
     | {f"{t}_guard" for t in GUARDED}
+    | set(re.findall(r"CREATE TRIGGER (\w+)", RECORD_TRIGGERS))
 )
 
 
@@ -401,7 +441,8 @@ class PostgresStore(BaseStore):
             store.close()
             raise SpbeError(Msg("error.workspace_exists", path=store.location))
         with store.transaction():
-            store._live().execute(SCHEMA + guard(store._schema_name()))
+            name = store._schema_name()
+            store._live().execute(SCHEMA + guard(name) + record_functions(name) + RECORD_TRIGGERS)
             store.add_meta(meta)
         store._lock_table = True
         return store
@@ -567,7 +608,7 @@ class PostgresStore(BaseStore):
             )
         )
         self._ddl(q.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(q.Identifier(self._schema_name()), r))
-        for table in ("meta", *schema.APPEND_ONLY):
+        for table in ("meta", *schema.APPEND_ONLY, *schema.RECORD_TABLES):
             self._ddl(q.SQL("GRANT SELECT ON {} TO {}").format(q.Identifier(table), r))
         for table, columns in EVALUATOR_INSERT.items():
             cols = q.SQL(", ").join(q.Identifier(c) for c in columns)
@@ -670,6 +711,17 @@ class PostgresStore(BaseStore):
             conn.execute(guard_functions(self._schema_name()))
             for (role,) in conn.execute("SELECT role FROM evaluators").fetchall():
                 conn.execute(q.SQL("GRANT INSERT (reopens) ON events TO {}").format(q.Identifier(role)))
+        elif step.kind == "cell_records":
+            from psycopg import sql as q
+
+            conn.execute("DROP TRIGGER IF EXISTS events_record ON events")
+            conn.execute("DROP TABLE IF EXISTS cell_records")  # derived only: made anew from the events
+            conn.execute(schema.table_statement("cell_records", server_tables()))
+            statement, params = sql.record_rows()
+            conn.execute(_dialect(f"INSERT INTO cell_records ({', '.join(sql.RECORD_COLUMNS)}) {statement}"), params)
+            conn.execute(record_functions(self._schema_name()) + RECORD_TRIGGERS)
+            for (role,) in conn.execute("SELECT role FROM evaluators").fetchall():
+                conn.execute(q.SQL("GRANT SELECT ON cell_records TO {}").format(q.Identifier(role)))
         elif step.kind == "guard":
             for t in GUARDED:
                 conn.execute(f"DROP TRIGGER IF EXISTS {t}_guard ON {t}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES, VERIFICATION_VALUES
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 _FLAG_LIST = ", ".join(f"'{s}'" for s in VERIFICATION_VALUES)
 
@@ -58,6 +58,15 @@ CREATE TABLE events (
     reopens INTEGER REFERENCES events(id)
 );
 CREATE UNIQUE INDEX events_by_origin ON events (origin, origin_event, created_at);
+CREATE TABLE cell_records (
+    instance TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    event INTEGER NOT NULL REFERENCES events(id),
+    record_rank INTEGER NOT NULL,
+    top_rank INTEGER NOT NULL,
+    since INTEGER NOT NULL,
+    PRIMARY KEY (instance, indicator)
+);
 CREATE TABLE previous_results (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     instance TEXT NOT NULL REFERENCES instances(instance),
@@ -171,6 +180,13 @@ IDENTITY_TABLES = ("evaluators",)
 REOPEN_COLUMNS = {"events": ("reopens",)}
 """Schema 9: an event written at a stage below the cell's decided one names the decision it
 reopens (``reopens``, the event id); a file of schema 8 lacks the column (nothing reopened)."""
+RECORD_TABLES = ("cell_records",)
+"""Schema 10: one row per cell with events — its event of record (``event``: since its latest
+reopening, the latest event of the highest stage; :func:`statements.decided_events`), that
+event's stage rank, the highest stage any of its events reached (``top_rank``) and its latest
+reopening (``since``, 0 for none). Kept by a trigger on every event appended, and written by
+nothing else (each store refuses any other write), so that the views read one row per cell
+instead of every event. Not append-only: a cell's row moves on with its events."""
 RULE_KEYS = ("indicators", "level_min", "level_max", "decimals")
 """Schema 8: the framework's indicator codes and value scale as round settings, so that the
 server itself refuses a value off the scale or an unknown indicator, whoever writes it."""
@@ -225,6 +241,8 @@ class Step:
     * ``guard`` — (server) the write lock and the guards that establish who writes what;
     * ``stage_order`` — the guards of schema 9 (server: the write guard's new text and the
       evaluators' right to the new column; SQLite: the stage-order trigger);
+    * ``cell_records`` — the table of :data:`RECORD_TABLES`, filled from the events there are,
+      then the trigger that keeps it and the protection that refuses any other write;
     * ``numeric`` — make ``columns`` (``"table.column"``) hold numbers with decimals (SQLite's
       affinity already keeps 1.26 as a number: nothing to do there).
     """
@@ -259,6 +277,7 @@ MIGRATIONS: dict[int, tuple[Step, ...]] = {  # from_version → the steps to the
         Step("guard"),
     ),
     8: (Step("add_columns", table="events", columns=("reopens INTEGER REFERENCES events(id)",)), Step("stage_order")),
+    9: (Step("cell_records"),),
 }
 FIRST_SERVER_VERSION = 6
 """The first schema a server round was created with: the server store runs the steps from there."""

@@ -69,7 +69,46 @@ CREATE TRIGGER events_stage_order BEFORE INSERT ON events WHEN NEW.origin IS NUL
   AND NEW.reopens IS NOT {_decided("d.id")}
 BEGIN SELECT RAISE(ABORT, 'spbe:stage_order'); END;
 """
-TRIGGERS = protection(schema.APPEND_ONLY, meta=True) + STAGE_ORDER
+
+
+def _record_triggers() -> str:
+    """Schema 10: the trigger that keeps ``cell_records`` as events are appended, and the ones
+    that refuse any other write to it — an insert or update must be exactly what the newest
+    event (the one just appended) makes of the cell's row, a delete never: a row can only be
+    what the events say (each check reads a few rows by key, whatever the number of events)."""
+    r = sql.stage_rank("NEW.stage")
+    moves = f"NEW.reopens IS NOT NULL OR {r} >= record_rank"  # the new event becomes the cell's event of record
+    e = sql.stage_rank("e.stage")
+    newest = "SELECT 1 FROM events e WHERE e.id = (SELECT MAX(id) FROM events)"
+    refuse = "BEGIN SELECT RAISE(ABORT, 'cell_records are kept by the events trigger only'); END;"
+    return f"""
+CREATE TRIGGER events_record AFTER INSERT ON events BEGIN
+UPDATE cell_records SET event = CASE WHEN {moves} THEN NEW.id ELSE event END,
+  record_rank = CASE WHEN {moves} THEN {r} ELSE record_rank END, top_rank = MAX(top_rank, {r}),
+  since = CASE WHEN NEW.reopens IS NOT NULL THEN NEW.id ELSE since END
+WHERE instance = NEW.instance AND indicator = NEW.indicator;
+INSERT INTO cell_records (instance, indicator, event, record_rank, top_rank, since)
+SELECT NEW.instance, NEW.indicator, NEW.id, {r}, {r}, CASE WHEN NEW.reopens IS NULL THEN 0 ELSE NEW.id END
+WHERE NOT EXISTS (SELECT 1 FROM cell_records WHERE instance = NEW.instance AND indicator = NEW.indicator);
+END;
+CREATE TRIGGER cell_records_no_delete BEFORE DELETE ON cell_records {refuse}
+CREATE TRIGGER cell_records_insert BEFORE INSERT ON cell_records
+WHEN EXISTS (SELECT 1 FROM cell_records c WHERE c.instance = NEW.instance AND c.indicator = NEW.indicator)
+  OR NOT EXISTS ({newest} AND e.id = NEW.event AND e.instance = NEW.instance AND e.indicator = NEW.indicator
+    AND NEW.record_rank = {e} AND NEW.top_rank = {e} AND NEW.since = CASE WHEN e.reopens IS NULL THEN 0 ELSE e.id END)
+{refuse}
+CREATE TRIGGER cell_records_update BEFORE UPDATE ON cell_records
+WHEN NOT EXISTS ({newest} AND e.instance = OLD.instance AND e.indicator = OLD.indicator
+    AND NEW.instance = OLD.instance AND NEW.indicator = OLD.indicator AND NEW.top_rank = MAX(OLD.top_rank, {e})
+    AND NEW.since = CASE WHEN e.reopens IS NULL THEN OLD.since ELSE e.id END
+    AND CASE WHEN e.reopens IS NOT NULL OR {e} >= OLD.record_rank THEN NEW.event = e.id AND NEW.record_rank = {e}
+             ELSE NEW.event = OLD.event AND NEW.record_rank = OLD.record_rank END)
+{refuse}
+"""
+
+
+RECORD_TRIGGERS = _record_triggers()
+TRIGGERS = protection(schema.APPEND_ONLY, meta=True) + STAGE_ORDER + RECORD_TRIGGERS
 TRIGGER_NAMES = frozenset(re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
 
 
@@ -229,7 +268,7 @@ class SqliteStore(BaseStore):
         check = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
         if check != ["ok"]:
             return "; ".join(" ".join(str(c).split()) for c in check[:3])
-        tables = {"meta", *schema.APPEND_ONLY}
+        tables = {"meta", *schema.APPEND_ONLY, *schema.RECORD_TABLES}  # a merge never reads cell_records
         indexes = set(re.findall(r"CREATE (?:UNIQUE )?INDEX (\w+)", schema.SCHEMA))
         order = "CASE type WHEN 'view' THEN 0 WHEN 'trigger' THEN 1 WHEN 'table' THEN 2 ELSE 3 END"
         for kind, name, sql_text in conn.execute(f"SELECT type, name, sql FROM sqlite_master ORDER BY {order}, name"):
@@ -351,6 +390,15 @@ class SqliteStore(BaseStore):
         elif step.kind == "stage_order":
             conn.execute("DROP TRIGGER IF EXISTS events_stage_order")
             for stmt in statements(STAGE_ORDER):
+                conn.execute(stmt)
+        elif step.kind == "cell_records":
+            for name in re.findall(r"CREATE TRIGGER (\w+)", RECORD_TRIGGERS):
+                conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute("DROP TABLE IF EXISTS cell_records")  # derived only: made anew from the events
+            conn.execute(schema.table_statement("cell_records"))
+            statement, params = sql.record_rows()
+            conn.execute(f"INSERT INTO cell_records ({', '.join(sql.RECORD_COLUMNS)}) {statement}", params)
+            for stmt in statements(RECORD_TRIGGERS):
                 conn.execute(stmt)
         elif step.kind == "guard":
             pass  # one machine, one typed name: who writes is the file's owner (the server guards roles)

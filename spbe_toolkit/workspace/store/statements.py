@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from spbe_toolkit.vocab import STAGE_RANK
+from spbe_toolkit.vocab import EVALUATOR_STAGES, STAGE_RANK
 
 # --------------------------------------------------------------------------- single rows
 META = "SELECT key, value FROM meta"
@@ -113,24 +113,56 @@ def decided_events(stages: Sequence[str], instance: str | None, indicator: str |
     )
 
 
-def cell_state(stages: Sequence[str], instance: str, indicator: str) -> tuple[str, tuple]:
+RECORD = "SELECT {columns} FROM cell_records c JOIN events t ON t.id = c.event"
+"""A read of the cells' events of record through the maintained table (schema 10)."""
+
+
+def cell_state(instance: str, indicator: str) -> tuple[str, tuple]:
     """One statement with what a write to one cell checks (one round trip to a server): the
     cell's self-assessed level, the (assignments, evaluators) row counts, its latest event and
     its event of record — each event as (id, level, evaluator, created_at, stage), or NULLs."""
-    decided, decided_params = decided_events(stages, instance, indicator, DECIDED_COLUMNS)
+    decided = RECORD.format(columns=DECIDED_COLUMNS) + " WHERE c.instance = ? AND c.indicator = ?"
     return (
         f"""SELECT ({SELF_LEVEL}), (SELECT count(*) FROM assignments), (SELECT count(*) FROM evaluators),
        l.id, l.level, l.evaluator, l.created_at, l.stage, d.id, d.level, d.evaluator, d.created_at, d.stage
 FROM (SELECT 1 AS one) o
 LEFT JOIN ({LAST_EVENT}) l ON 1 = 1
 LEFT JOIN ({decided}) d ON 1 = 1""",
-        (instance, indicator, instance, indicator, *decided_params),
+        (instance, indicator, instance, indicator, instance, indicator),
     )
 
 
+def decided_event(instance: str, indicator: str) -> tuple[str, tuple]:
+    """A cell's event of record as (id, level, evaluator, created_at, stage), from the kept table."""
+    return RECORD.format(columns=DECIDED_COLUMNS) + " WHERE c.instance = ? AND c.indicator = ?", (instance, indicator)
+
+
+_LEVEL_COLUMNS = "t.instance, t.indicator, t.level, t.stage AS source_stage, t.evaluator, t.note"
+
+
 def latest_events(stages: Sequence[str], instance: str | None) -> tuple[str, tuple]:
-    """The event of record per cell among ``stages`` (:func:`decided_events`)."""
-    return decided_events(stages, instance)
+    """The event of record per cell among ``stages`` (:func:`decided_events`): for every stage
+    (the current level) one row per cell of the kept table, whatever the number of events."""
+    if tuple(stages) != EVALUATOR_STAGES:
+        return decided_events(stages, instance)
+    where, params = _where(instance, "c.instance")
+    return RECORD.format(columns=_LEVEL_COLUMNS) + where + " ORDER BY t.id", params
+
+
+RECORD_COLUMNS = ("instance", "indicator", "event", "record_rank", "top_rank", "since")
+
+
+def record_rows() -> tuple[str, tuple]:
+    """Every cell's row of ``cell_records`` (:data:`RECORD_COLUMNS`) computed from the events:
+    what the migration to schema 10 fills the table with, and what a check compares it with."""
+    decided, params = decided_events(EVALUATOR_STAGES, None, None, "t.instance, t.indicator, t.id, t.stage")
+    return (
+        f"""SELECT d.instance, d.indicator, d.id AS event, {stage_rank("d.stage")} AS record_rank, c.top_rank, c.since
+FROM ({decided}) d JOIN (SELECT instance, indicator, MAX({stage_rank("stage")}) AS top_rank,
+  COALESCE(MAX(CASE WHEN reopens IS NOT NULL THEN id END), 0) AS since FROM events GROUP BY instance, indicator) c
+  ON c.instance = d.instance AND c.indicator = d.indicator""",
+        params,
+    )
 
 
 def last_event_ids(instance: str) -> tuple[str, tuple]:
@@ -160,10 +192,10 @@ def event_cells(instance: str | None) -> tuple[str, tuple]:
 
 def review_progress(instance: str | None) -> tuple[str, tuple]:
     """Per instance with events: the highest stage reached (1 dokumen … 4 final) and how many
-    indicators have any event — aggregated in the database, one row per instance."""
+    indicators have any event — one row per cell read (the kept table), one row per instance out."""
     where, params = _where(instance, "instance")
-    return (f"SELECT instance, MAX({stage_rank('stage')}) AS reached, COUNT(DISTINCT indicator) AS reviewed "
-            f"FROM events{where} GROUP BY instance", params)  # fmt: skip
+    return (f"SELECT instance, MAX(top_rank) AS reached, COUNT(*) AS reviewed "
+            f"FROM cell_records{where} GROUP BY instance", params)  # fmt: skip
 
 
 def appeals(instance: str | None) -> tuple[str, tuple]:
