@@ -127,15 +127,16 @@ class _Plan:
     disputed: list
 
 
-def _plan(ws, before: pd.DataFrame, known: dict, theirs: pd.DataFrame, their_keys: list, their_id: str,
+def _plan(ws, before: pd.DataFrame, known: dict, theirs: list[dict], their_keys: list, their_id: str,
           external) -> _Plan:  # fmt: skip
-    """``known``: identity → id of ``before``'s events (copied: the plan adds its own)."""
+    """``known``: identity → id of ``before``'s events (copied: the plan adds its own);
+    ``theirs``: the other side's events as :func:`records`."""
     known = dict(known)
     content_here = {int(r["id"]): _content(r) for r in records(before)}
-    their_key_of = dict(zip(theirs["id"], their_keys))
+    their_key_of = dict(zip((ev["id"] for ev in theirs), their_keys))
     first_id = next_id = (int(before["id"].max()) if len(before) else 0) + 1
     plan = _Plan(first_id, [], [], 0, [])
-    for ev, key in zip(records(theirs), their_keys):
+    for ev, key in zip(theirs, their_keys):
         if key in known:
             if content_here.get(known[key]) == _content(ev):
                 plan.present += 1
@@ -173,21 +174,22 @@ def _merge_from(ws, other, accept_submissions: bool = False) -> MergeReport:
     before = ws.store.rows("events")
     known = dict(zip(_keys(before, my_id), before["id"]))
     their_keys = list(_keys(theirs, their_id)) if len(theirs) else []
-    problems = refusals(ws, other, known, their_keys, accept_submissions=accept_submissions)
+    their_events = records(theirs)  # read once: checked, then planned
+    problems = refusals(ws, other, known, their_keys, accept_submissions=accept_submissions, their_events=their_events)
     if problems:
         rows = Pair(" · ".join(m.text("id") for m in problems), " · ".join(m.text("en") for m in problems))
         raise ValidationError(Msg("error.merge_refused", path=other.location, rows=rows))
     ext = other.store.rows("external_values")
     their_external = {int(r["event"]): r for r in records(ext)}
     # the work of matching is done before the round's lock: under it, only bulk appends
-    plan = _plan(ws, before, known, theirs, their_keys, their_id, their_external)
+    plan = _plan(ws, before, known, their_events, their_keys, their_id, their_external)
     with ws.store.transaction():
         report.instances_added, report.submissions_added = _merge_submissions(ws, other)
         report.assignments_added = _merge_assignments(ws, other)
         if ws.store.next_event_id() != plan.first_id:  # someone saved meanwhile: match against what is there now
             before = ws.store.rows("events")
             known = dict(zip(_keys(before, my_id), before["id"]))
-            plan = _plan(ws, before, known, theirs, their_keys, their_id, their_external)
+            plan = _plan(ws, before, known, their_events, their_keys, their_id, their_external)
         ws.store.add_events(plan.rows, plan.first_id)
         ws.store.add_external_values(plan.external)
         report.added, report.present = len(plan.rows), plan.present

@@ -65,6 +65,9 @@ def _time(value: Any, now: datetime) -> str | None:
     return "future" if t > now + FUTURE_TOLERANCE else None
 
 
+_NONE = object()  # a row without the column
+
+
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -89,6 +92,8 @@ class _Checker:
         )  # names of roles that are not the round's owner
         assigned = pd.concat([ws.assignments(), their_assignments], ignore_index=True)
         self.assigned = set(zip(assigned["evaluator"], assigned["instance"]))
+        self._cells: dict[tuple, str | None] = {}  # what cell() finds, by everything but the time
+        self._levels: dict[Any, bool] = {}  # level → on the scale and in range
 
     def affiliations(self, name: str) -> list[str]:
         if name not in self.aff:
@@ -110,20 +115,36 @@ class _Checker:
         return None
 
     def cell(self, r: dict, stage_needed: bool = True) -> str | None:
+        key = (r.get("instance"), r.get("stage"), r.get("indicator", _NONE), r.get("evaluator"), stage_needed)
+        try:
+            why = self._cells[key]
+        except KeyError:  # a team file repeats few (instance, stage, indicator, author): each checked once
+            why = self._cells[key] = self._cell(r, stage_needed)
+        except TypeError:  # an unhashable value (from a hostile file): checked as it is
+            why = self._cell(r, stage_needed)
+        return why or _time(r.get("created_at"), self.now)
+
+    def _cell(self, r: dict, stage_needed: bool) -> str | None:
         if r.get("instance") not in self.instances:
             return "instance"
         if stage_needed and r.get("stage") not in EVALUATOR_STAGES:
             return "stage"
         if "indicator" in r and str(r.get("indicator")) not in self.codes:
             return "indicator"
-        return _time(r.get("created_at"), self.now) or self.author(r.get("evaluator"), r["instance"], r.get("stage"))
+        return self.author(r.get("evaluator"), r["instance"], r.get("stage"))
 
     def event(self, r: dict) -> str | None:
         why = self.cell(r)
         if why:
             return why
         level = r.get("level")
-        if not self.fw.on_scale(level) or not self.fw.level_min <= level <= self.fw.level_max:
+        number = type(level) in (int, float)  # (not bool, not text: those are checked each time)
+        ok = self._levels.get(level) if number else None
+        if ok is None:
+            ok = self.fw.on_scale(level) and self.fw.level_min <= level <= self.fw.level_max
+            if number:
+                self._levels[level] = ok
+        if not ok:
             return "level"
         own = self.self_level.get((r["instance"], str(r["indicator"])))
         if own is None and self.fw.is_external(str(r["indicator"])):
@@ -159,10 +180,12 @@ class _Checker:
         return _time(r.get("assigned_at"), self.now)
 
 
-def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False) -> list[Msg]:
+def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False,
+             their_events: list[dict[str, Any]] | None = None) -> list[Msg]:  # fmt: skip
     """The reasons the other side cannot be merged into ``ws``, each naming its row (at most
     :data:`SHOWN`); empty when every row holds. ``known``: the identities of the events here;
-    ``their_keys``: those of the other side's events, in their order. (An event claiming an
+    ``their_keys``: those of the other side's events, in their order (``their_events``: those
+    events as :func:`records`, when read already). (An event claiming an
     identity already here with other content is not refused but kept and reported: see
     :attr:`MergeReport.disputed`.)"""
     n_events = other.store.counts()[1]
@@ -199,7 +222,8 @@ def refusals(ws, other, known, their_keys, *, accept_submissions: bool = False) 
                 add("submitted_levels", r["id"], "level", {**r, "indicator": lv["indicator"]})
                 break
     my_id, their_id = ws.meta["workspace_id"], other.meta["workspace_id"]
-    for r, key in zip(records(other.store.rows("events")), their_keys):
+    events = records(other.store.rows("events")) if their_events is None else their_events
+    for r, key in zip(events, their_keys):
         why = check.event(r)
         if why is None and r.get("origin") == my_id and their_id != my_id and key not in known:
             # it claims to have been recorded in this round, which has no such event. (A plain
