@@ -210,9 +210,12 @@ OTHER_HEADINGS = frozenset({"indicator name", "nama indikator"})
 """The fields of an instance block besides its name."""
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def norm_text(text: Any) -> str:
     """Lower case with single spaces: how headings, labels and aliases are compared."""
-    return re.sub(r"\s+", " ", str(text if text is not None else "")).strip().lower()
+    return _SPACES.sub(" ", str(text if text is not None else "")).strip().lower()
 
 
 # --------------------------------------------------------------------------- data markers
@@ -242,6 +245,7 @@ def identity_name(name: str) -> str:
 
 # --------------------------------------------------------------------------- indicator codes
 _CODE_PREFIX = re.compile(r"(?i)(?:indikator|indicator|ind\.?|i)\s*0*(\d+[a-z]?)")
+_WHOLE_DECIMAL = re.compile(r"\d+\.0+")
 
 
 def normalise_code(value: Any) -> str:
@@ -259,9 +263,11 @@ def normalise_code(value: Any) -> str:
             return ""
         return str(int(value)) if value.is_integer() else str(value)
     s = str(value).strip()
+    if s.isdigit() and s.isascii():  # "7" as most files write it (neither pattern below matches digits alone)
+        return s
     if m := _CODE_PREFIX.fullmatch(s):
         return m.group(1).lower()
-    if re.fullmatch(r"\d+\.0+", s):
+    if _WHOLE_DECIMAL.fullmatch(s):
         return s.split(".")[0]
     return s
 

@@ -5,6 +5,7 @@ that used to exhaust memory run in a subprocess whose peak memory and time are m
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -78,6 +79,9 @@ def measured(path: Path) -> dict:
         (hostile.hidden_reference, "limit_rows"),
         (hostile.utf16_sheet, "limit_rows"),
         (hostile.foreign_prefix, "limit_rows"),
+        (hostile.duplicate_reference, "xlsx_unverifiable"),
+        (hostile.escaped_reference, "limit_rows"),
+        (hostile.instruction_before_cells, "limit_rows"),
     ],
     ids=[
         "A1+XFD1048576",
@@ -89,6 +93,9 @@ def measured(path: Path) -> dict:
         "decoy-reference",
         "utf16-sheet",
         "non-ascii-prefix",
+        "duplicate-reference",
+        "escaped-reference",
+        "processing-instruction",
     ],  # fmt: skip
 )
 def test_hostile_workbooks_cost_bounded_memory_and_time(tmp_path, make, code):
@@ -234,3 +241,60 @@ def test_speed_under_the_size_cap(tmp_path):
     subs = read(*paths)
     assert time.perf_counter() - t0 < 3 * SECONDS
     assert {"limit_rows", "limit_sheets", "xlsx_unverifiable"} <= set(subs.problems["code"])
+
+
+# ------------------------------------------------------------------ the scan's fast path
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from spbe_toolkit.io.limits import DEFAULT_LIMITS  # noqa: E402
+from spbe_toolkit.io.readers import xlsx_scan  # noqa: E402
+
+_COLUMN = st.sampled_from(["A", "B", "I", "Z", "AA", "XFD", "b"])
+_TWISTS = [  # each makes bytes say less than an XML parser sees, or says it another way
+    lambda x: x,
+    lambda x: x.replace('<c r="', '<c  r="', 1),
+    lambda x: x.replace('<c r="', "<c r='", 1).replace('"><v>', "'><v>", 1),
+    lambda x: x.replace("<v>", "<v t=\"n r='Z9'\">", 1),
+    lambda x: x.replace('<c r="', '<c t="n" r="', 1),
+    lambda x: x.replace("><v>", ' r="XFD99"><v>', 1),
+    lambda x: x.replace('<c r="', '<c\tr="', 1),
+    lambda x: x.replace("<sheetData>", "<sheetData><!-- x -->", 1),
+    lambda x: x.replace("<sheetData>", '<sheetData><x:ext xmlns:x="urn:x"/>', 1),
+    lambda x: x.replace("<v>1</v>", "<f>1+1</f><v>2</v>", 1),
+    lambda x: x.replace('r="A', 'r="&#65;', 1),
+    lambda x: x.replace("</sheetData>", '</sheetData><mergeCells><mergeCell ref="A1:B2"/></mergeCells>', 1),
+    lambda x: x.replace("</sheetData>", "</sheetData><mergeCells><mergeCell ref='A1:B2'/></mergeCells>", 1),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 120_000), st.lists(_COLUMN, min_size=1, max_size=3, unique=True)), min_size=0,
+             max_size=6, unique_by=lambda t: t[0]),
+    st.sampled_from(range(len(_TWISTS))),
+)  # fmt: skip
+def test_the_fast_scan_agrees_with_expat_or_steps_aside(rows, twist):
+    """Whatever the byte patterns accept, expat would have described the same way (size, cells,
+    merges); what they cannot vouch for goes to expat. Limits hold either way."""
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in cols) + "</row>"
+                   for r, cols in sorted(rows))  # fmt: skip
+    plain = hostile.sheet_xml(body)
+    data = _TWISTS[twist](plain).encode()
+
+    def scan(how):
+        try:
+            return how(xlsx_scan.SheetScan("s", "p"))
+        except xlsx_scan.LimitExceeded as exc:
+            return ("limit", exc.what)
+        except xlsx_scan.Unverifiable:
+            return "unverifiable"
+
+    fast = scan(lambda sheet: xlsx_scan._scan_bytes(data, sheet, DEFAULT_LIMITS, 0))
+    slow = scan(lambda sheet: xlsx_scan._scan_xml(io.BytesIO(data), sheet, DEFAULT_LIMITS, 0))
+    if fast is not None:
+        assert fast == slow
+    if twist not in (0, 11) and data != plain.encode():
+        assert fast is None  # steps aside
+    elif not isinstance(slow, str):
+        assert fast == slow  # a sheet as Excel writes it: the fast path itself

@@ -176,6 +176,17 @@ class Framework:
         """Indicator codes in framework order."""
         return self.indicators["indicator"].tolist()
 
+    @cached_property
+    def entry_code_set(self) -> frozenset[str]:
+        """Every code a submission may carry: the indicators and their sub-items (read once per
+        framework: readers check it for every cell)."""
+        return frozenset(self.codes) | frozenset(self.subitem_parent)
+
+    @cached_property
+    def code_subitems(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(indicator code, its sub-item codes) in framework order."""
+        return tuple((c, tuple(subs)) for c, subs in zip(self.codes, self.indicators["subitems"]))
+
     @property
     def has_domains(self) -> bool:
         return len(self.domains) > 0

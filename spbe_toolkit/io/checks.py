@@ -101,7 +101,7 @@ def check_unit(unit: Unit, fw: Framework, parser: LevelParser, rep: Report) -> l
         )
         return []
 
-    valid = set(fw.codes) | set(fw.subitem_parent)
+    valid = fw.entry_code_set
     codes = {r["indicator"] for r in unit.rows if r["indicator"]}
     if codes != valid:
         guess = guess_framework(codes, fw)
@@ -176,7 +176,7 @@ def check_unit(unit: Unit, fw: Framework, parser: LevelParser, rep: Report) -> l
     stages = {s for s, _ in seen} or {SELF_STAGE}
     for stage in sorted(stages):
         present = {c for s, c in seen if s == stage}
-        for code, subs in zip(fw.codes, fw.indicators["subitems"]):
+        for code, subs in fw.code_subitems:
             have_whole = code in present
             have_sub = [s for s in subs if s in present]
             if have_whole and have_sub:

@@ -61,8 +61,11 @@ class LevelParser:
     def parse(self, raw: Any, indicator: str) -> tuple[int | float | None, list[tuple[str, str, dict]]]:
         """→ (level or None, [(severity, code, params)]); a float for a framework with decimal values."""
         fw = self.fw
-        notes: list[tuple[str, str, dict]] = []
         lo, hi = fw.level_min, fw.level_max
+        kind = type(raw)  # the common case first: a whole number in range, as calamine gives it (3.0)
+        if (kind is float or kind is int) and not fw.decimals and lo <= raw <= hi and raw == int(raw):
+            return int(raw), []
+        notes: list[tuple[str, str, dict]] = []
         value: int | None = None
         if blank(raw):
             if fw.is_external(indicator):

@@ -233,7 +233,7 @@ def _assemble(
         )
     )
     inst_rows = []
-    level_frames = []
+    level_rows: list[dict[str, Any]] = []
     # problem counts per (file, instance, severity), counted once rather than per instance
     per_unit = problems.dropna(subset=["instance"]).groupby(["file", "instance", "severity"]).size().to_dict()
     for unit, good in zip(units, good_by_unit):
@@ -254,9 +254,9 @@ def _assemble(
             }
         )
         if not has_error and good:
-            level_frames.append(pd.DataFrame(good))
-    levels = pd.concat(level_frames, ignore_index=True) if level_frames else pd.DataFrame(columns=LEVEL_COLUMNS)
-    levels = levels[LEVEL_COLUMNS]
+            level_rows.extend(good)
+    # one table built column by column (not a frame per instance, concatenated)
+    levels = pd.DataFrame({c: [r[c] for r in level_rows] for c in LEVEL_COLUMNS}, columns=LEVEL_COLUMNS)
     levels["level"] = levels["level"].astype(fw.value_dtype)
     levels["row"] = levels["row"].astype("Int64")
     instances = pd.DataFrame(inst_rows, columns=INSTANCE_COLUMNS)

@@ -78,7 +78,7 @@ class _Checker:
     def __init__(self, ws, other, their_assignments: pd.DataFrame) -> None:
         self.ws, self.fw = ws, ws.framework
         self.now = datetime.now(UTC)
-        self.codes = set(self.fw.codes) | set(self.fw.subitem_parent)
+        self.codes = self.fw.entry_code_set
         subs = other.store.rows("submissions")
         self.instances = set(ws.instances().index) | set(subs["instance"])
         own = pd.concat([ws.self_assessment(), other.self_assessment()], ignore_index=True)

@@ -108,6 +108,28 @@ def foreign_prefix(folder: Path) -> Path:
     )
 
 
+def duplicate_reference(folder: Path) -> Path:
+    """The far corner as a cell's second ``r`` (not XML: a reader that takes the last ``r``
+    would allocate the corner while a scan that takes the first sees A1)."""
+    cells = '<row r="1"><c r="A1" r="XFD1048576"><v>1</v></c></row>'
+    return workbook(folder / "ref_ganda.xlsx", [sheet_xml(cells)])
+
+
+def escaped_reference(folder: Path) -> Path:
+    """The far corner's reference spelled with a character reference (``&#88;`` is X): the
+    same cell to an XML parser, no reference at all to a byte pattern (its row too: ``&#49;`` is 1)."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c></row><row r="&#49;048576"><c r="&#88;FD&#49;048576"><v>1</v></c></row>'
+    return workbook(folder / "ref_lolos.xlsx", [sheet_xml(cells)])
+
+
+def instruction_before_cells(folder: Path) -> Path:
+    """A processing instruction in the sheet, and the far corner after it."""
+    cells = (
+        '<?spbe apa saja?><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
+    return workbook(folder / "instruksi.xlsx", [sheet_xml(cells)])
+
+
 def sparse_wide(folder: Path) -> Path:
     """A2 and XFD2000: 33 million cells for a dense reader (1.3 GB), two cells in truth."""
     cells = '<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>'

@@ -15,6 +15,7 @@ from spbe_toolkit.io.templates import TEMPLATE_DESCRIPTIVE, is_header_mark
 from spbe_toolkit.vocab import ALIAS_TO_COLUMN, INSTANCE_META, norm_text, normalise_code
 
 HEADER_SEARCH_ROWS = 25
+_CODE = re.compile(r"\d+[a-z]?")
 _TEMPLATE_FIELDS = ("instance", *INSTANCE_META)
 
 
@@ -31,12 +32,22 @@ class Unit:
 
 
 def blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and np.isnan(v))
+    """None, text of only spaces, or NaN (called for every cell read: the plain types first)."""
+    if v is None:
+        return True
+    kind = type(v)
+    if kind is str:
+        return not v.strip()
+    if kind is float:
+        return v != v
+    if kind is int:
+        return False
+    return (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and bool(np.isnan(v)))
 
 
 def find_header(rows: list[list[Any]], fw: Framework) -> tuple[int, dict[str, int], dict[str, int], list[str]] | None:
     """Locate the header row: → (row index, {key: col}, {indicator code: col}, ignored headings)."""
-    valid_codes = set(fw.codes) | set(fw.subitem_parent)
+    valid_codes = fw.entry_code_set
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys: dict[str, int] = {}
         codes: dict[str, int] = {}
@@ -50,8 +61,8 @@ def find_header(rows: list[list[Any]], fw: Framework) -> tuple[int, dict[str, in
             elif n in TEMPLATE_DESCRIPTIVE:
                 continue
             else:
-                code = normalise_code(cell)
-                if re.fullmatch(r"\d+[a-z]?", code):
+                code = normalise_code(cell) if len(n) <= 24 else n  # a code is short ("Indikator 35a")
+                if _CODE.fullmatch(code):
                     codes[code] = c
                 else:
                     ignored.append(str(cell))
@@ -79,25 +90,27 @@ def read_template_sheet(file: str, sheet: str, rows: list[list[Any]], header, re
             if key == "instance":
                 meta_row = r + 1
     unit = Unit(file=file, sheet=sheet, instance=meta.pop("instance", None), meta=meta, meta_row=meta_row)
-    ind_col = keys["indicator"]
+    ind_col, level_col = keys["indicator"], keys["level"]
+    j_col, e_col, s_col = (keys.get(k, -1) for k in ("justification", "evidence", "stage"))
     for r in range(r0 + 1, len(rows)):
         row = rows[r]
-        cell = row[ind_col] if ind_col < len(row) else None
-        get = lambda k, row=row: row[keys[k]] if k in keys and keys[k] < len(row) else None  # noqa: E731
+        n = len(row)
+        cell = row[ind_col] if ind_col < n else None
+        level = row[level_col] if level_col < n else None
         if blank(cell):
-            if not blank(get("level")):
+            if not blank(level):
                 rep.error("indicator_unknown", file, sheet=sheet, row=r + 1, instance=unit.instance, value="", fw="?")
             continue
         unit.rows.append(
             {
                 "indicator": normalise_code(cell),
                 "raw_indicator": cell,
-                "level": get("level"),
-                "justification": get("justification"),
-                "evidence": get("evidence"),
-                "stage": get("stage"),
+                "level": level,
+                "justification": row[j_col] if 0 <= j_col < n else None,
+                "evidence": row[e_col] if 0 <= e_col < n else None,
+                "stage": row[s_col] if 0 <= s_col < n else None,
                 "row": r + 1,
-                "col": keys["level"] + 1,
+                "col": level_col + 1,
             }
         )
     return unit

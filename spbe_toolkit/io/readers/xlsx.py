@@ -19,6 +19,7 @@ from spbe_toolkit.scoring import show_value
 from spbe_toolkit.vocab import norm_text
 
 _SKIPPED_SHEETS = {*SHEETS["levels"], SHEET_META}
+_UNREAD_SHEETS = frozenset(SHEETS["levels"])  # the template's level guide: nothing of it is used, so it is not read
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
@@ -69,7 +70,7 @@ def read_xlsx(path: Path, fw: Framework, rep: Report, engine: str, limits: ReadL
         rep.error("not_xlsx", file, ext=path.suffix)
         return []
     try:
-        scans = scan_xlsx(path, limits)
+        scans = scan_xlsx(path, limits, skip=_UNREAD_SHEETS)
     except LimitExceeded as exc:
         rep.error(f"limit_{exc.what}", file, sheet=exc.sheet, **exc.params)
         return []

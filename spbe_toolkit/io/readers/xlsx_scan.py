@@ -12,9 +12,11 @@ For a sheet whose used range is too large for a dense reader (a few cells far ap
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -81,8 +83,9 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def scan_xlsx(path: Path, limits: ReadLimits) -> list[SheetScan]:
-    """Check an xlsx file against ``limits`` and describe its sheets (see the module doc)."""
+def scan_xlsx(path: Path, limits: ReadLimits, skip: frozenset[str] = frozenset()) -> list[SheetScan]:
+    """Check an xlsx file against ``limits`` and describe its sheets (see the module doc);
+    the sheets named in ``skip`` (which nothing will read) are counted, not scanned."""
     try:
         with zipfile.ZipFile(path) as zf:
             inflated = sum(i.file_size for i in zf.infolist())
@@ -97,8 +100,10 @@ def scan_xlsx(path: Path, limits: ReadLimits) -> list[SheetScan]:
             sheets = []
             cells = 0
             for name, part in parts.items():
+                if name in skip:
+                    continue
                 with zf.open(part) as fh:
-                    sheet = _scan_sheet(fh, SheetScan(name, part), limits, cells)
+                    sheet = _scan_sheet(fh, SheetScan(name, part), limits, cells, zf.getinfo(part).file_size)
                 cells += sheet.cells
                 sheets.append(sheet)
             return sheets
@@ -156,7 +161,76 @@ def _check_strings(fh, limits: ReadLimits) -> None:
     _parse(parser, fh)
 
 
-def _scan_sheet(fh, sheet: SheetScan, limits: ReadLimits, cells_before: int) -> SheetScan:
+# ----------------------------------------------------------------------------- the fast path
+# A sheet as Excel and openpyxl write it is described by a few byte searches and regular
+# expressions with a literal start (C speed, no Python call per element). Whatever could make
+# the bytes say less than an XML parser (or calamine, which takes a cell's *last* ``r``) sees
+# sends the sheet to expat instead: another encoding, a DOCTYPE (entities), a comment, CDATA
+# or processing instruction, an entity that is not XML's own, a namespace prefix on any
+# element, a formula, an attribute not written ``name="value"``, an ``r`` that is not the first
+# attribute of a cell or a row or is there twice (also inside another attribute's value), a
+# cell or row without ``r``, or a reference spelled with character references.
+_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"')
+_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+_MERGE = re.compile(rb'<mergeCell ref="([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)"\s*/?>')
+_CELL_TAG = re.compile(rb"<c[\s/>]")
+_ROW_TAG = re.compile(rb"<row[\s/>]")
+_MERGE_TAG = re.compile(rb"<mergeCell[\s/>]")
+_MARKUP = re.compile(rb"<[!?]|<[^\s>/]*:|<f[\s/>]")  # declarations, comments, instructions, prefixes, formulas
+_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
+_DECLARATION = re.compile(rb'<\?xml version="1\.[0-9]"(?: encoding="(?:UTF-8|utf-8)")?(?: standalone="(?:yes|no)")?\?>')
+
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _loose(body: bytes) -> bool:
+    """A space before an "=", another white space before one or before an ``r=``, or a NUL."""
+    if b"\x00" in body or b" =" in body:
+        return True
+    return any(ws in body and (ws + b"=" in body or ws + b"r=" in body) for ws in (b"\t", b"\n", b"\r"))
+
+
+def _scan_bytes(data: bytes, sheet: SheetScan, limits: ReadLimits, cells_before: int) -> SheetScan | None:
+    """The sheet described from its bytes, or None when the fast path cannot vouch for them."""
+    room = limits.max_cells - cells_before  # a cell takes at least 11 bytes (<c r="A1"/>)
+    if len(data) // 11 > room and data.count(b"<c") > room:  # (over-counts: <col…) expat counts exactly
+        return None
+    decl = _DECLARATION.match(data)
+    body = data[decl.end() :] if decl else data
+    if not body.lstrip().startswith(b"<") or _MARKUP.search(body) or (b"&" in body and _ENTITY.search(body)):
+        return None
+    if body.count(b"=") != body.count(b'="') or _loose(body):
+        return None
+    cells, rows = _CELL.findall(body), _ROW.findall(body)
+    merging = b"<mergeCell" in body
+    merges = _MERGE.findall(body) if merging else []
+    tags = (len(_CELL_TAG.findall(body)), len(_ROW_TAG.findall(body)), len(_MERGE_TAG.findall(body)) if merging else 0)
+    if tags != (len(cells), len(rows), len(merges)) or body.count(b' r="') != len(cells) + len(rows):
+        return None
+    sheet.cells = len(cells)
+    if cells_before + sheet.cells > limits.max_cells:
+        raise LimitExceeded("cells", sheet=sheet.name, n=cells_before + sheet.cells, limit=limits.max_cells)
+    sheet.rows = max(map(int, set(map(_SECOND, cells))), default=0)  # the used range: cells only
+    top = max(sheet.rows, max(map(int, set(rows)), default=0))
+    if top > limits.max_rows:
+        raise LimitExceeded("rows", sheet=sheet.name, n=top, limit=limits.max_rows)
+    sheet.columns = max((cell_ref(letters.decode() + "1")[1] for letters in set(map(_FIRST, cells))), default=0)
+    sheet.merges = [ref.decode().upper() for ref in merges]
+    return sheet
+
+
+FAST_BYTES = 8 * 2**20
+"""The largest sheet part the fast path reads whole into memory; a bigger one streams through expat."""
+
+
+def _scan_sheet(fh, sheet: SheetScan, limits: ReadLimits, cells_before: int, size: int) -> SheetScan:
+    if size > FAST_BYTES:
+        return _scan_xml(fh, sheet, limits, cells_before)
+    data = fh.read()  # zipfile returns at most the declared size (and checks it at the end)
+    return _scan_bytes(data, sheet, limits, cells_before) or _scan_xml(io.BytesIO(data), sheet, limits, cells_before)
+
+
+def _scan_xml(fh, sheet: SheetScan, limits: ReadLimits, cells_before: int) -> SheetScan:
     pos = [0, 0]  # current row, column
 
     def start(name, attrs):
