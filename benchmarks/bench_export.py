@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -33,6 +34,7 @@ def run(n_scale: int) -> None:
     csv = time.perf_counter() - start
     print(f"{n} instances, {e:,} events: xlsx {xlsx:.1f} s, csv {csv:.1f} s")
     ws.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

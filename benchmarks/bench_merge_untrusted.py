@@ -13,6 +13,7 @@ With ``--postgres`` the target (the lead's round) is on a PostgreSQL server star
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -40,6 +41,7 @@ def main(n: int, postgres: bool = False) -> None:
     finally:
         if server:
             server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run(lead, folder: Path, n: int) -> None:
