@@ -468,6 +468,7 @@ def path_to_target(
     count: dict[str, int] = {}
     for j in chosen:
         count[items[j][0]] = count.get(items[j][0], 0) + 1
+    count = _policy_first(count, lv, fw, weights, step_cost, need)
     steps = []
     for c, n in count.items():
         base = fw.subitem_parent.get(c, c)
@@ -477,6 +478,57 @@ def path_to_target(
             steps.append({"indicator": c, "base": base, "from_level": frm, "to_level": frm + 1, "gain": weights[c] / denom,
                           "units": weights[c], "cost": cost, "ratio": weights[c] / cost, "order": order[c]})  # fmt: skip
     return result(*_rows(steps, fw, max_steps, max_raise, current_units, denom, unit_map, wording, tval))
+
+
+def governing_policies(fw: Framework) -> dict[str, tuple[str, ...]]:
+    """Indicator code → the policy indicators that govern it (``fw.governs``; one may have two)."""
+    out: dict[str, list[str]] = {}
+    for policy, governed in fw.governs.items():
+        for g in governed:
+            out.setdefault(g, []).append(policy)
+    return {g: tuple(ps) for g, ps in out.items()}
+
+
+def _policy_first(count: dict[str, int], lv: pd.Series, fw: Framework, weights, step_cost, need: int) -> dict[str, int]:
+    """The plan's raises (code → how many levels) with the policies first: no indicator is
+    raised above the level of a policy that governs it unless that policy is raised to at least
+    the same level in the plan (policies before the practice they govern). The raises the
+    added policy steps make unnecessary are then dropped, dearest per unit of gain first, while
+    the target and the rule still hold."""
+    governing = governing_policies(fw)
+    count = dict(count)
+
+    def final(c: str) -> int:
+        return int(lv[c]) + count.get(c, 0)
+
+    def holds(plan: dict[str, int]) -> bool:
+        for c, k in plan.items():
+            if k <= 0:
+                continue
+            top = int(lv[c]) + k
+            for p in governing.get(fw.subitem_parent.get(c, c), ()):
+                if p in lv.index and int(lv[p]) + plan.get(p, 0) < top:
+                    return False
+        return True
+
+    for c in [c for c, k in count.items() if k > 0]:
+        for p in governing.get(fw.subitem_parent.get(c, c), ()):
+            if p in lv.index and final(p) < final(c):
+                count[p] = min(final(c), fw.level_max) - int(lv[p])
+    gained = sum(weights[c] * k for c, k in count.items())
+    # drop what is no longer needed: the top step of an indicator, dearest per unit of gain first
+    while True:
+        tops = sorted(
+            (c for c, k in count.items() if k > 0),
+            key=lambda c: -step_cost(c, int(lv[c]) + count[c]) / weights[c],
+        )
+        for c in tops:
+            trial = {**count, c: count[c] - 1}
+            if gained - weights[c] >= need and holds(trial):
+                count, gained = trial, gained - weights[c]
+                break
+        else:
+            return {c: k for c, k in count.items() if k > 0}
 
 
 def _rows(steps, fw: Framework, max_steps, max_raise, current_units: int, denom: int, unit_map, wording, tval):

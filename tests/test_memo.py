@@ -237,7 +237,54 @@ def test_memo_steps_carry_criteria_evidence_and_policy_wording(ws):
 
     assert html_lib.escape(first["criterion"], quote=False)[:60] in html
     assert html_lib.escape(first["evidence"], quote=False)[:60] in html
-    assert "Bukti dukung yang perlu disiapkan" in html and "margin pengaman" in html
+    assert "Bukti dukung yang perlu disiapkan" in html and "ditambah cadangan" in html
+    assert "margin pengaman" not in html  # the reserve is described as what it is, never as a safety it is not
+
+
+def _paths(ws, lang="id"):
+    """Every instance's roadmap as the memo prints it (its context), with the levels behind it."""
+    from spbe_toolkit.render.memo.context import RoundData, memo_context
+
+    rd = RoundData.build(ws)
+    for name in ws.instances().index:
+        levels = rd.part("current_levels", name).set_index("indicator")["level"]
+        yield name, levels, memo_context(rd, name, lang, generated_at=FIXED)
+
+
+def test_the_printed_running_index_never_goes_backwards(ws):
+    from spbe_toolkit.workspace.review import raw_number
+
+    seen = 0
+    for name, _levels, section in _paths(ws):
+        printed = [raw_number(step["after"]) for rnd in section["rounds"]
+                   for steps in rnd["groups"].values() for step in steps]  # fmt: skip
+        assert printed == sorted(printed), name
+        seen += len(printed) > 1
+    assert seen > 10  # many memos have several steps
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_stated_reserve_is_true_of_every_plan(ws, lang):
+    """The memo says whether the plan survives its heaviest step landing one level short — and
+    what it says is what the numbers do."""
+    from spbe_toolkit.coaching import path_to_target
+
+    said = {"absorbs": 0, "reserve": 0}
+    for name, levels, section in _paths(ws, lang):
+        if not section["margin_note"]:
+            continue
+        plan = path_to_target(levels, ws.framework, predicate_basis=ws.predicate_basis, max_raise=1,
+                              instance_type=ws.instances().at[name, "instance_type"])  # fmt: skip
+        edge = plan.attrs["band_edge"]
+        survives = plan.attrs["index_after"] - plan["gain"].max() >= edge - 1e-9
+        absorbs = (
+            ("tetap tercapai" in section["margin_note"])
+            if lang == "id"
+            else ("still reached" in section["margin_note"])
+        )
+        assert absorbs == survives, (name, section["margin_note"])
+        said["absorbs" if absorbs else "reserve"] += 1
+    assert said["reserve"] > 0  # the demo round has plans whose reserve is small, and they say so
 
 
 def test_index_near_a_band_edge_shows_three_decimals_and_belum():

@@ -429,18 +429,23 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
     attrs, path.attrs = dict(path.attrs), {}  # read once: pandas would deep-copy them on every step below
     weights = dict(zip(fw.indicators["indicator"], fw.indicators["weight"]))
     rounds: list[dict] = []
+    running = float(attrs["current_index"])
     by_round: dict[int, list] = {}
     for r in path.itertuples(index=False):  # one pass (a groupby per round costs more than the steps)
         by_round.setdefault(int(r.round), []).append(r)
     for rnd in sorted(by_round):
         groups: dict[str, list[dict]] = {}
-        for r in by_round[rnd]:
+        by_unit: dict[str, list] = {}
+        for r in by_round[rnd]:  # the steps in the order they are printed: by responsible unit
+            by_unit.setdefault((r.units or "—").split(", ")[0], []).append(r)
+        for r in (r for unit_steps in by_unit.values() for r in unit_steps):
+            running += r.gain  # the index after each step, as printed: it never goes backwards
             base = fw.subitem_parent.get(r.indicator, r.indicator)
             ext = fw.external_by_indicator.get(base)
             step = {
                 "code": r.indicator, "name": r.name,
                 "line": t["step_line"].format(frm=fw.value_label(base, r.from_level, lang), to=fw.value_label(base, r.to_level, lang)),
-                "gain": number(r.gain, lang, 3), "after": number(r.index_after, lang),
+                "gain": number(r.gain, lang, 3), "after": number(running, lang),
                 "criterion": r.criterion or t["criterion_missing"], "evidence": r.evidence,
                 "weight": number(weights[base], lang, 0) + "%" if fw.decimals else "",
                 "moved_by": t["moved_by"].format(index=ext.label(lang), agency=ext.agency_label(lang)) if ext else "",
@@ -449,9 +454,16 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
         rounds.append({"title": t["round_heading"].format(n=int(rnd)), "groups": groups})
     nxt = _next_band(fw, it.final["predicate"])
     margin = ""
-    if nxt is not None and attrs.get("margin"):
-        margin = t["margin_note"].format(target=number(attrs["target"], lang), predicate=nxt.predicate,
-                                         edge=number(nxt.lower, lang), margin=number(attrs["margin"], lang))  # fmt: skip
+    if nxt is not None and attrs.get("margin") and len(path):
+        # what the reserve above the band's edge does, said as it is: does the plan still reach the
+        # band if its heaviest step lands one level short?
+        heaviest = path.loc[path["gain"].idxmax()]
+        short = float(attrs["index_after"]) - float(heaviest["gain"])
+        key = "margin_absorbs" if short >= nxt.lower - 1e-9 else "margin_reserve"
+        margin = t[key].format(target=number(attrs["target"], lang), predicate=nxt.predicate,
+                               edge=number(nxt.lower, lang), margin=number(attrs["margin"], lang),
+                               code=heaviest["indicator"], gain=number(float(heaviest["gain"]), lang, 3),
+                               short=number(short, lang, 3))  # fmt: skip
     title = t["path_title"].format(p=nxt.predicate) if nxt else t["keep_title"]
     return {"rounds": rounds, "path_title": title, "path_message": attrs["message"].text(lang),
             "margin_note": margin, "keep": _keep_section(it, fw, lang, wording) if nxt is None else []}  # fmt: skip
