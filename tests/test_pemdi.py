@@ -127,9 +127,16 @@ def test_spbe_memos_of_2025_rounds_say_where_the_steps_count_in_pemdi(tmp_path):
     assert "6 Tingkat Kematangan Penyelenggaraan Informasi Geospasial" in section  # new in Pemdi
     assert "In the Pemdi index" in _text(render_memo(ws, name, lang="en"))
     assert "Dalam Indeks Pemdi" not in _text(render_memo(ws, name, lang="id", pemdi=False))
+    # the roadmap itself in the terms of the evaluations to come: every step names what it serves
+    texts = [_text(render_memo(ws, n, lang="id")) for n in ws.instances().index]
+    text = next(t for t in texts if "Langkah Menuju" in t)
+    steps = text[text.index("Langkah Menuju") : text.index("Dalam Indeks Pemdi")]
+    assert "bukan putaran evaluasi 59/2020 yang akan datang" in steps
+    assert steps.count("Melayani indikator Pemdi:") == steps.count("naikkan dari") > 0
     ws.close()
     older = _round(tmp_path, 2024)
-    assert "Dalam Indeks Pemdi" not in _text(render_memo(older, older.instances().index[1], lang="id"))
+    text = _text(render_memo(older, older.instances().index[1], lang="id"))
+    assert "Dalam Indeks Pemdi" not in text and "Melayani indikator Pemdi" not in text
     older.close()
 
 

@@ -540,6 +540,30 @@ def pemdi_section(fw: Framework, year: int | None, codes: list[str], lang: str, 
     }}  # fmt: skip
 
 
+def _in_pemdi_terms(path: dict, fw: Framework, lang: str, pemdi: dict) -> dict:
+    """The roadmap said in the terms of the evaluations to come when they are Pemdi's: each step
+    names the Pemdi indicators it serves (the crosswalk, with its confidence), and the phases
+    are said to be an order of work, not 59/2020 rounds that will not happen."""
+    if not pemdi.get("pemdi") or not path["rounds"]:
+        return {**path, "path_pemdi": ""}
+    t = labels("memo", lang)
+    served = {r["code"]: r for r in pemdi["pemdi"]["rows"]}
+    rounds = []
+    for rnd in path["rounds"]:
+        groups = {}
+        for unit, steps in rnd["groups"].items():
+            out = []
+            for step in steps:
+                row = served.get(fw.subitem_parent.get(step["code"], step["code"]))
+                line = (
+                    "" if row is None else t["step_pemdi"].format(targets=row["targets"], confidence=row["confidence"])
+                )
+                out.append({**step, "pemdi": line})
+            groups[unit] = out
+        rounds.append({**rnd, "groups": groups})
+    return {**path, "rounds": rounds, "path_pemdi": t["path_pemdi"]}
+
+
 @lru_cache(maxsize=16)
 def _national_target(fw: Framework, year: int | None) -> dict | None:
     """The round's national target (``targets.toml``), read once per framework and year."""
@@ -690,6 +714,8 @@ def memo_context(
         peer_group=group,
     )
     path = path_section(rd, it, lang, units, max_raise, wording)
+    steps = [r["code"] for rnd in path["rounds"] for g in rnd["groups"].values() for r in g]
+    pemdi_sec = pemdi_section(fw, ws.year, steps + [k["code"] for k in path["keep"]], lang, pemdi)
     target_confirmed = True  # a target given by the caller is theirs to vouch for
     if national_target is None:
         found = _national_target(fw, ws.year)
@@ -723,15 +749,8 @@ def memo_context(
         **assessment_section(rd, it, lang),
         **strengths_section(rd, it, lang),
         **appeals_section(rd, it, lang),
-        **path,
-        **pemdi_section(
-            fw,
-            ws.year,
-            [r["code"] for rnd in path["rounds"] for g in rnd["groups"].values() for r in g]
-            + [k["code"] for k in path["keep"]],
-            lang,
-            pemdi,
-        ),  # fmt: skip
+        **_in_pemdi_terms(path, fw, lang, pemdi_sec),
+        **pemdi_sec,
         **method_section(rd, it, lang),
         **timeline_section(fw, ws.year, lang),
     }
