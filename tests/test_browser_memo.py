@@ -37,3 +37,47 @@ def test_memo_in_chromium(tmp_path, instance_type):
         pdf = page.pdf(path=str(tmp_path / "memo.pdf"), format="A4", print_background=True)
     assert pdf[:5] == b"%PDF-" and len(pdf) > 20_000
     assert (tmp_path / "memo.png").stat().st_size > 10_000
+
+
+@pytest.mark.browser
+def test_memos_print_to_a4_pdfs_with_a_zip_to_send(tmp_path, capsys):
+    """``spbe memo … --pdf``: beside each memo an A4 PDF (page numbers and the memo's title in
+    its footer) and a zip with the PDF and the HTML it was printed from."""
+    import re
+    import zipfile
+
+    from spbe_toolkit.cli import main
+
+    require_browser()
+    ws = workspace_from_samples(tmp_path / "w.sqlite")
+    names = list(ws.instances().index[:2])
+    ws.close()
+    code = main(["memo", str(tmp_path / "w.sqlite"), "--out", str(tmp_path / "memo"), "--workers", "1",
+                 "--instance", names[0], "--instance", names[1], "--pdf", "--date", "1 Desember 2026"])  # fmt: skip
+    assert code == 0 and "PDF" in capsys.readouterr().out
+    htmls = sorted((tmp_path / "memo").glob("*-*.html"))
+    assert len(htmls) == 2
+    for html in htmls:
+        pdf = html.with_suffix(".pdf").read_bytes()
+        assert pdf[:5] == b"%PDF-"
+        boxes = set(re.findall(rb"/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]", pdf))
+        assert boxes and all(abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2 for w, h in boxes)  # A4
+        assert len(re.findall(rb"/Type /Page\b", pdf)) >= 3  # a whole memo, several pages
+        with zipfile.ZipFile(html.with_suffix(".zip")) as zf:
+            assert sorted(zf.namelist()) == sorted([html.name, html.with_suffix(".pdf").name])
+            assert zf.read(html.name) == html.read_bytes()
+
+
+@pytest.mark.parametrize("lang, words", [("id", "Chromium tidak ditemukan"), ("en", "no Chromium browser found")])
+def test_without_a_browser_the_pdf_says_what_to_install_and_the_memos_are_written(tmp_path, monkeypatch, lang, words):
+    from spbe_toolkit.errors import SpbeError
+
+    monkeypatch.setenv("SPBE_CHROMIUM", str(tmp_path / "tidak-ada" / "chromium"))
+    ws = workspace_from_samples(tmp_path / "w.sqlite")
+    with pytest.raises(SpbeError) as info:
+        render_memos(ws, tmp_path / "memo", instances=list(ws.instances().index[:1]), workers=1, progress=False,
+                     pdf=True, lang=lang)  # fmt: skip
+    ws.close()
+    text = info.value.text(lang)
+    assert words in text and "SPBE_CHROMIUM" in text
+    assert len(list((tmp_path / "memo").glob("*-*.html"))) == 1 and not list((tmp_path / "memo").glob("*.pdf"))

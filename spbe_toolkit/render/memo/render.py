@@ -95,9 +95,14 @@ def render_memos(
     *,
     generated_at: str | None = None,
     progress: bool = True,
+    pdf: bool = False,
     **options,
 ) -> list[Path]:
     """Render one memo file per instance into ``out_dir`` plus an ``index.html``; returns the memo paths.
+
+    ``pdf=True``: also print each memo as an A4 PDF beside it (same name, ``.pdf``; page
+    numbers and the memo's title on every page) and a ``.zip`` with both, through Chromium
+    (:mod:`~spbe_toolkit.render.memo.pdf`); a clear error when it is not available.
 
     ``workers``: processes to use (default: all cores; 1 renders in this process). The
     output is deterministic: the same workspace and ``generated_at`` give the same bytes.
@@ -164,7 +169,14 @@ def render_memos(
         generated_at=generated_at,
     )
     write_text(out / "index.html", index_html)
-    return [out / r["file"] for r in results]
+    paths = [out / r["file"] for r in results]
+    if pdf:
+        from spbe_toolkit.render.memo.pdf import write_pdfs
+
+        title = tr("memo.title", lang)
+        write_pdfs([(p, tr("memo.pdf_title", lang, title=title, year=snap.year or "", instance=r["instance"]))
+                    for p, r in zip(paths, results)], lang, progress=progress)  # fmt: skip
+    return paths
 
 
 class MemoView:
