@@ -23,7 +23,7 @@ from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import Framework, load_framework
 from spbe_toolkit.i18n import Msg, Num
 from spbe_toolkit.scoring import predicate, score
-from spbe_toolkit.vocab import check_basis, unit_group_of_type
+from spbe_toolkit.vocab import central_kind_of_type, check_basis, unit_group_of_type
 
 STEP_COLUMNS = ["indicator", "from_level", "to_level", "gain", "cost", "index_after"]
 STRENGTH, WEAKNESS = "strength", "weakness"  # values of strengths_weaknesses()["indicators"]["assessment"]
@@ -42,8 +42,12 @@ def default_units(fw: Framework | str, instance_type: str | None = None) -> dict
     fw = load_framework(fw)
     data = _units_file()
     group = unit_group_of_type(instance_type)
+    kind = central_kind_of_type(instance_type)  # a ministry's or an agency's name for the unit, where they differ
     roles = data["roles"]
-    return {str(code): [roles[r][group] for r in role_list] for code, role_list in data.get(fw.name, {}).items()}
+    return {
+        str(code): [roles[r].get(kind, roles[r][group]) if kind else roles[r][group] for r in role_list]
+        for code, role_list in data.get(fw.name, {}).items()
+    }
 
 
 def responsible_units(

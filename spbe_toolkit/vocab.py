@@ -77,15 +77,6 @@ TYPE_ALIASES = {
 """Spellings of an instance type (normalised with :func:`norm_text`) → the type."""
 
 
-# How a memo addresses the head of an instance of each type (memo.addressee_<role> in the catalogue)
-ADDRESSEE_ROLE = {
-    "Kementerian": "kementerian",
-    **dict.fromkeys(("Lembaga", "LPNK", "LNS", "Instansi Lainnya"), "lembaga"),
-    "Pemerintah Provinsi": "provinsi",
-    "Pemerintah Kabupaten": "kabupaten",
-    "Pemerintah Kota": "kota",
-}
-
 # Which table of responsible units fits an instance type (frameworks/reference/coaching_units.toml)
 UNIT_GROUPS = {
     "pusat": CENTRAL_TYPES,
@@ -98,6 +89,15 @@ GENERAL_UNIT_GROUP = "umum"
 def unit_group_of_type(instance_type: Any) -> str:
     """ "pusat", "provinsi" or "kabkota" for an instance type; "umum" when it is unknown."""
     return next((g for g, types in UNIT_GROUPS.items() if instance_type in types), GENERAL_UNIT_GROUP)
+
+
+def central_kind_of_type(instance_type: Any) -> str | None:
+    """ "kementerian" for a ministry, "lembaga" for another central instance (LPNK, LNS, …),
+    None otherwise: the units' names that differ between the two (Sekretariat Jenderal /
+    Sekretariat Utama, Direktorat Jenderal / Deputi)."""
+    if instance_type == "Kementerian":
+        return "kementerian"
+    return "lembaga" if instance_type in CENTRAL_TYPES else None
 
 
 def group_of_type(instance_type: Any) -> str | None:

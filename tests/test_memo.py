@@ -409,3 +409,47 @@ def test_peers_are_named_and_counted_and_never_too_few(ws):
     if len(lonely):
         other = regencies.index[regencies["province"] == lonely[0]][0]
         assert f"rata-rata hasil akhir {len(regencies)} instansi Pemerintah Kabupaten dalam" in render_memo(ws, other)
+
+
+@pytest.mark.parametrize("name, itype, head_id, head_en", [
+    ("Komisi Layanan Contoh (Sintetis)", "LNS", "Ketua", "The Chair"),
+    ("Dewan Digital Rekaan (Sintetis)", "LNS", "Ketua", "The Chair"),
+    ("Badan Statistik Rekaan (Sintetis)", "LPNK", "Kepala", "The Head"),
+    ("Kementerian Koordinator Bidang Perekonomian", "Kementerian", "Menteri Koordinator", "The Coordinating Minister"),
+    ("Kejaksaan Agung", "Instansi Lainnya", "Jaksa Agung", "The Attorney General"),
+    ("Ombudsman Republik Indonesia", "LNS", "Ketua", "The Chair"),
+    ("Kab. Aceh Besar", None, "Bupati", "The Regent"),
+    ("Pemerintah Kota Contoh (Sintetis)", "Pemerintah Kota", "Wali Kota", "The Mayor"),
+    ("Televisi Republik Indonesia", "Instansi Lainnya", "Pimpinan", "The Head"),  # by its type
+])  # fmt: skip
+def test_the_letter_is_addressed_to_the_real_head(name, itype, head_id, head_en):
+    from spbe_toolkit.render.memo.context import head_of
+
+    assert (head_of(name, itype, "id"), head_of(name, itype, "en")) == (head_id, head_en)
+
+
+def test_every_instance_of_the_registry_has_a_head_from_its_name():
+    """The registry's instances (ministries, agencies, commissions, provinces, regencies,
+    cities): each one's head comes from how its name begins — a gap in the data is a failure;
+    the few named otherwise (Presiden, Radio, Televisi …) are addressed by their type."""
+    from spbe_toolkit.io.published import load_published
+    from spbe_toolkit.render.memo.context import head_of
+
+    registry = load_published("instance_registry")
+    missing = [n for n in registry["nama_instansi"] if head_of(n, None, "id") is None]
+    assert len(missing) <= 6, missing
+    heads = {n: head_of(n, None, "id") for n in registry["nama_instansi"]}
+    regencies = [n for n in heads if n.startswith(("Kab.", "Pemerintah Kab."))]
+    assert regencies and all(heads[n] == "Bupati" for n in regencies)
+    assert all(heads[n] == "Ketua" for n in heads if n.startswith(("Komisi", "Dewan", "Ombudsman")))
+
+
+def test_units_are_named_as_the_instance_kind_names_them(ws):
+    """No "A/B" alternatives where the type decides: a ministry has a Sekretariat Jenderal, an
+    agency a Sekretariat Utama and Deputi, never a Direktorat Jenderal."""
+    names = ws.instances()
+    for itype, wanted, never in (("Kementerian", "Sekretariat Jenderal", "Sekretariat Utama"),
+                                 ("LPNK", "Sekretariat Utama", "Direktorat jenderal")):  # fmt: skip
+        name = names.index[names["instance_type"] == itype][0]
+        html = render_memo(ws, name, generated_at=FIXED)
+        assert wanted in html and never not in html and "Sekretariat Jenderal/Sekretariat Utama" not in html

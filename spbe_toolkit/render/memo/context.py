@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from importlib import resources
 
 import pandas as pd
 from markupsafe import Markup
@@ -34,7 +36,7 @@ from spbe_toolkit.io.names import match_names
 from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK, load_published
 from spbe_toolkit.render.memo.chart import ProfileSvg
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import ADDRESSEE_ROLE, STAGES, VERIFICATION_FLAGS, is_synthetic
+from spbe_toolkit.vocab import STAGES, VERIFICATION_FLAGS, is_synthetic
 from spbe_toolkit.workspace import Workspace
 from spbe_toolkit.workspace.snapshot import RoundSnapshot
 
@@ -564,6 +566,29 @@ def _in_pemdi_terms(path: dict, fw: Framework, lang: str, pemdi: dict) -> dict:
     return {**path, "rounds": rounds, "path_pemdi": t["path_pemdi"]}
 
 
+@lru_cache(maxsize=1)
+def _heads() -> tuple[tuple[tuple[str, tuple[str, str]], ...], dict[str, tuple[str, str]]]:
+    """``instance_heads.toml``: (name beginnings, longest first) and titles by type."""
+    ref = resources.files("spbe_toolkit.frameworks") / "reference" / "instance_heads.toml"
+    data = tomllib.loads(ref.read_text(encoding="utf-8"))
+    begins = sorted(((k.casefold(), tuple(v)) for k, v in data["begins"].items()), key=lambda kv: -len(kv[0]))
+    return tuple(begins), {k: tuple(v) for k, v in data["by_type"].items()}
+
+
+def head_of(instance: str, instance_type: str | None, lang: str) -> str | None:
+    """The title of an instance's head, as a letter addresses it ("Ketua" for a commission,
+    "Jaksa Agung", "Bupati" …): by how its name begins, else by its type; None when neither
+    says."""
+    begins, by_type = _heads()
+    name = " ".join(str(instance).split()).casefold()
+    pick = 0 if lang == "id" else 1
+    for start, titles in begins:
+        if name == start or name.startswith(start + " ") or (start.endswith(".") and name.startswith(start)):
+            return titles[pick]
+    found = by_type.get(instance_type or "")
+    return found[pick] if found else None
+
+
 @lru_cache(maxsize=16)
 def _national_target(fw: Framework, year: int | None) -> dict | None:
     """The round's national target (``targets.toml``), read once per framework and year."""
@@ -650,15 +675,15 @@ def input_hash(ws: RoundSnapshot, instance: str, own: pd.DataFrame, cur: pd.Data
 
 
 def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str, str] | None) -> dict:
-    """Addressee by instance type (Menteri, Kepala, Gubernur, Bupati, Wali Kota), for the
-    attention of the SPBE coordinator, and the signing team."""
+    """Addressed to the head of the instance (:func:`head_of`: Menteri, Kepala, Ketua, Jaksa
+    Agung, Gubernur, Bupati, Wali Kota …, from data), for the attention of the SPBE coordinator
+    (named as the instance's kind names it), and the signing team."""
     t = labels("memo", lang)
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
-    role = ADDRESSEE_ROLE.get(itype, "umum")
     coordinator = default_units(rd.snap.framework, itype).get(rd.snap.framework.coordination_indicator or "", [None])[0]
     sender = dict(sender or {})
     return {
-        "addressee": t[f"addressee_{role}"],
+        "addressee": head_of(it.name, itype, lang) or t["addressee_umum"],
         "attention": t["attention"].format(unit=coordinator) if coordinator else "",
         "sender_team": sender.get("team")
         or rd.snap.meta.get("team")
