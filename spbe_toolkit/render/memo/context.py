@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -448,7 +449,7 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
                 "code": r.indicator, "name": r.name,
                 "line": t["step_line"].format(frm=fw.value_label(base, r.from_level, lang), to=fw.value_label(base, r.to_level, lang)),
                 "gain": number(r.gain, lang, 3), "after": number(running, lang),
-                "criterion": r.criterion or t["criterion_missing"], "evidence": r.evidence,
+                **_criterion_parts(r.criterion, t), "evidence": r.evidence,
                 "weight": number(weights[base], lang, 0) + "%" if fw.decimals else "",
                 "moved_by": t["moved_by"].format(index=ext.label(lang), agency=ext.agency_label(lang)) if ext else "",
             }  # fmt: skip
@@ -471,6 +472,22 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
             "margin_note": margin, "keep": _keep_section(it, fw, lang, wording) if nxt is None else []}  # fmt: skip
 
 
+_CONDITION = " Kondisi: "
+_SHORTFALL = re.compile(r"\b(belum|tidak|tanpa|sebagian)\b", re.IGNORECASE)
+
+
+def _criterion_parts(text: str | None, t: Mapping[str, str]) -> dict[str, str]:
+    """A level's criterion as the memo quotes it: what the level requires, and apart — labelled as
+    the state the regulation describes at that level, not as a target — a "Kondisi:" clause that
+    tells what is still missing there ("… belum memuat secara lengkap …"). Both word for word."""
+    if not text:
+        return {"criterion": t["criterion_missing"], "condition": ""}
+    head, sep, condition = text.partition(_CONDITION)
+    if sep and _SHORTFALL.search(condition):
+        return {"criterion": head.strip(), "condition": "Kondisi: " + condition.strip()}
+    return {"criterion": text, "condition": ""}
+
+
 def _keep_section(it: _Instance, fw: Framework, lang: str, wording: str) -> list[dict]:
     """The three weakest aspects of a top-predicate instance and the lowest indicator of each."""
     out = []
@@ -485,7 +502,8 @@ def _keep_section(it: _Instance, fw: Framework, lang: str, wording: str) -> list
             "aspect": f"{code} — {fw.aspects.set_index('code').at[code, 'name']}", "value": number(float(it.final[code]), lang),
             "code": low, "indicator": f"{low} {fw.entry_name(low)}", "level": fw.level_label(low, lvl, lang),
             "next": fw.level_label(low, nxt, lang),
-            "criterion": (fw.criterion(low, nxt, wording) or labels("memo", lang)["criterion_missing"]) if fw.has_criteria else None,
+            **(_criterion_parts(fw.criterion(low, nxt, wording), labels("memo", lang)) if fw.has_criteria
+               else {"criterion": None, "condition": ""}),
         })  # fmt: skip
     return out
 
