@@ -420,17 +420,17 @@ class PostgresStore(BaseStore):
                     continue
                 raise server_error(exc, self.location) from exc
             except psycopg.Error as exc:
-                raise self._statement_error(exc) from exc
+                self._raise_statement_error(exc)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _statement_error(self, exc: Exception) -> Exception:
-        """What a statement's error becomes: a refusal of the server's guard or any other server
-        error as a named :class:`SpbeError`; a constraint or raised exception that is not a
-        refusal as it is (the caller decides)."""
+    def _raise_statement_error(self, exc: Exception):
+        """Raise what a statement's error becomes (inside its ``except``): a refusal of the
+        server's guard or any other server error as a named :class:`SpbeError`; a constraint or
+        raised exception that is not a refusal as it is (the caller decides)."""
         psycopg = _driver()
         if isinstance(exc, psycopg.errors.RaiseException | psycopg.IntegrityError) and not is_refusal(exc):
-            return exc
-        return server_error(exc, self.location)
+            raise exc
+        raise server_error(exc, self.location) from exc
 
     @classmethod
     def create(cls, url: str, meta: Mapping[str, str]) -> PostgresStore:
@@ -553,7 +553,7 @@ class PostgresStore(BaseStore):
                 raise server_error(exc, self.location) from exc
             except psycopg.Error as exc:
                 self._rollback(conn)
-                raise self._statement_error(exc) from exc
+                self._raise_statement_error(exc)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _rollback(self, conn) -> None:
