@@ -392,7 +392,10 @@ def path_to_target(
     indicator. If the target is reachable in one round, the plan is the least-effort one
     under those limits (exact, by dynamic programming); otherwise it is the least-effort plan
     over several rounds, scheduled round by round, a policy indicator never after the
-    indicators it governs (``fw.governs``). With ``predicate_basis="rounded"`` the target
+    indicators it governs (``fw.governs``) — and no governed indicator raised above the level
+    its policy reaches in the plan: where it would be, the policy's steps are added (and steps
+    they make unneeded dropped). A "round" here is a phase of work (``tahap``), not an
+    evaluation year. With ``predicate_basis="rounded"`` the target
     counts as reached when the index rounded half-up to 2 decimals reaches it.
 
     Returns one row per step (``indicator, from_level, to_level, gain, cost, index_after``,
