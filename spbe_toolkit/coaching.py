@@ -21,7 +21,7 @@ import pandas as pd
 
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.frameworks import Framework, load_framework
-from spbe_toolkit.i18n import Msg, Num
+from spbe_toolkit.i18n import Msg, Num, check_lang
 from spbe_toolkit.scoring import predicate, score
 from spbe_toolkit.vocab import central_kind_of_type, check_basis, unit_group_of_type
 
@@ -36,14 +36,17 @@ def _units_file() -> dict:
     return tomllib.loads(ref.read_text(encoding="utf-8"))
 
 
-def default_units(fw: Framework | str, instance_type: str | None = None) -> dict[str, list[str]]:
+def default_units(
+    fw: Framework | str, instance_type: str | None = None, lang: str | None = None
+) -> dict[str, list[str]]:
     """Indicator → the units that usually act on it, for an instance of ``instance_type``
-    (``coaching_units.toml``: a ministry is never told of a Bappeda, a regency never of a Biro)."""
+    (``coaching_units.toml``: a ministry is never told of a Bappeda, a regency never of a Biro),
+    named in ``lang`` (English: the unit in English with its Indonesian name)."""
     fw = load_framework(fw)
     data = _units_file()
     group = unit_group_of_type(instance_type)
     kind = central_kind_of_type(instance_type)  # a ministry's or an agency's name for the unit, where they differ
-    roles = data["roles"]
+    roles = data["roles_en"] if check_lang(lang) == "en" else data["roles"]
     return {
         str(code): [roles[r].get(kind, roles[r][group]) if kind else roles[r][group] for r in role_list]
         for code, role_list in data.get(fw.name, {}).items()
@@ -51,13 +54,14 @@ def default_units(fw: Framework | str, instance_type: str | None = None) -> dict
 
 
 def responsible_units(
-    fw: Framework | str, units: Mapping[str, object] | str | Path | None = None, instance_type: str | None = None
-) -> dict[str, list[str]]:
-    """Default units for the instance type, overridden by ``units``: a mapping (code → unit or
-    list of units), or a TOML file (``[<framework>]`` table or top-level codes) or CSV file
-    (indicator, unit)."""
+    fw: Framework | str, units: Mapping[str, object] | str | Path | None = None, instance_type: str | None = None,
+    lang: str | None = None,
+) -> dict[str, list[str]]:  # fmt: skip
+    """Default units for the instance type (named in ``lang``), overridden by ``units``: a
+    mapping (code → unit or list of units), or a TOML file (``[<framework>]`` table or top-level
+    codes) or CSV file (indicator, unit) — an override is printed as given."""
     fw = load_framework(fw)
-    out = default_units(fw, instance_type)
+    out = default_units(fw, instance_type, lang)
     if units is None:
         return out
     if isinstance(units, (str, Path)):
@@ -377,6 +381,7 @@ def path_to_target(
     max_steps: int | None = DEFAULT_MAX_STEPS,
     wording: str = "regulation",
     validated: bool = False,
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """The least-effort one-level raises reaching ``target``, as a roadmap of rounds.
 
@@ -449,7 +454,7 @@ def path_to_target(
         return result([], True, Msg("coaching.reached", target=Num(tval), index=Num(current)))
 
     order = {c: i for i, c in enumerate(fw.entry_codes)}
-    unit_map = responsible_units(fw, units, instance_type)
+    unit_map = responsible_units(fw, units, instance_type, lang)
     if fw.decimals:
         planned = _decimal_steps(lv, codes, weights, fw, need, max_steps, max_raise, step_cost)
         if planned is None:

@@ -269,11 +269,15 @@ def test_units_data_and_override(tmp_path):
     for name in spbe.list_frameworks():
         fw = spbe.load_framework(name)
         assert set(default_units(fw)) == set(fw.codes), name
-    u = responsible_units("spbe2020", {"44": "Biro Hukum"})
+    u = responsible_units("spbe2020", {"44": "Biro Hukum"}, lang="id")
     assert u["44"] == ["Biro Hukum"] and u["35"] == ["Unit pengadaan (UKPBJ)"]  # type unknown: general words
-    assert responsible_units("spbe2020", {"44": "Biro Hukum"}, "Pemerintah Kota")["35"] == [
+    assert responsible_units("spbe2020", {"44": "Biro Hukum"}, "Pemerintah Kota", lang="id")["35"] == [
         "Bagian Pengadaan Barang dan Jasa (UKPBJ)"
     ]
+    assert responsible_units("spbe2020", {"44": "Biro Hukum"}, "Pemerintah Kota", lang="en")["35"] == [
+        "Procurement Section — Bagian Pengadaan Barang dan Jasa (UKPBJ)"
+    ]  # English: the unit in English with its Indonesian name; an override as given
+    assert responsible_units("spbe2020", {"44": "Biro Hukum"}, lang="en")["44"] == ["Biro Hukum"]
     csv = tmp_path / "unit.csv"
     csv.write_text("indicator,unit\n34,Biro Keuangan\n34,Inspektorat\n")
     assert responsible_units("spbe2020", csv)["34"] == ["Biro Keuangan", "Inspektorat"]
@@ -332,20 +336,22 @@ CENTRAL_WORDS = (
 )
 def test_units_fit_the_instance_type(instance_type, forbidden, expected):
     for name in ("spbe2018", "spbe2020", "pemdi2026"):
-        units = [u for us in default_units(name, instance_type).values() for u in us]
+        units = [u for us in default_units(name, instance_type, "id").values() for u in us]
         for word in forbidden:
             assert not any(word in u for u in units), (name, instance_type, word)
-    units2020 = {u for us in default_units("spbe2020", instance_type).values() for u in us}
+    units2020 = {u for us in default_units("spbe2020", instance_type, "id").values() for u in us}
     assert set(expected) <= units2020
 
 
 def test_coordination_risk_and_audit_follow_practice():
-    pemkab = default_units("spbe2020", "Pemerintah Kabupaten")
+    pemkab = default_units("spbe2020", "Pemerintah Kabupaten", "id")
     assert pemkab["19"][0].startswith("Sekretariat Daerah")  # the Sekda coordinates SPBE
     assert pemkab["21"] == ["Diskominfo", "Inspektorat"]  # risk: Diskominfo, reviewed by the Inspektorat
     assert pemkab["31"] == ["Diskominfo (bidang persandian)", "Inspektorat"]
     assert "Bappeda" in pemkab["13"] and "Bappeda" in pemkab["23"]  # budget integration, Satu Data
-    assert default_units("spbe2020", None)["21"][0] == "Unit TI (Diskominfo/Pusdatin)"  # type unknown: general words
+    assert (
+        default_units("spbe2020", None, "id")["21"][0] == "Unit TI (Diskominfo/Pusdatin)"
+    )  # type unknown: general words
 
 
 # ------------------------------------------------------------------ policy first

@@ -477,3 +477,18 @@ def test_a_kondisi_that_tells_what_is_missing_is_never_quoted_as_the_target():
                 shortfalls += 1
                 assert "Kondisi" not in parts["criterion"] and text == parts["criterion"] + " " + parts["condition"]
     assert shortfalls >= 25  # the regulation describes a shortfall at many levels (28 today)
+
+
+def test_an_english_memo_names_the_units_in_english_with_their_indonesian_names(ws):
+    """Item 7 of the letters issue: no untranslated unit labels in an English memo."""
+    from spbe_toolkit.coaching import default_units
+
+    names = ws.instances()
+    name = names.index[names["instance_type"] == "Pemerintah Kabupaten"][0]
+    html = render_memo(ws, name, lang="en", generated_at=FIXED)
+    assert "Regional Development Planning Agency — Bappeda" in html or "Communication and Informatics Office" in html
+    assert "koordinator SPBE" not in html and "Unit penanggung jawab" not in html
+    for lang in ("id", "en"):  # a unit's name never holds the ", " that separates units in a plan
+        for itype in (None, "Kementerian", "LPNK", "Pemerintah Provinsi", "Pemerintah Kota"):
+            for units in default_units(ws.framework, itype, lang).values():
+                assert all(", " not in u for u in units), units

@@ -428,7 +428,7 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
     fw = rd.snap.framework
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
     path = path_to_target(it.cur_series, fw, predicate_basis=rd.snap.predicate_basis, units=units, max_raise=max_raise,
-                          instance_type=itype, wording=wording, validated=True)  # fmt: skip
+                          instance_type=itype, wording=wording, validated=True, lang=lang)  # fmt: skip
     attrs, path.attrs = dict(path.attrs), {}  # read once: pandas would deep-copy them on every step below
     weights = dict(zip(fw.indicators["indicator"], fw.indicators["weight"]))
     rounds: list[dict] = []
@@ -698,7 +698,8 @@ def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str,
     (named as the instance's kind names it), and the signing team."""
     t = labels("memo", lang)
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
-    coordinator = default_units(rd.snap.framework, itype).get(rd.snap.framework.coordination_indicator or "", [None])[0]
+    coordinator = default_units(rd.snap.framework, itype, lang).get(rd.snap.framework.coordination_indicator or "",
+                                                                    [None])[0]  # fmt: skip
     sender = dict(sender or {})
     return {
         "addressee": head_of(it.name, itype, lang) or t["addressee_umum"],
