@@ -85,7 +85,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def scan_xlsx(path: Path, limits: ReadLimits, skip: frozenset[str] = frozenset()) -> list[SheetScan]:
     """Check an xlsx file against ``limits`` and describe its sheets (see the module doc);
-    the sheets named in ``skip`` (which nothing will read) are counted, not scanned."""
+    the sheets named in ``skip`` (which nothing will read) are left out: not scanned, not returned."""
     try:
         with zipfile.ZipFile(path) as zf:
             inflated = sum(i.file_size for i in zf.infolist())
