@@ -148,7 +148,10 @@ def test_a_pemdi_memo_presents_nothing_unknown_as_official(tmp_path, lang):
     note = {"id": "belum tersedia dari sumber resmi", "en": "not yet available from an official source"}[lang]
     assert note in text
     assert "SPBE" not in text.replace("Pemdi", "")  # the system is Pemdi throughout: coordinator, closing, team
-    assert "Koordinator Pemdi" in text  # the unit names stay as the instance writes them
+    # the coordinator named in the memo's language (English: with the unit's Indonesian name)
+    assert {"id": "Koordinator Pemdi", "en": "Secretariat General — Sekretariat Jenderal (Pemdi coordinator)"}[
+        lang
+    ] in text
     fw = ws.framework
     assert all(fw.criterion(c, lv) is None for c in fw.codes for lv in fw.levels)  # nothing invented
     assert not re.search(r"Tingkat \d — Tingkat \d|Level \d — Level \d", text)  # no placeholder level names
