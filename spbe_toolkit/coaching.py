@@ -571,6 +571,7 @@ def strengths_weaknesses(
     *,
     threshold: float = 1.0,
     scores: pd.Series | None = None,
+    aspects: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """Indicators and aspects far above / below the instance's own index and the peer mean.
 
@@ -580,7 +581,8 @@ def strengths_weaknesses(
     ``threshold`` below its own index or below the peer mean by ``threshold``. Returns
     ``{"indicators": …, "aspects": …}`` sorted strongest first. ``scores``: these levels'
     score row (index and aspects) when already computed, e.g. a workspace's — the levels are
-    then taken as checked and not scored again.
+    then taken as checked and not scored again. ``aspects=False``: the indicators only (the
+    ``"aspects"`` entry is then None).
     """
     fw = load_framework(fw)
     lv = _one_instance_levels(levels, fw, validated=scores is not None)
@@ -598,7 +600,7 @@ def strengths_weaknesses(
     if isinstance(peer, pd.DataFrame):
         pl = peer.assign(base=peer["indicator"].map(lambda c: parent.get(str(c), str(c))))
         peer = pl.groupby("base")["level"].mean()
-    ind = fw.indicators.set_index("indicator")
+    ind = fw.indicator_frame
     out = pd.DataFrame({"name": ind["name"], "aspect": ind["aspect"], "level": per_ind, "vs_own": per_ind - own})
     out["peer_mean"] = peer.reindex(out.index) if peer is not None else np.nan
     out["vs_peer"] = out["level"] - out["peer_mean"]
@@ -606,11 +608,13 @@ def strengths_weaknesses(
     weak = (out["vs_own"] <= -threshold) | (out["vs_peer"] <= -threshold)
     out["assessment"] = np.where(strong, STRENGTH, np.where(weak, WEAKNESS, ""))
     out = out.sort_values(["vs_own", "vs_peer"], ascending=False)
-    aspects = pd.DataFrame({"name": fw.aspects.set_index("code")["name"], "value": sc[fw.aspect_codes].astype(float)})
-    aspects["vs_own"] = aspects["value"] - own
+    if not aspects:
+        return {"indicators": out, "aspects": None}
+    table = pd.DataFrame({"name": fw.aspects.set_index("code")["name"], "value": sc[fw.aspect_codes].astype(float)})
+    table["vs_own"] = table["value"] - own
     if peer is not None:
         w = ind["weight"]
         pm = (peer.reindex(fw.codes) * w).groupby(ind["aspect"]).sum() / w.groupby(ind["aspect"]).sum()
-        aspects["peer_mean"] = pm
-        aspects["vs_peer"] = aspects["value"] - aspects["peer_mean"]
-    return {"indicators": out, "aspects": aspects.sort_values("vs_own", ascending=False)}
+        table["peer_mean"] = pm
+        table["vs_peer"] = table["value"] - table["peer_mean"]
+    return {"indicators": out, "aspects": table.sort_values("vs_own", ascending=False)}

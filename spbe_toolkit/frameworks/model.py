@@ -183,6 +183,11 @@ class Framework:
         return frozenset(self.codes) | frozenset(self.subitem_parent)
 
     @cached_property
+    def indicator_frame(self) -> pd.DataFrame:
+        """The indicators table indexed by code, built once (read it; do not modify it)."""
+        return self.indicators.set_index("indicator")
+
+    @cached_property
     def code_subitems(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """(indicator code, its sub-item codes) in framework order."""
         return tuple((c, tuple(subs)) for c, subs in zip(self.codes, self.indicators["subitems"]))

@@ -310,7 +310,7 @@ def indicator_section(rd: RoundData, it: _Instance) -> dict:
     fw = rd.snap.framework
     if fw.decimals:  # values with decimals: the assessment section prints them (with the assessor's work)
         return {"indicator_rows": []}
-    ind = fw.indicators.set_index("indicator")
+    ind = fw.indicator_frame
     dom_names = fw.domains.set_index("code")["name"] if fw.has_domains else {}
     asp_names = fw.aspects.set_index("code")["name"]
     notes = dict(zip(it.cur["indicator"], it.cur["note"]))
@@ -349,7 +349,7 @@ def assessment_section(rd: RoundData, it: _Instance, lang: str) -> dict:
         return {"assessment_rows": []}
     t = labels("memo", lang)
     asp_names = fw.aspects.set_index("code")["name"]
-    ind = fw.indicators.set_index("indicator")
+    ind = fw.indicator_frame
     found = rd.findings.get(it.name, pd.DataFrame(columns=["indicator"])).set_index("indicator")
     ext_values = rd.external.get(it.name, pd.DataFrame(columns=["indicator"])).drop_duplicates("indicator", keep="last")
     ext_values = ext_values.set_index("indicator")
@@ -404,7 +404,9 @@ def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
 def strengths_section(rd: RoundData, it: _Instance, lang: str) -> dict:
     """Indicators far above or below the instance's own index and its peers."""
     t = labels("memo", lang)
-    sw = strengths_weaknesses(it.cur_series, rd.snap.framework, peer=it.peer_ind, scores=it.final)["indicators"]
+    sw = strengths_weaknesses(it.cur_series, rd.snap.framework, peer=it.peer_ind, scores=it.final, aspects=False)[
+        "indicators"
+    ]  # fmt: skip  (the memo prints indicators only)
 
     def rows(kind: str) -> list[dict]:
         part = sw[sw["assessment"] == kind].sort_values("vs_own", ascending=(kind == WEAKNESS)).head(5)
@@ -492,7 +494,7 @@ def _keep_section(it: _Instance, fw: Framework, lang: str, wording: str) -> list
     """The three weakest aspects of a top-predicate instance and the lowest indicator of each."""
     out = []
     levels = it.cur_series.groupby(lambda c: fw.subitem_parent.get(c, c)).mean()
-    ind = fw.indicators.set_index("indicator")
+    ind = fw.indicator_frame
     for code in sorted(fw.aspect_codes, key=lambda a: float(it.final[a]))[:3]:
         members = levels[ind.loc[levels.index, "aspect"] == code]
         low = members.idxmin()
