@@ -443,7 +443,7 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
         by_unit: dict[str, list] = {}
         for r in by_round[rnd]:  # the steps in the order they are printed: by responsible unit
             by_unit.setdefault((r.units or "—").split(", ")[0], []).append(r)
-        for r in (r for unit_steps in by_unit.values() for r in unit_steps):
+        for unit, r in ((unit, r) for unit, unit_steps in by_unit.items() for r in unit_steps):
             running += r.gain  # the index after each step, as printed: it never goes backwards
             base = fw.subitem_parent.get(r.indicator, r.indicator)
             ext = fw.external_by_indicator.get(base)
@@ -455,7 +455,7 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
                 "weight": number(weights[base], lang, 0) + "%" if fw.decimals else "",
                 "moved_by": t["moved_by"].format(index=ext.label(lang), agency=ext.agency_label(lang)) if ext else "",
             }  # fmt: skip
-            groups.setdefault((r.units or "—").split(", ")[0], []).append({**step, "units": r.units or "—"})
+            groups.setdefault(unit, []).append({**step, "units": r.units or "—"})
         rounds.append({"title": t["round_heading"].format(n=int(rnd)), "groups": groups})
     nxt = _next_band(fw, it.final["predicate"])
     margin = ""

@@ -121,7 +121,7 @@ def cell_state(instance: str, indicator: str) -> tuple[str, tuple]:
     """One statement with what a write to one cell checks (one round trip to a server): the
     cell's self-assessed level, the (assignments, evaluators) row counts, its latest event and
     its event of record — each event as (id, level, evaluator, created_at, stage), or NULLs."""
-    decided = RECORD.format(columns=DECIDED_COLUMNS) + " WHERE c.instance = ? AND c.indicator = ?"
+    decided, _ = decided_event(instance, indicator)
     return (
         f"""SELECT ({SELF_LEVEL}), (SELECT count(*) FROM assignments), (SELECT count(*) FROM evaluators),
        l.id, l.level, l.evaluator, l.created_at, l.stage, d.id, d.level, d.evaluator, d.created_at, d.stage
