@@ -26,6 +26,7 @@ from spbe_toolkit.scoring import predicate, score
 from spbe_toolkit.vocab import central_kind_of_type, check_basis, unit_group_of_type
 
 STEP_COLUMNS = ["indicator", "from_level", "to_level", "gain", "cost", "index_after"]
+PATH_COLUMNS = [*STEP_COLUMNS, "round", "name", "to_level_name", "units", "criterion", "evidence"]
 STRENGTH, WEAKNESS = "strength", "weakness"  # values of strengths_weaknesses()["indicators"]["assessment"]
 
 
@@ -234,14 +235,13 @@ def _dp_plan(items: list[tuple[str, int, float]], need: int, cap: int | None) ->
     dp[0, 0] = 0.0
     take = np.zeros((len(items), layers, total + 1), dtype=bool)
     for j, (_c, g, cost) in enumerate(items):
-        cand = np.full_like(dp, np.inf)
-        if cap is None:
-            cand[0, g:] = dp[0, : total + 1 - g] + cost
-        else:
-            cand[1:, g:] = dp[:-1, : total + 1 - g] + cost
-        better = cand < dp - 1e-12
-        take[j] = better
-        dp = np.where(better, cand, dp)
+        # taking item j: from layer k−1 and gain x−g to layer k and gain x (the whole candidate
+        # table is computed from the table before item j, then written where it is cheaper)
+        src, dst = (dp[:1, : total + 1 - g], dp[:1, g:]) if cap is None else (dp[:-1, : total + 1 - g], dp[1:, g:])
+        cand = src + cost
+        better = cand < dst - 1e-12
+        take[j, (slice(0, 1) if cap is None else slice(1, None)), g:] = better
+        np.copyto(dst, cand, where=better)
     cell = _cheapest(dp, need)
     if cell is None:
         return None
@@ -257,7 +257,7 @@ def _dp_plan(items: list[tuple[str, int, float]], need: int, cap: int | None) ->
     return chosen
 
 
-def _items(lv: pd.Series, codes, weights, room, step_cost) -> list[tuple[str, int, float]]:
+def _items(lv: Mapping[str, float], codes, weights, room, step_cost) -> list[tuple[str, int, float]]:
     """One item per possible one-level step: (code, gain units, cost); within an indicator the
     costs grow with the level, so the cheapest plan always takes the lower steps first."""
     out = []
@@ -308,7 +308,7 @@ def _dp_groups(groups: list[list[tuple[int, float]]], need: int, cap: int | None
     return taken
 
 
-def _decimal_steps(lv: pd.Series, codes, weights, fw: Framework, need: int, max_steps, max_raise, step_cost):
+def _decimal_steps(lv: Mapping[str, float], codes, weights, fw: Framework, need: int, max_steps, max_raise, step_cost):
     """The least-effort plan for a framework with decimal values (Pemdi): each indicator's first
     step takes its value to the next whole level (1,26 → 2,00), a fraction of a level, at that
     fraction of the level's effort; later steps are whole levels. Returns step dicts, or None
@@ -382,7 +382,8 @@ def path_to_target(
     wording: str = "regulation",
     validated: bool = False,
     lang: str | None = None,
-) -> pd.DataFrame:
+    frame: bool = True,
+) -> pd.DataFrame | tuple[list[dict], dict]:
     """The least-effort one-level raises reaching ``target``, as a roadmap of rounds.
 
     ``levels``: a Series indexed by indicator code, or a long table (indicator, level) of one
@@ -408,6 +409,8 @@ def path_to_target(
     the level reached) in the order to take them. ``attrs`` carry ``reachable``, ``message``
     (a :class:`~spbe_toolkit.i18n.Msg`), ``current_index``, ``target``, ``band_edge``,
     ``margin``, ``rounds``, ``index_after``, ``predicate_after`` and ``total_cost``.
+    ``frame=False``: the same as ``(steps, attrs)`` — a list of row dicts and the attrs dict —
+    without building a DataFrame (what a batch of memos reads).
     """
     fw = load_framework(fw)
     check_basis(predicate_basis)
@@ -415,9 +418,10 @@ def path_to_target(
         raise ValidationError(Msg("error.path_max_raise", value=repr(max_raise)))
     if max_steps is not None and (int(max_steps) != max_steps or max_steps < 1):
         raise ValidationError(Msg("error.path_max_raise", value=repr(max_steps)))
-    lv = _one_instance_levels(levels, fw, validated=validated)
+    series = _one_instance_levels(levels, fw, validated=validated)
+    lv = dict(zip(series.index, series.to_numpy().tolist()))  # code → level: read per step below
     weights, denom = _entry_units(fw)
-    codes = [c for c in fw.entry_codes if c in lv.index]
+    codes = [c for c in fw.entry_codes if c in lv]
     scale = fw.value_scale  # values × scale are whole numbers (1 for whole levels)
     denom *= scale
     current_units = sum(weights[c] * round(float(lv[c]) * scale) for c in codes)
@@ -435,15 +439,16 @@ def path_to_target(
             "margin": margin if use_margin else 0.0, "predicate_basis": predicate_basis, "max_raise": int(max_raise),
             "max_steps": max_steps}  # fmt: skip
 
-    def result(rows: list[dict], reachable: bool, msg: Msg) -> pd.DataFrame:
-        cols = [*STEP_COLUMNS, "round", "name", "to_level_name", "units", "criterion", "evidence"]
-        df = pd.DataFrame(rows, columns=cols)
-        after = df["index_after"].iat[-1] if len(df) else current
-        df.attrs.update(meta)
-        df.attrs.update(
-            {"reachable": reachable, "message": msg, "index_after": after, "rounds": int(df["round"].max()) if len(df) else 0,
-             "predicate_after": predicate(after, fw, predicate_basis), "total_cost": float(df["cost"].sum()) if len(df) else 0.0}
-        )  # fmt: skip
+    def result(rows: list[dict], reachable: bool, msg: Msg) -> pd.DataFrame | tuple[list[dict], dict]:
+        after = rows[-1]["index_after"] if rows else current
+        attrs = {**meta, "reachable": reachable, "message": msg, "index_after": after,
+                 "rounds": max((int(r["round"]) for r in rows), default=0),
+                 "predicate_after": predicate(after, fw, predicate_basis),
+                 "total_cost": float(sum(r["cost"] for r in rows))}  # fmt: skip
+        if not frame:
+            return rows, attrs
+        df = pd.DataFrame({c: [r[c] for r in rows] for c in PATH_COLUMNS}, columns=PATH_COLUMNS)
+        df.attrs.update(attrs)
         return df
 
     if tval is None:
@@ -501,7 +506,9 @@ def governing_policies(fw: Framework) -> dict[str, tuple[str, ...]]:
     return {g: tuple(ps) for g, ps in out.items()}
 
 
-def _policy_first(count: dict[str, int], lv: pd.Series, fw: Framework, weights, step_cost, need: int) -> dict[str, int]:
+def _policy_first(
+    count: dict[str, int], lv: Mapping[str, float], fw: Framework, weights, step_cost, need: int
+) -> dict[str, int]:
     """The plan's raises (code → how many levels) with the policies first: no indicator is
     raised above the level of a policy that governs it unless that policy is raised to at least
     the same level in the plan (policies before the practice they govern). The raises the
@@ -519,13 +526,13 @@ def _policy_first(count: dict[str, int], lv: pd.Series, fw: Framework, weights, 
                 continue
             top = int(lv[c]) + k
             for p in governing.get(fw.subitem_parent.get(c, c), ()):
-                if p in lv.index and int(lv[p]) + plan.get(p, 0) < top:
+                if p in lv and int(lv[p]) + plan.get(p, 0) < top:
                     return False
         return True
 
     for c in [c for c, k in count.items() if k > 0]:
         for p in governing.get(fw.subitem_parent.get(c, c), ()):
-            if p in lv.index and final(p) < final(c):
+            if p in lv and final(p) < final(c):
                 count[p] = min(final(c), fw.level_max) - int(lv[p])
     gained = sum(weights[c] * k for c, k in count.items())
     # drop what is no longer needed: the top step of an indicator, dearest per unit of gain first
@@ -564,6 +571,40 @@ def _rows(steps, fw: Framework, max_steps, max_raise, current_units: int, denom:
 
 
 # --------------------------------------------------------------------------- strengths and weaknesses
+def indicator_standing(
+    levels: Mapping[str, float], fw: Framework, own_index: float, peer: Mapping[str, float] | None = None,
+    *, threshold: float = 1.0,
+) -> list[dict]:  # fmt: skip
+    """Each indicator of ``fw`` against the instance's own index and the peer mean, strongest
+    first (``vs_own`` then ``vs_peer``, highest first, missing last; ties in framework order):
+    dicts with ``code, level, vs_own, peer_mean, vs_peer, assessment`` (:data:`STRENGTH`,
+    :data:`WEAKNESS` or ""). ``levels``: entry code → level (sub-items count as their
+    indicator's mean). The rule of :func:`strengths_weaknesses`, in plain Python (a memo asks
+    it 600 times)."""
+    parent = fw.subitem_parent
+    sums: dict[str, list[float]] = {}
+    for code, value in levels.items():
+        sums.setdefault(parent.get(code, code), []).append(float(value))
+    nan = float("nan")
+    rows = []
+    for code in fw.codes:
+        vals = sums.get(code)
+        level = sum(vals) / len(vals) if vals else nan
+        pm = nan
+        if peer is not None and code in peer.keys():
+            pm = float(peer[code])
+        vs_own, vs_peer = level - own_index, level - pm
+        strong = vs_own >= threshold and not vs_peer < 0
+        weak = vs_own <= -threshold or vs_peer <= -threshold
+        rows.append({"code": code, "level": level, "vs_own": vs_own, "peer_mean": pm, "vs_peer": vs_peer,
+                     "assessment": STRENGTH if strong else (WEAKNESS if weak else "")})  # fmt: skip
+
+    def first(v: float) -> tuple:  # highest first, missing last
+        return (1, 0.0) if math.isnan(v) else (0, -v)
+
+    return sorted(rows, key=lambda r: (first(r["vs_own"]), first(r["vs_peer"])))
+
+
 def strengths_weaknesses(
     levels,
     fw: Framework | str,
@@ -593,21 +634,17 @@ def strengths_weaknesses(
         sc = scores
     own = float(sc["index"])
     parent = fw.subitem_parent
-    if parent:  # sub-items count as their indicator's mean
-        per_ind = lv.groupby(lv.index.map(lambda c: parent.get(c, c))).mean().reindex(fw.codes)
-    else:
-        per_ind = lv.reindex(fw.codes)
     if isinstance(peer, pd.DataFrame):
         pl = peer.assign(base=peer["indicator"].map(lambda c: parent.get(str(c), str(c))))
         peer = pl.groupby("base")["level"].mean()
+    rows = indicator_standing(dict(zip(lv.index, lv.to_numpy().tolist())), fw, own, peer, threshold=threshold)
     ind = fw.indicator_frame
-    out = pd.DataFrame({"name": ind["name"], "aspect": ind["aspect"], "level": per_ind, "vs_own": per_ind - own})
-    out["peer_mean"] = peer.reindex(out.index) if peer is not None else np.nan
-    out["vs_peer"] = out["level"] - out["peer_mean"]
-    strong = (out["vs_own"] >= threshold) & ~(out["vs_peer"] < 0)
-    weak = (out["vs_own"] <= -threshold) | (out["vs_peer"] <= -threshold)
-    out["assessment"] = np.where(strong, STRENGTH, np.where(weak, WEAKNESS, ""))
-    out = out.sort_values(["vs_own", "vs_peer"], ascending=False)
+    out = pd.DataFrame(
+        {k: [r[k] for r in rows] for k in ("level", "vs_own", "peer_mean", "vs_peer", "assessment")},
+        index=pd.Index([r["code"] for r in rows], name=ind.index.name),
+    )
+    out.insert(0, "aspect", ind["aspect"].reindex(out.index))
+    out.insert(0, "name", ind["name"].reindex(out.index))
     if not aspects:
         return {"indicators": out, "aspects": None}
     table = pd.DataFrame({"name": fw.aspects.set_index("code")["name"], "value": sc[fw.aspect_codes].astype(float)})

@@ -301,6 +301,56 @@ def test_strengths_and_weaknesses():
     assert sw.at["2", "assessment"] == ""
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(["spbe2018", "spbe2020", "pemdi2026"]), st.data())
+def test_strengths_follow_the_rule_against_own_index_and_peers(name, data):
+    """strengths_weaknesses (built on indicator_standing, as the memo reads it) against the rule
+    written as whole columns: strength ≥ threshold above the own index and not below the peers,
+    weakness ≥ threshold below the own index or the peers; strongest first, ties in framework order."""
+    import numpy as np
+
+    fw = spbe.load_framework(name)
+    lo, hi = fw.level_min, fw.level_max
+    codes = fw.entry_codes
+    values = data.draw(st.lists(st.integers(lo, hi), min_size=len(codes), max_size=len(codes)))
+    peer_values = data.draw(st.lists(st.one_of(st.none(), st.floats(lo, hi)), min_size=len(fw.codes),
+                                     max_size=len(fw.codes)))  # fmt: skip
+    threshold = data.draw(st.sampled_from([0.5, 1.0, 1.5]))
+    lv = pd.Series(values, index=codes)
+    peer = pd.Series([np.nan if v is None else v for v in peer_values], index=fw.codes, dtype=float)
+    got = strengths_weaknesses(lv, fw, peer=peer, threshold=threshold, aspects=False)["indicators"]
+    own = spbe.score(pd.DataFrame({"instance": "x", "indicator": codes, "level": values}), fw)["index"].iat[0]
+    full = lv.reindex(codes) if not fw.subitem_parent else lv
+    for code in fw.external_by_indicator:
+        full = full.reindex([*full.index, code]) if code not in full.index else full
+        full[code] = full[code] if pd.notna(full[code]) else fw.external_default
+    base = full.groupby(full.index.map(lambda c: fw.subitem_parent.get(c, c))).mean().reindex(fw.codes)
+    vs_own, vs_peer = base - own, base - peer
+    strong = (vs_own >= threshold) & ~(vs_peer < 0)
+    weak = (vs_own <= -threshold) | (vs_peer <= -threshold)
+    expected = pd.Series(np.where(strong, "strength", np.where(weak, "weakness", "")), index=fw.codes)
+    assert got["assessment"].to_dict() == expected.to_dict()
+    assert got["level"].to_numpy() == pytest.approx(base.reindex(got.index).to_numpy(), nan_ok=True)
+    order = pd.DataFrame({"vs_own": vs_own, "vs_peer": vs_peer, "pos": range(len(fw.codes))})
+    order = order.sort_values(["vs_own", "vs_peer", "pos"], ascending=[False, False, True], na_position="last")
+    assert list(got.index) == list(order.index)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=len(spbe.load_framework("spbe2020").entry_codes),
+                max_size=len(spbe.load_framework("spbe2020").entry_codes)),
+       st.sampled_from([None, "Baik", "Memuaskan", 4.9]))  # fmt: skip
+def test_roadmap_rows_without_a_frame_are_the_frame(values, target):
+    """frame=False (what a batch of memos reads) gives the same steps and attrs as the DataFrame."""
+    fw = spbe.load_framework("spbe2020")
+    lv = pd.Series(values, index=fw.entry_codes)
+    df = path_to_target(lv, fw, target)
+    rows, attrs = path_to_target(lv, fw, target, frame=False)
+    assert df.to_dict("records") == rows
+    assert {k: v for k, v in df.attrs.items() if k != "message"} == {k: v for k, v in attrs.items() if k != "message"}
+    assert df.attrs["message"].text("id") == attrs["message"].text("id")
+
+
 # --------------------------------------------------------------------------- units by instance type
 REGIONAL_ONLY = (
     "Diskominfo",

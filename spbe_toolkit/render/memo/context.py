@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -24,8 +25,8 @@ from spbe_toolkit.coaching import (
     STRENGTH,
     WEAKNESS,
     default_units,
+    indicator_standing,
     path_to_target,
-    strengths_weaknesses,
 )
 from spbe_toolkit.errors import SpbeError
 from spbe_toolkit.frameworks import Band, Framework, crosswalk
@@ -402,21 +403,25 @@ def appeals_section(rd: RoundData, it: _Instance, lang: str) -> dict:
 
 
 def strengths_section(rd: RoundData, it: _Instance, lang: str) -> dict:
-    """Indicators far above or below the instance's own index and its peers."""
+    """Indicators far above or below the instance's own index and its peers (the five most
+    marked of each; the memo prints indicators only)."""
     t = labels("memo", lang)
-    sw = strengths_weaknesses(it.cur_series, rd.snap.framework, peer=it.peer_ind, scores=it.final, aspects=False)[
-        "indicators"
-    ]  # fmt: skip  (the memo prints indicators only)
+    fw = rd.snap.framework
+    levels = {**{c: fw.external_default for c in fw.external_by_indicator}, **it.cur_map}  # as scored
+    standing = indicator_standing(levels, fw, float(it.final["index"]), it.peer_ind)
+    names = fw.indicator_frame["name"]
 
     def rows(kind: str) -> list[dict]:
-        part = sw[sw["assessment"] == kind].sort_values("vs_own", ascending=(kind == WEAKNESS)).head(5)
+        part = [r for r in standing if r["assessment"] == kind]
+        if kind == WEAKNESS:  # the weakest first, the furthest below the peers among equals
+            part.sort(key=lambda r: (r["vs_own"], r["vs_peer"] if r["vs_peer"] == r["vs_peer"] else math.inf))
         out = []
-        for code, r in part.iterrows():
+        for r in part[:5]:
             detail = t["vs_own"].format(d=number(r["vs_own"], lang, sign=True))
-            if pd.notna(r["peer_mean"]):
+            if r["peer_mean"] == r["peer_mean"]:  # not NaN: peers known
                 detail += "; " + t["vs_peer"].format(d=number(r["vs_peer"], lang, sign=True))
             level = number(r["level"], lang, 0 if float(r["level"]).is_integer() else 2)
-            out.append({"code": code, "name": r["name"], "level": level, "detail": detail})
+            out.append({"code": r["code"], "name": names[r["code"]], "level": level, "detail": detail})
         return out
 
     return {"strengths": rows(STRENGTH), "weaknesses": rows(WEAKNESS)}
@@ -429,40 +434,50 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
     t = labels("memo", lang)
     fw = rd.snap.framework
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
-    path = path_to_target(it.cur_series, fw, predicate_basis=rd.snap.predicate_basis, units=units, max_raise=max_raise,
-                          instance_type=itype, wording=wording, validated=True, lang=lang)  # fmt: skip
-    attrs, path.attrs = dict(path.attrs), {}  # read once: pandas would deep-copy them on every step below
+    path, attrs = path_to_target(
+        it.cur_series,
+        fw,
+        predicate_basis=rd.snap.predicate_basis,
+        units=units,
+        max_raise=max_raise,
+        instance_type=itype,
+        wording=wording,
+        validated=True,
+        lang=lang,
+        frame=False,
+    )  # fmt: skip  (the steps as plain rows: no DataFrame per memo)
     weights = dict(zip(fw.indicators["indicator"], fw.indicators["weight"]))
     rounds: list[dict] = []
     running = float(attrs["current_index"])
     by_round: dict[int, list] = {}
-    for r in path.itertuples(index=False):  # one pass (a groupby per round costs more than the steps)
-        by_round.setdefault(int(r.round), []).append(r)
+    for r in path:
+        by_round.setdefault(int(r["round"]), []).append(r)
     for rnd in sorted(by_round):
         groups: dict[str, list[dict]] = {}
         by_unit: dict[str, list] = {}
         for r in by_round[rnd]:  # the steps in the order they are printed: by responsible unit
-            by_unit.setdefault((r.units or "—").split(", ")[0], []).append(r)
+            by_unit.setdefault((r["units"] or "—").split(", ")[0], []).append(r)
         for unit, r in ((unit, r) for unit, unit_steps in by_unit.items() for r in unit_steps):
-            running += r.gain  # the index after each step, as printed: it never goes backwards
-            base = fw.subitem_parent.get(r.indicator, r.indicator)
+            running += r["gain"]  # the index after each step, as printed: it never goes backwards
+            code = r["indicator"]
+            base = fw.subitem_parent.get(code, code)
             ext = fw.external_by_indicator.get(base)
+            frm, to = fw.value_label(base, r["from_level"], lang), fw.value_label(base, r["to_level"], lang)
             step = {
-                "code": r.indicator, "name": r.name,
-                "line": t["step_line"].format(frm=fw.value_label(base, r.from_level, lang), to=fw.value_label(base, r.to_level, lang)),
-                "gain": number(r.gain, lang, 3), "after": number(running, lang),
-                **_criterion_parts(r.criterion, t), "evidence": r.evidence,
+                "code": code, "name": r["name"], "line": t["step_line"].format(frm=frm, to=to),
+                "gain": number(r["gain"], lang, 3), "after": number(running, lang),
+                **_criterion_parts(r["criterion"], t), "evidence": r["evidence"],
                 "weight": number(weights[base], lang, 0) + "%" if fw.decimals else "",
                 "moved_by": t["moved_by"].format(index=ext.label(lang), agency=ext.agency_label(lang)) if ext else "",
             }  # fmt: skip
-            groups.setdefault(unit, []).append({**step, "units": r.units or "—"})
+            groups.setdefault(unit, []).append({**step, "units": r["units"] or "—"})
         rounds.append({"title": t["round_heading"].format(n=int(rnd)), "groups": groups})
     nxt = _next_band(fw, it.final["predicate"])
     margin = ""
-    if nxt is not None and attrs.get("margin") and len(path):
+    if nxt is not None and attrs.get("margin") and path:
         # what the reserve above the band's edge does, said as it is: does the plan still reach the
         # band if its heaviest step lands one level short?
-        heaviest = path.loc[path["gain"].idxmax()]
+        heaviest = max(path, key=lambda r: r["gain"])  # the first of the heaviest
         short = float(attrs["index_after"]) - float(heaviest["gain"])
         key = "margin_absorbs" if short >= nxt.lower - 1e-9 else "margin_reserve"
         margin = t[key].format(target=number(attrs["target"], lang), predicate=nxt.predicate,
