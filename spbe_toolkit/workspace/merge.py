@@ -24,7 +24,7 @@ import pandas as pd
 from spbe_toolkit.errors import ValidationError
 from spbe_toolkit.i18n import Msg, Pair, tr
 from spbe_toolkit.workspace.merge_checks import records, refusals, same_round
-from spbe_toolkit.workspace.store import is_url, schema
+from spbe_toolkit.workspace.store import is_url
 from spbe_toolkit.workspace.store.base import check_schema_version
 from spbe_toolkit.workspace.store.statements import FINDING_COLUMNS, INTERVIEW_COLUMNS
 
@@ -54,6 +54,12 @@ class MergeReport:
                         instances=self.instances_added, submissions=self.submissions_added,
                         assignments=self.assignments_added, conflicts=len(self.conflicts),
                         disputed=len(self.disputed)) + ">"  # fmt: skip
+
+
+MERGE_FROM_VERSION = 9
+"""The oldest schema a team file may have to be merged as it is: what a merge reads from it
+(events with ``reopens``, findings, interview notes, national-index values, assignments)
+exists since schema 9; the tables added after (``cell_records``, ``letters``) stay where they are."""
 
 
 def _keys(events: pd.DataFrame, own_id: str) -> pd.Series:
@@ -96,7 +102,7 @@ def merge(ws, other, *, accept_submissions: bool = False) -> MergeReport:
             meta = store.meta()
             check_schema_version(meta, store.location)
             version = int(meta.get("schema_version", "0"))
-            if version < schema.SCHEMA_VERSION - 1:  # a file not yet opened by a recent toolkit
+            if version < MERGE_FROM_VERSION:  # a file not yet opened by a recent toolkit
                 raise ValidationError(Msg("error.merge_old_schema", path=store.location, version=version))
             source = workspace(store, ws.framework, meta)  # the framework is ours once the round is the same
             same_round(ws, source)

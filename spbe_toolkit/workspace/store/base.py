@@ -178,6 +178,13 @@ class BaseStore:
     def evaluators(self) -> pd.DataFrame:
         return self._frame(sql.EVALUATORS)
 
+    def letters(self) -> pd.DataFrame:
+        return self._frame(sql.LETTERS)
+
+    def letter_top(self, series: str) -> int:
+        """The highest number given in ``series`` so far (0 for none); stable inside a transaction."""
+        return int(self._one(sql.LETTER_TOP, (series,))[0])
+
     def identity(self) -> dict[str, Any] | None:
         """Who the database says this session is (a server round); None for a file, where the
         typed name is the author."""
@@ -251,6 +258,11 @@ class BaseStore:
     def add_interview_note(self, row: Mapping[str, Any]) -> int:
         return self._insert(sql.insert("interview_notes", sql.INTERVIEW_COLUMNS),
                             [row.get(c) for c in sql.INTERVIEW_COLUMNS])  # fmt: skip
+
+    def add_letter(self, series: str, seq: int, number: str, instance: str, content_hash: str, issued_by: str,
+                   now: str) -> int:  # fmt: skip
+        return self._insert(sql.insert("letters", sql.LETTER_COLUMNS),
+                            (series, int(seq), number, instance, content_hash, issued_by, now))  # fmt: skip
 
     def add_external_value(self, event: int, index_code: str, raw_value: float, conversion: str, source: str) -> None:
         self._run(

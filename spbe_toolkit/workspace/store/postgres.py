@@ -687,7 +687,16 @@ class PostgresStore(BaseStore):
                 conn.execute(schema.table_statement(t, ddl).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
             for stmt in schema.index_statements(tables=step.tables, ddl=ddl):
                 conn.execute(stmt.replace("INDEX ", "INDEX IF NOT EXISTS ", 1))
+            for t in step.tables:  # a table already there (a round moved back by hand) keeps one set of triggers
+                for suffix in ("no_change", "no_truncate"):
+                    conn.execute(f"DROP TRIGGER IF EXISTS {t}_{suffix} ON {t}")
             conn.execute(protection(step.tables))
+            from psycopg import sql as q
+
+            has_people = conn.execute("SELECT to_regclass('evaluators') IS NOT NULL").fetchone()[0]
+            for (role,) in conn.execute("SELECT role FROM evaluators").fetchall() if has_people else ():
+                for t in step.tables:  # the evaluators read a new history table as they read the others
+                    conn.execute(q.SQL("GRANT SELECT ON {} TO {}").format(q.Identifier(t), q.Identifier(role)))
         elif step.kind == "protect":
             for t in step.tables:
                 for s in ("no_change", "no_truncate"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spbe_toolkit.vocab import EVALUATOR_STAGES, VERIFICATION_VALUES
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 _FLAG_LIST = ", ".join(f"'{s}'" for s in VERIFICATION_VALUES)
 
@@ -148,6 +148,18 @@ CREATE TABLE evaluators (
     added_by TEXT NOT NULL,
     added_at TEXT NOT NULL
 );
+CREATE TABLE letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    series TEXT NOT NULL CHECK (length(trim(series)) > 0),
+    seq INTEGER NOT NULL CHECK (seq > 0),
+    number TEXT NOT NULL CHECK (length(trim(number)) > 0),
+    instance TEXT NOT NULL REFERENCES instances(instance),
+    content_hash TEXT NOT NULL,
+    issued_by TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    UNIQUE (series, seq),
+    UNIQUE (number)
+);
 CREATE UNIQUE INDEX findings_by_origin ON findings (origin, origin_event, created_at);
 CREATE UNIQUE INDEX interview_notes_by_origin ON interview_notes (origin, origin_event, created_at);
 CREATE INDEX findings_by_cell ON findings (instance, indicator, id);
@@ -168,6 +180,7 @@ APPEND_ONLY = {  # table → every unique key of it (a REPLACE on any of them wo
     "interview_notes": (("id",), ("origin", "origin_event", "created_at")),
     "external_values": (("event",),),
     "evaluators": (("role",),),
+    "letters": (("id",), ("series", "seq"), ("number",)),
 }
 """Changing how protection is written (a store's trigger text) needs a migration step
 ``protect``: opening a round compares its triggers' definitions with the current ones."""
@@ -187,6 +200,10 @@ event's stage rank, the highest stage any of its events reached (``top_rank``) a
 reopening (``since``, 0 for none). Kept by a trigger on every event appended, and written by
 nothing else (each store refuses any other write), so that the views read one row per cell
 instead of every event. Not append-only: a cell's row moves on with its events."""
+LETTER_TABLES = ("letters",)
+"""Schema 11: the numbers given to letters (memos sent as official letters): per series (the
+team's code and the year) a counter that only goes up; a number is never given twice (unique,
+and the table is append-only), the same letter again (same instance, same data) keeps its own."""
 RULE_KEYS = ("indicators", "level_min", "level_max", "decimals")
 """Schema 8: the framework's indicator codes and value scale as round settings, so that the
 server itself refuses a value off the scale or an unknown indicator, whoever writes it."""
@@ -278,6 +295,7 @@ MIGRATIONS: dict[int, tuple[Step, ...]] = {  # from_version → the steps to the
     ),
     8: (Step("add_columns", table="events", columns=("reopens INTEGER REFERENCES events(id)",)), Step("stage_order")),
     9: (Step("cell_records"),),
+    10: (Step("add_tables", tables=LETTER_TABLES),),
 }
 FIRST_SERVER_VERSION = 6
 """The first schema a server round was created with: the server store runs the steps from there."""

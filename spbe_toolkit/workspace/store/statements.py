@@ -260,3 +260,6 @@ EXTERNAL_COLUMNS = ("event", "index_code", "raw_value", "conversion", "source")
 INSTANCE_COLUMNS = ("instance", "created_at")
 EVALUATOR_COLUMNS = ("role", "name", "team", "affiliation", "added_by", "added_at")
 EVALUATORS = "SELECT role, name, team, affiliation, added_by, added_at FROM evaluators ORDER BY added_at, role"
+LETTER_COLUMNS = ("series", "seq", "number", "instance", "content_hash", "issued_by", "issued_at")
+LETTERS = "SELECT id, series, seq, number, instance, content_hash, issued_by, issued_at FROM letters ORDER BY id"
+LETTER_TOP = "SELECT coalesce(max(seq), 0) FROM letters WHERE series = ?"
