@@ -123,7 +123,13 @@ def cmd_memo(args) -> int:
 
     with Workspace.open(args.workspace) as ws:
         paths = render_memos(
-            ws, args.out, instances=args.instance or None, workers=args.workers, generated_at=args.date, pdf=args.pdf
+            ws,
+            args.out,
+            instances=args.instance or None,
+            workers=args.workers,
+            generated_at=args.date,
+            pdf=args.pdf,
+            letter=args.letter,
         )
     print(tr("cli.memos_written", None, n=len(paths), path=Path(args.out).resolve()))
     if args.pdf:
@@ -277,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--instance", action="append", metavar=mv("instance"), help=h("instance"))
     s.add_argument("--date", metavar=mv("date"), help=h("date"))
     s.add_argument("--pdf", action="store_true", help=h("pdf"))
+    s.add_argument("--letter", metavar=mv("file"), help=h("letter"))
 
     s = command("harmonisation", cmd_harmonisation)
     s.add_argument("workspace", metavar=mv("workspace"), help=h("workspace"))

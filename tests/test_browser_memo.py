@@ -81,3 +81,46 @@ def test_without_a_browser_the_pdf_says_what_to_install_and_the_memos_are_writte
     text = info.value.text(lang)
     assert words in text and "SPBE_CHROMIUM" in text
     assert len(list((tmp_path / "memo").glob("*-*.html"))) == 1 and not list((tmp_path / "memo").glob("*.pdf"))
+
+
+@pytest.mark.browser
+def test_every_demo_letter_prints_on_one_a4_page_and_a_regency_memo_on_eight(tmp_path, capsys):
+    """The demo round as letters (``spbe memo … --letter``): for every instance the letter itself
+    prints on one A4 page — as the batch PDF prints it, footer and margins included — in
+    Indonesian and (for a handful) in English; the whole memo of the median regency is at most
+    eight pages; the batch PDF's footer carries the letter number."""
+    import re
+    import statistics
+
+    from spbe_toolkit.cli import main
+    from spbe_toolkit.demo.samples import sample_letter_profile
+    from spbe_toolkit.render.memo.pdf import pdf_options
+
+    require_browser()
+    ws = workspace_from_samples(tmp_path / "w.sqlite")
+    types = ws.instances()["instance_type"].to_dict()
+    ws.close()
+    assert main(["memo", str(tmp_path / "w.sqlite"), "--out", str(tmp_path / "id"), "--workers", "1",
+                 "--letter", str(sample_letter_profile()), "--date", "1 Juli 2025"]) == 0  # fmt: skip
+    capsys.readouterr()
+    from spbe_toolkit.workspace import Workspace
+
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        numbers = dict(zip(ws.letters()["instance"], ws.letters()["number"]))
+        english = render_memos(ws, tmp_path / "en", instances=list(ws.instances().index[:6]), lang="en", workers=1,
+                               progress=False, letter=sample_letter_profile())  # fmt: skip
+    pages = lambda pdf: len(re.findall(rb"/Type\s*/Page[^s]", pdf))  # noqa: E731
+    regency = []
+    with chromium_page() as page:
+        for html in [*sorted((tmp_path / "id").glob("*-*.html")), *english]:
+            page.goto(html.resolve().as_uri(), wait_until="load")
+            name = next(n for n in types if n in page.title())
+            options = pdf_options("Memo", "id", numbers.get(name))
+            if html.parent.name == "id" and types[name] == "Pemerintah Kabupaten":
+                regency.append(pages(page.pdf(**options)))
+            page.evaluate("document.querySelector('section.attachment').remove()")
+            assert pages(page.pdf(**options)) == 1, f"{html.parent.name}: the letter to {name} runs over one page"
+    assert len(regency) >= 5 and statistics.median(regency) <= 8, regency
+    assert len(numbers) == len(types)
+    footer = pdf_options("Memo", "id", "001/TAE-UCN/VII/2025")["footer_template"]
+    assert "Nomor 001/TAE-UCN/VII/2025" in footer and "pageNumber" in footer

@@ -423,7 +423,7 @@ def test_peers_are_named_and_counted_and_never_too_few(ws):
     ("Televisi Republik Indonesia", "Instansi Lainnya", "Pimpinan", "The Head"),  # by its type
 ])  # fmt: skip
 def test_the_letter_is_addressed_to_the_real_head(name, itype, head_id, head_en):
-    from spbe_toolkit.render.memo.context import head_of
+    from spbe_toolkit.render.memo.letter import head_of
 
     assert (head_of(name, itype, "id"), head_of(name, itype, "en")) == (head_id, head_en)
 
@@ -433,7 +433,7 @@ def test_every_instance_of_the_registry_has_a_head_from_its_name():
     cities): each one's head comes from how its name begins — a gap in the data is a failure;
     the few named otherwise (Presiden, Radio, Televisi …) are addressed by their type."""
     from spbe_toolkit.io.published import load_published
-    from spbe_toolkit.render.memo.context import head_of
+    from spbe_toolkit.render.memo.letter import head_of
 
     registry = load_published("instance_registry")
     missing = [n for n in registry["nama_instansi"] if head_of(n, None, "id") is None]

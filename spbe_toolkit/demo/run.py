@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from spbe_toolkit.demo.samples import read_final_levels, sample_paths, workspace_from_samples
+from spbe_toolkit.demo.samples import read_final_levels, sample_letter_profile, sample_paths, workspace_from_samples
 from spbe_toolkit.i18n import number, tr
 from spbe_toolkit.i18n.tables import people_table, value_text
 from spbe_toolkit.io.published import load_published
@@ -60,7 +60,7 @@ def memos(out: Path) -> None:
     print("\n" + tr("demo.memo_heading"))
     t0 = time.perf_counter()
     with workspace_from_samples(ws_path, FRAMEWORK) as ws:
-        paths = render_memos(ws, out / "memo", progress=False)
+        paths = render_memos(ws, out / "memo", progress=False, letter=sample_letter_profile())
     print(tr("demo.workspace", None, path=ws_path.resolve()))
     print(tr("demo.memos", None, n=len(paths), seconds=number(time.perf_counter() - t0, None, 1),
              index=(out / "memo" / "index.html").resolve()))  # fmt: skip
@@ -88,7 +88,7 @@ def pemdi_memos(out: Path) -> None:
                      final=fw.format_value(cur.at[name, "index"]), level=fw.index_level_label(cur.at[name, "index"]),
                      predicate=cur.at[name, "predicate"], provisional=cur.at[name, "provisional"] or "—"))  # fmt: skip
         names = list(ws.instances().index[list(PEMDI_MEMOS)])
-        paths = render_memos(ws, out / "memo_pemdi", instances=names, progress=False)
+        paths = render_memos(ws, out / "memo_pemdi", instances=names, progress=False, letter=sample_letter_profile())
     print(tr("demo.pemdi_memos", None, n=len(paths), index=(out / "memo_pemdi" / "index.html").resolve()))
 
 

@@ -313,6 +313,13 @@ def sample_paths(framework: str) -> tuple[Path, Path]:
     return base / framework, base / "penilaian" / f"{framework}_final_levels_SINTETIS.csv"
 
 
+def sample_letter_profile() -> Path:
+    """The bundled synthetic letter profile (letterhead, signer, copies; not a real team)."""
+    from spbe_toolkit.paths import data_dir
+
+    return data_dir("samples") / "profil_surat_sintetis.toml"
+
+
 def broken_example_path() -> Path:
     """The bundled deliberately broken spbe2020 template (see :func:`write_broken_example`)."""
     from spbe_toolkit.paths import data_dir

@@ -11,11 +11,9 @@ import hashlib
 import json
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 
 import pandas as pd
 from markupsafe import Markup
@@ -37,6 +35,7 @@ from spbe_toolkit.i18n.tables import value_text
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK, load_published
 from spbe_toolkit.render.memo.chart import ProfileSvg
+from spbe_toolkit.render.memo.letter import LetterProfile, addressee_of, copies_for, head_of
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import STAGES, VERIFICATION_FLAGS, is_synthetic
 from spbe_toolkit.workspace import Workspace
@@ -471,7 +470,7 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
                 "moved_by": t["moved_by"].format(index=ext.label(lang), agency=ext.agency_label(lang)) if ext else "",
             }  # fmt: skip
             groups.setdefault(unit, []).append({**step, "units": r["units"] or "—"})
-        rounds.append({"title": t["round_heading"].format(n=int(rnd)), "groups": groups})
+        rounds.append({"title": t["round_heading"].format(n=int(rnd)), "n": int(rnd), "groups": groups})
     nxt = _next_band(fw, it.final["predicate"])
     margin = ""
     if nxt is not None and attrs.get("margin") and path:
@@ -601,29 +600,6 @@ def _in_pemdi_terms(path: dict, fw: Framework, lang: str, pemdi: dict) -> dict:
     return {**path, "rounds": rounds, "path_pemdi": t["path_pemdi"]}
 
 
-@lru_cache(maxsize=1)
-def _heads() -> tuple[tuple[tuple[str, tuple[str, str]], ...], dict[str, tuple[str, str]]]:
-    """``instance_heads.toml``: (name beginnings, longest first) and titles by type."""
-    ref = resources.files("spbe_toolkit.frameworks") / "reference" / "instance_heads.toml"
-    data = tomllib.loads(ref.read_text(encoding="utf-8"))
-    begins = sorted(((k.casefold(), tuple(v)) for k, v in data["begins"].items()), key=lambda kv: -len(kv[0]))
-    return tuple(begins), {k: tuple(v) for k, v in data["by_type"].items()}
-
-
-def head_of(instance: str, instance_type: str | None, lang: str) -> str | None:
-    """The title of an instance's head, as a letter addresses it ("Ketua" for a commission,
-    "Jaksa Agung", "Bupati" …): by how its name begins, else by its type; None when neither
-    says."""
-    begins, by_type = _heads()
-    name = " ".join(str(instance).split()).casefold()
-    pick = 0 if lang == "id" else 1
-    for start, titles in begins:
-        if name == start or name.startswith(start + " ") or (start.endswith(".") and name.startswith(start)):
-            return titles[pick]
-    found = by_type.get(instance_type or "")
-    return found[pick] if found else None
-
-
 @lru_cache(maxsize=16)
 def _national_target(fw: Framework, year: int | None) -> dict | None:
     """The round's national target (``targets.toml``), read once per framework and year."""
@@ -709,25 +685,86 @@ def input_hash(ws: RoundSnapshot, instance: str, own: pd.DataFrame, cur: pd.Data
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str, str] | None) -> dict:
-    """Addressed to the head of the instance (:func:`head_of`: Menteri, Kepala, Ketua, Jaksa
-    Agung, Gubernur, Bupati, Wali Kota …, from data), for the attention of the SPBE coordinator
-    (named as the instance's kind names it), and the signing team."""
+def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str, str] | None,
+                   profile: LetterProfile | None = None, number_text: str | None = None) -> dict:  # fmt: skip
+    """The letter's parts (tata naskah dinas): letterhead, Nomor / Sifat / Lampiran / Hal, the
+    addressee — the head of the instance as its office is named (:func:`~.letter.addressee_of`:
+    Menteri Keuangan, Kepala Badan …, Ketua Komisi …, Gubernur, Bupati, Wali Kota …, from
+    data) — for the attention of the SPBE coordinator (named as the instance's kind names it),
+    the signer (name, NIP/NIDN, position, contact) and the copies (tembusan). Without a letter
+    ``profile`` (or without a number) the letter says it is a draft (konsep)."""
     t = labels("memo", lang)
+    fw = rd.snap.framework
     itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
-    coordinator = default_units(rd.snap.framework, itype, lang).get(rd.snap.framework.coordination_indicator or "",
-                                                                    [None])[0]  # fmt: skip
+    coordinator = default_units(fw, itype, lang).get(fw.coordination_indicator or "", [None])[0]
     sender = dict(sender or {})
+    team = (profile.team if profile else "") or sender.get("team") or rd.snap.meta.get("team") \
+        or t["sender_default"].format(system=fw.system)  # fmt: skip
+    lp = profile or LetterProfile(team=team, team_code="")
+    signer_id = f"{lp.signer_id_kind} {lp.signer_id}" if lp.signer_id else ""
+    addressee = addressee_of(it.name, itype, lang) or t["addressed_general"].format(instance=it.name)
+    attention = t["attention"].format(unit=coordinator) if coordinator else ""
+    to_lines = [x for x in t["letter_to"].format(addressee=addressee, attention=attention).split("|") if x.strip()]
     return {
         "addressee": head_of(it.name, itype, lang) or t["addressee_umum"],
-        "attention": t["attention"].format(unit=coordinator) if coordinator else "",
-        "sender_team": sender.get("team")
-        or rd.snap.meta.get("team")
-        or t["sender_default"].format(system=rd.snap.framework.system),
-        "closing": t["closing"].format(system=rd.snap.framework.system),
-        "sender_chair": sender.get("chair") or "",
-        "sender_place": sender.get("place") or "",
+        "addressee_line": addressee,
+        "to_lines": to_lines,
+        "attention": attention,
+        "sender_team": team,
+        "closing": t["closing"].format(system=fw.system),
+        "sender_chair": lp.signer_name or sender.get("chair") or "",
+        "sender_place": lp.place or sender.get("place") or "",
+        "letter": {
+            "team": team,
+            "institution": lp.institution,
+            "address": lp.address,
+            "contact": lp.contact,
+            "logo": lp.logo,
+            "number": number_text or t["number_draft"],
+            "draft": not number_text,
+            "classification": lp.classification if profile else t["classification_default"],
+            "attachment": lp.attachment or t["attachment_default"],
+            "subject": lp.subject,
+            "signer_position": lp.signer_position or t["chair"],
+            "signer_id": signer_id,
+            "signer_contact": lp.signer_contact,
+            "deadline": lp.deadline,
+            "decree": lp.decree,
+            "appeal": lp.appeal or t["appeal_default"],
+            "copies": copies_for(it.name, itype, lang, profile),
+        },  # fmt: skip
     }
+
+
+def letter_body(ctx: Mapping, rd: RoundData, it: _Instance, lang: str) -> dict:
+    """The one page for the head of the instance: the standing (index, predicate, the change
+    since the last round), the three to five things that matter most (the roadmap's first
+    steps, policies first; for a top-predicate instance what keeps it), the deadline and the
+    appeal route. Built from the sections already computed (``ctx``)."""
+    t = labels("memo", lang)
+    fw = rd.snap.framework
+    s = ctx["s"]
+    change = ""
+    if s["previous"] != "—":
+        change = t["letter_change"].format(previous=s["previous"], note=s["previous_note"])
+    standing = t["letter_standing"].format(system=fw.system, instance=it.name, year=ctx["m"]["year"] or "",
+                                           index=s["final_index"], pred=s["final_pred"], change=change)  # fmt: skip
+    points = []
+    for rnd in ctx["rounds"]:
+        for unit, steps in rnd["groups"].items():
+            points.extend(t["letter_point"].format(code=r["code"], name=r["name"], line=r["line"], unit=unit)
+                          for r in steps)  # fmt: skip
+    for k in ctx["keep"]:
+        points.append(t["letter_keep"].format(aspect=k["aspect"], indicator=k["indicator"], next=k["next"]))
+    if not points:
+        points = [t["letter_weak"].format(code=r["code"], name=r["name"], level=r["level"]) for r in ctx["weaknesses"]]
+    lead = t["letter_points_path"].format(p=_next_band(fw, it.final["predicate"]).predicate) \
+        if ctx["rounds"] else t["letter_points_keep"]  # fmt: skip
+    letter = ctx["letter"]
+    deadline = t["letter_deadline"].format(date=letter["deadline"]) if letter["deadline"] else ""
+    decree = t["letter_decree"].format(decree=letter["decree"]) if letter["decree"] else ""
+    return {"letter_standing": standing, "letter_points": points[:5], "letter_points_lead": lead,
+            "letter_deadline": deadline, "letter_decree": decree}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the whole memo
@@ -744,18 +781,28 @@ def memo_context(
     wording: str = "regulation",
     sender: Mapping[str, str] | None = None,
     pemdi: bool | None = None,
+    letter: LetterProfile | None = None,
+    letter_number: str | None = None,
+    roadmap_detail: str = "first",
 ) -> dict:
     """Everything the memo template prints for one instance (plain data, unescaped).
 
     ``wording``: the criteria as the regulation words them (default) or as the evaluation
     guide does (``"guide"``). ``sender``: the signing team — ``team``, ``chair``, ``place``
     (defaults: the workspace's team, no chair name). ``pemdi``: add the section "Dalam Indeks
-    Pemdi" (default: for SPBE rounds from 2025).
+    Pemdi" (default: for SPBE rounds from 2025). ``letter``: the team's
+    :class:`~.letter.LetterProfile` (letterhead, signer, copies …) and ``letter_number`` the
+    number the round gave this letter (:meth:`Workspace.number_letters`); without them the letter
+    is printed as a draft. ``roadmap_detail``: ``"first"`` (default) quotes the criteria and
+    evidence of the first phase's steps and lists the later phases in a table (the attachment
+    of a regency stays within a few pages); ``"all"`` quotes them for every phase.
 
     ``generated_at``: the date printed (text as given, e.g. "30 Juni 2025"; default today in
     WIB, written as in a government letter).
     """
     lang = check_lang(lang)
+    if roadmap_detail not in ("first", "all"):
+        raise SpbeError(Msg("error.roadmap_detail", value=repr(roadmap_detail)))
     ws, fw = rd.snap, rd.snap.framework
     if instance not in rd.instances.index:
         raise SpbeError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
@@ -782,7 +829,7 @@ def memo_context(
         found = _national_target(fw, ws.year)
         national_target = None if found is None else found["value"]
         target_confirmed = found is None or found.get("status") != "unconfirmed"
-    return {
+    ctx = {
         "lang": lang,
         "t": labels("memo", lang),
         "version": __version__,
@@ -802,8 +849,9 @@ def memo_context(
         if fw.has_criteria and not any(cell["regulation"] or cell["guide"] for cell in fw.criteria.values())
         else "",
         "profile_title": labels("memo", lang)["s_profile" if fw.has_domains else "s_profile_aspects"],
+        "detail_rounds": 1 if roadmap_detail == "first" else 10**6,
         "generated_at": generated_at or date_text(None, lang),
-        **letter_section(rd, it, lang, sender),
+        **letter_section(rd, it, lang, sender, letter, letter_number),
         **summary_section(rd, it, lang, previous, national_target, target_confirmed),
         **profile_section(rd, it, lang),
         **indicator_section(rd, it),
@@ -815,3 +863,5 @@ def memo_context(
         **method_section(rd, it, lang),
         **timeline_section(fw, ws.year, lang),
     }
+    ctx.update(letter_body(ctx, rd, it, lang))
+    return ctx

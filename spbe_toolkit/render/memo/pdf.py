@@ -23,7 +23,7 @@ from spbe_toolkit.io.writers import atomic_path
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
-MARGINS = {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}
+MARGINS = {"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"}  # the memo's @page, room for the footer
 
 
 def find_chromium() -> str | None:
@@ -50,20 +50,32 @@ def _engine():
     return sync_playwright, binary
 
 
-def footer(title: str, lang: str | None) -> str:
-    """The footer Chromium prints on every page: the memo's title and "page X of Y"."""
+def footer(title: str, lang: str | None, number: str | None = None) -> str:
+    """The footer Chromium prints on every page: the letter number (when the memo is a numbered
+    letter), the memo's title and "page X of Y"."""
     page = tr("memo.pdf_page", lang)
+    left = html.escape(title)
+    if number:
+        left = f"{html.escape(tr('memo.pdf_number', lang, number=number))} · {left}"
     return (
-        '<div style="font-size:7.5pt;color:#555;width:100%;padding:0 16mm;display:flex;'
+        '<div style="font-size:7.5pt;color:#555;width:100%;padding:0 15mm;display:flex;'
         'justify-content:space-between;font-family:sans-serif">'
-        f"<span>{html.escape(title)}</span>"
+        f"<span>{left}</span>"
         f'<span>{html.escape(page)} <span class="pageNumber"></span> / <span class="totalPages"></span></span></div>'
     )
 
 
-def write_pdfs(memos: Sequence[tuple[Path, str]], lang: str | None, *, progress: bool = True) -> list[Path]:
-    """Print each ``(html_path, title)`` to ``html_path`` with ``.pdf`` (A4) and pack the two
-    into ``.zip``; returns the PDF paths. Each file appears whole or not at all."""
+def pdf_options(title: str, lang: str | None, number: str | None = None) -> dict:
+    """What every memo is printed with (``page.pdf`` keywords): A4, backgrounds, the footer."""
+    return {"format": "A4", "print_background": True, "display_header_footer": True, "header_template": "<div></div>",
+            "footer_template": footer(title, lang, number), "margin": MARGINS}  # fmt: skip
+
+
+def write_pdfs(memos: Sequence[tuple[Path, str] | tuple[Path, str, str | None]], lang: str | None, *,
+               progress: bool = True) -> list[Path]:  # fmt: skip
+    """Print each ``(html_path, title[, letter number])`` to ``html_path`` with ``.pdf`` (A4; the
+    number, the title and the page on every page) and pack the two into ``.zip``; returns the
+    PDF paths. Each file appears whole or not at all."""
     sync_playwright, binary = _engine()
     bar = None
     if progress:
@@ -78,16 +90,14 @@ def write_pdfs(memos: Sequence[tuple[Path, str]], lang: str | None, *, progress:
             page = context.new_page()
             allowed: dict[str, str] = {}
             page.route("**/*", lambda route: route.continue_() if route.request.url in allowed else route.abort())
-            for source, title in memos:
+            for source, title, *rest in memos:
                 uri = source.resolve().as_uri()
                 allowed.clear()
                 allowed[uri] = ""
                 page.goto(uri, wait_until="load")
                 target = source.with_suffix(".pdf")
                 with atomic_path(target) as tmp:
-                    page.pdf(path=str(tmp), format="A4", print_background=True, display_header_footer=True,
-                             header_template="<div></div>", footer_template=footer(title, lang),
-                             margin=MARGINS)  # fmt: skip
+                    page.pdf(path=str(tmp), **pdf_options(title, lang, rest[0] if rest else None))
                 with atomic_path(source.with_suffix(".zip")) as tmp:
                     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
                         zf.write(target, target.name)

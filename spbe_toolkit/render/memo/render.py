@@ -14,15 +14,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from spbe_toolkit.errors import SpbeError
-from spbe_toolkit.i18n import Msg, check_lang, date_text, labels, number, tr
+from spbe_toolkit.i18n import WIB, Msg, check_lang, date_text, labels, number, tr
 from spbe_toolkit.io.writers import write_text
-from spbe_toolkit.render.memo.context import RoundData, memo_context
+from spbe_toolkit.render.memo.context import RoundData, input_hash, memo_context
+from spbe_toolkit.render.memo.letter import LetterProfile, load_letter_profile
 from spbe_toolkit.workspace import Workspace
 from spbe_toolkit.workspace.snapshot import RoundSnapshot
 
@@ -76,7 +78,9 @@ def _render_chunk(names: list[str], out_dir: str, lang: str, opts: dict) -> list
 
 
 def _render_one(rd: RoundData, name: str, out_dir: Path, lang: str, opts: dict) -> dict:
-    html = render_memo(rd.snap, name, lang, round_data=rd, **opts)
+    numbers = opts.get("letter_numbers") or {}
+    opts = {k: v for k, v in opts.items() if k != "letter_numbers"}
+    html = render_memo(rd.snap, name, lang, round_data=rd, letter_number=numbers.get(name), **opts)
     target = (out_dir / safe_filename(name)).resolve()
     if target.parent != out_dir.resolve():  # never write outside the chosen folder
         raise SpbeError(Msg("error.outside_folder", path=str(target), folder=str(out_dir)))
@@ -96,6 +100,7 @@ def render_memos(
     generated_at: str | None = None,
     progress: bool = True,
     pdf: bool = False,
+    letter: str | Path | LetterProfile | None = None,
     **options,
 ) -> list[Path]:
     """Render one memo file per instance into ``out_dir`` plus an ``index.html``; returns the memo paths.
@@ -103,6 +108,13 @@ def render_memos(
     ``pdf=True``: also print each memo as an A4 PDF beside it (same name, ``.pdf``; page
     numbers and the memo's title on every page) and a ``.zip`` with both, through Chromium
     (:mod:`~spbe_toolkit.render.memo.pdf`); a clear error when it is not available.
+
+    ``letter``: the team's letter profile (a TOML path or a
+    :class:`~spbe_toolkit.render.memo.letter.LetterProfile`): every memo becomes a numbered
+    letter — letterhead, Nomor / Sifat / Lampiran / Hal, signer, tembusan — its number given by
+    the round (:meth:`Workspace.number_letters`, series = the team code and year; the same
+    letter rendered again keeps its number). Needs the workspace itself (a snapshot cannot
+    keep the counter) and the team lead on a server round. Without it the letters are drafts.
 
     ``workers``: processes to use (default: all cores; 1 renders in this process). The
     output is deterministic: the same workspace and ``generated_at`` give the same bytes.
@@ -123,6 +135,11 @@ def render_memos(
     lang = check_lang(lang)
     generated_at = generated_at or date_text(None, lang)
     opts = {**options, "generated_at": generated_at}
+    if letter is not None:
+        opts["letter"] = profile = load_letter_profile(letter)
+        if not isinstance(ws, Workspace):
+            raise SpbeError(Msg("error.letter_needs_workspace"))
+        opts["letter_numbers"] = _letter_numbers(ws, snap, names, profile)
     workers = workers or os.cpu_count() or 1
     bar = None
     if progress:
@@ -174,9 +191,21 @@ def render_memos(
         from spbe_toolkit.render.memo.pdf import write_pdfs
 
         title = tr("memo.title", lang)
-        write_pdfs([(p, tr("memo.pdf_title", lang, title=title, year=snap.year or "", instance=r["instance"]))
-                    for p, r in zip(paths, results)], lang, progress=progress)  # fmt: skip
+        numbers = opts.get("letter_numbers") or {}
+        write_pdfs([(p, tr("memo.pdf_title", lang, title=title, year=snap.year or "", instance=r["instance"]),
+                     numbers.get(r["instance"])) for p, r in zip(paths, results)], lang, progress=progress)  # fmt: skip
     return paths
+
+
+def _letter_numbers(ws: Workspace, snap: RoundSnapshot, names: list[str], profile: LetterProfile) -> dict[str, str]:
+    """Each memo's letter number from the round's counter (one transaction for the batch), by
+    the memo's input fingerprint: the same data keeps its number, changed data gets a new one."""
+    rd = RoundData.build(snap)
+    digests = {n: input_hash(snap, n, rd.part("own_levels", n), rd.part("current_levels", n)) for n in names}
+    month = datetime.now(WIB).month  # the month the letter is dated in (Jakarta time)
+    given = ws.number_letters(digests, series=profile.series(snap.year), issued_by=profile.signer_name,
+                              number=lambda seq: profile.number_text(seq, snap.year, month))  # fmt: skip
+    return dict(zip(given["instance"], given["number"]))
 
 
 class MemoView:
