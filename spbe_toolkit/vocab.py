@@ -181,6 +181,9 @@ STAGE_ALIASES = {"akhir": "final", "hasil akhir": "final", "document": "dokumen"
 VERIFICATION_FLAGS = ("uploaded", "interviewed", "approved")
 """The three verification marks of an indicator: evidence uploaded, confirmed at the interview, approved."""
 VERIFICATION_VALUES = ("ya", "tidak", "na")
+FOLLOW_UP_STATUSES = ("selesai", "sebagian", "belum")
+"""What became of a recommendation: done, partly, not yet (as the instance reports it, or as the
+levels reached say)."""
 """Each mark is ya, tidak or na (na: the indicator is assessed from another national index)."""
 _FLAG_ALIASES = {
     "ya": "ya", "y": "ya", "yes": "ya", "true": "ya", "1": "ya", "✓": "ya", "v": "ya", "ada": "ya",

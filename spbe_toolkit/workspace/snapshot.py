@@ -8,7 +8,7 @@ memo worker processes receive it instead of reopening the round. Treat its table
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -54,6 +54,8 @@ class RoundSnapshot(RoundSettings):
     findings: pd.DataFrame
     interview_notes: pd.DataFrame
     external_values: pd.DataFrame
+    recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)  # schema 12: kept and copied in
+    follow_ups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def take_snapshot(ws: Any) -> RoundSnapshot:
@@ -77,4 +79,6 @@ def take_snapshot(ws: Any) -> RoundSnapshot:
         findings=ws.findings() if pemdi else empty,
         interview_notes=ws.interview_notes() if pemdi else empty,
         external_values=ws.external_values() if pemdi else empty,
+        recommendations=ws.recommendations(),
+        follow_ups=ws.follow_ups(),
     )

@@ -37,7 +37,18 @@ from spbe_toolkit.i18n import Msg, Pair, now_iso, tr
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import PREVIOUS_COLUMN_ALIASES, SELF_STAGE, check_basis
-from spbe_toolkit.workspace import appeals, assignments, export, harmonisation, identity, letters, merge, review, views
+from spbe_toolkit.workspace import (
+    appeals,
+    assignments,
+    export,
+    harmonisation,
+    identity,
+    letters,
+    merge,
+    recommendations,
+    review,
+    views,
+)
 from spbe_toolkit.workspace.merge import MergeReport  # noqa: F401 - MergeReport is public
 from spbe_toolkit.workspace.review import append_finding
 from spbe_toolkit.workspace.rules import record_level
@@ -95,6 +106,12 @@ class Workspace(RoundSettings):
     # letters the memos are sent as
     number_letters = letters.number_letters
     letters = letters.letters
+    # recommendations followed up round after round
+    record_recommendations = recommendations.record_recommendations
+    import_recommendations = recommendations.import_recommendations
+    record_follow_up = recommendations.record_follow_up
+    follow_ups = recommendations.follow_ups
+    recommendations = recommendations.recommendations
     export_views = export.export_views
     export = export.export
 

@@ -37,8 +37,9 @@ from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK, load_published
 from spbe_toolkit.render.memo.chart import ProfileSvg
 from spbe_toolkit.render.memo.letter import LetterProfile, addressee_of, copies_for, head_of
 from spbe_toolkit.version import __version__
-from spbe_toolkit.vocab import STAGES, VERIFICATION_FLAGS, is_synthetic
+from spbe_toolkit.vocab import FOLLOW_UP_STATUSES, STAGES, VERIFICATION_FLAGS, is_synthetic
 from spbe_toolkit.workspace import Workspace
+from spbe_toolkit.workspace.recommendations import recommendation_status
 from spbe_toolkit.workspace.snapshot import RoundSnapshot
 
 _EPS = 1e-12
@@ -463,7 +464,8 @@ def path_section(rd: RoundData, it: _Instance, lang: str, units, max_raise: int,
             ext = fw.external_by_indicator.get(base)
             frm, to = fw.value_label(base, r["from_level"], lang), fw.value_label(base, r["to_level"], lang)
             step = {
-                "code": code, "name": r["name"], "line": t["step_line"].format(frm=frm, to=to),
+                "code": code, "name": r["name"], "line": t["step_line"].format(frm=frm, to=to), "frm": frm, "to": to,
+                "from_level": r["from_level"], "to_level": r["to_level"],
                 "gain": number(r["gain"], lang, 3), "after": number(running, lang),
                 **_criterion_parts(r["criterion"], t), "evidence": r["evidence"],
                 "weight": number(weights[base], lang, 0) + "%" if fw.decimals else "",
@@ -517,7 +519,7 @@ def _keep_section(it: _Instance, fw: Framework, lang: str, wording: str) -> list
         out.append({
             "aspect": f"{code} — {fw.aspects.set_index('code').at[code, 'name']}", "value": number(float(it.final[code]), lang),
             "code": low, "indicator": f"{low} {fw.entry_name(low)}", "level": fw.level_label(low, lvl, lang),
-            "next": fw.level_label(low, nxt, lang),
+            "next": fw.level_label(low, nxt, lang), "from_level": lvl, "to_level": nxt,
             **(_criterion_parts(fw.criterion(low, nxt, wording), labels("memo", lang)) if fw.has_criteria
                else {"criterion": None, "condition": ""}),
         })  # fmt: skip
@@ -620,6 +622,71 @@ def _crosswalk_rows(source: str, target: str, lang: str) -> dict[str, tuple[list
         targets = [f"{c} {n}" for c, n in zip(part["counterpart"], part["counterpart_name"]) if isinstance(c, str)]
         out[code] = (targets, part["confidence"].iat[0], part["basis"].iat[0])
     return out
+
+
+def next_evaluation_year(fw: Framework, year: int | None) -> int | None:
+    """The year of the next national evaluation after ``year`` (``targets.toml``'s schedule; the
+    framework the round moves to when this one's schedule has ended), None when unknown."""
+    if year is None:
+        return None
+    found = next_round(fw.name, year)
+    if found is None and (move := transition(fw.name)) is not None:
+        found = next_round(move["towards"], year)
+    return found["year"] if found else None
+
+
+def recommendations_section(rd: RoundData, it: _Instance, path: Mapping, lang: str) -> dict:
+    """The letter's recommendations: one per step of the roadmap's first phase, worded as
+    advice, with the responsible unit, the target year (the next evaluation) and a column for
+    the instance's follow-up; ``recommendation_rows`` are the same as data, for the round to
+    keep (:meth:`Workspace.record_recommendations`)."""
+    t = labels("memo", lang)
+    fw = rd.snap.framework
+    target = next_evaluation_year(fw, rd.snap.year)
+    rows, data = [], []
+    steps = [(unit, r["code"], r["name"], r["frm"], r["to"], r["from_level"], r["to_level"])
+             for rnd in path["rounds"][:1] for unit, group in rnd["groups"].items() for r in group]  # fmt: skip
+    if not steps and path["keep"]:  # a top-predicate instance: what keeps it, the weakest aspects' lowest indicators
+        itype = it.meta["instance_type"] if pd.notna(it.meta["instance_type"]) else None
+        units = default_units(fw, itype, lang)
+        steps = [(units.get(fw.subitem_parent.get(k["code"], k["code"]), ["—"])[0], k["code"], fw.entry_name(k["code"]),
+                  k["level"], k["next"], k["from_level"], k["to_level"])
+                 for k in path["keep"] if k["to_level"] > k["from_level"]]  # fmt: skip
+    for unit, code, name, frm, to, from_level, to_level in steps:
+        advice = t["advice"].format(code=code, name=name, frm=frm, to=to)
+        rows.append({"advice": advice, "unit": unit, "target": str(target) if target else "—"})
+        data.append({"instance": it.name, "indicator": code, "from_level": from_level, "to_level": to_level,
+                     "advice": advice, "unit": unit, "target_year": target})  # fmt: skip
+    return {"recommendations": rows, "recommendation_rows": data}
+
+
+def followup_section(rd: RoundData, it: _Instance, lang: str) -> dict:
+    """What became of earlier rounds' recommendations to this instance (copied in with
+    :meth:`Workspace.import_recommendations`): the level then, recommended and now, the status
+    the levels give, and what the instance reported (tindak lanjut)."""
+    t = labels("memo", lang)
+    fw = rd.snap.framework
+    recs = rd.snap.recommendations
+    if not len(recs):
+        return {"followups": [], "followup_summary": ""}
+    mine = recs[recs["instance"] == it.name]
+    table = recommendation_status(mine, rd.snap.follow_ups, it.cur_map, rd.snap.year, fw.name)
+    rows, counts = [], {s: 0 for s in FOLLOW_UP_STATUSES}
+    for r in table.to_dict("records"):
+        if r["status"]:
+            counts[r["status"]] += 1
+        rows.append({
+            "year": int(r["year"]), "advice": r["advice"], "unit": r["unit"] or "—",
+            "now": fw.format_value(r["level_now"], lang) if r["level_now"] is not None else "—",
+            "status": value_text("follow_up", r["status"], lang) if r["status"] else t["followup_other_framework"],
+            "reported": (value_text("follow_up", r["reported"], lang) + ": " if r["reported"] else "") + r["statement"],
+        })  # fmt: skip
+    if not rows:
+        return {"followups": [], "followup_summary": ""}
+    years = sorted({r["year"] for r in rows})
+    summary = t["followup_summary"].format(n=len(rows), years=", ".join(map(str, years)),
+                                           done=counts["selesai"], partly=counts["sebagian"], not_yet=counts["belum"])  # fmt: skip
+    return {"followups": rows, "followup_summary": summary}
 
 
 def timeline_section(fw: Framework, year: int | None, lang: str) -> dict:
@@ -763,6 +830,8 @@ def letter_body(ctx: Mapping, rd: RoundData, it: _Instance, lang: str) -> dict:
     letter = ctx["letter"]
     deadline = t["letter_deadline"].format(date=letter["deadline"]) if letter["deadline"] else ""
     decree = t["letter_decree"].format(decree=letter["decree"]) if letter["decree"] else ""
+    if ctx.get("followup_summary"):
+        standing += " " + ctx["followup_summary"]
     return {"letter_standing": standing, "letter_points": points[:5], "letter_points_lead": lead,
             "letter_deadline": deadline, "letter_decree": decree}  # fmt: skip
 
@@ -862,6 +931,8 @@ def memo_context(
         **pemdi_sec,
         **method_section(rd, it, lang),
         **timeline_section(fw, ws.year, lang),
+        **recommendations_section(rd, it, path, lang),
+        **followup_section(rd, it, lang),
     }
     ctx.update(letter_body(ctx, rd, it, lang))
     return ctx

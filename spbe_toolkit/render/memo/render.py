@@ -80,14 +80,16 @@ def _render_chunk(names: list[str], out_dir: str, lang: str, opts: dict) -> list
 def _render_one(rd: RoundData, name: str, out_dir: Path, lang: str, opts: dict) -> dict:
     numbers = opts.get("letter_numbers") or {}
     opts = {k: v for k, v in opts.items() if k != "letter_numbers"}
-    html = render_memo(rd.snap, name, lang, round_data=rd, letter_number=numbers.get(name), **opts)
+    ctx = memo_context(rd, name, lang, letter_number=numbers.get(name), **opts)
+    html = _ENV.get_template("memo.html.j2").render(**ctx)
     target = (out_dir / safe_filename(name)).resolve()
     if target.parent != out_dir.resolve():  # never write outside the chosen folder
         raise SpbeError(Msg("error.outside_folder", path=str(target), folder=str(out_dir)))
     write_text(target, html)
     fin = rd.final_scores.loc[name]
+    recs = [{**r, "letter": numbers[name]} for r in ctx["recommendation_rows"]] if name in numbers else []
     return {"instance": name, "file": target.name, "index": float(fin["index"]), "predicate": fin["predicate"],
-            "instance_type": rd.instances.at[name, "instance_type"]}  # fmt: skip
+            "instance_type": rd.instances.at[name, "instance_type"], "recommendations": recs}  # fmt: skip
 
 
 def render_memos(
@@ -115,6 +117,8 @@ def render_memos(
     the round (:meth:`Workspace.number_letters`, series = the team code and year; the same
     letter rendered again keeps its number). Needs the workspace itself (a snapshot cannot
     keep the counter) and the team lead on a server round. Without it the letters are drafts.
+    The numbered letters' recommendations (the first phase's steps) are kept by the round
+    (:meth:`Workspace.record_recommendations`) for the next round to follow up.
 
     ``workers``: processes to use (default: all cores; 1 renders in this process). The
     output is deterministic: the same workspace and ``generated_at`` give the same bytes.
@@ -168,6 +172,8 @@ def render_memos(
         bar.close()
     order = {n: i for i, n in enumerate(names)}
     results.sort(key=lambda r: order[r["instance"]])
+    if letter is not None:  # the letters' recommendations, kept by the round for the next one to follow up
+        ws.record_recommendations([rec for r in results for rec in r["recommendations"]])
     fw = snap.framework
     rows = [
         {

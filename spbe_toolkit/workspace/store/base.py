@@ -181,6 +181,21 @@ class BaseStore:
     def letters(self) -> pd.DataFrame:
         return self._frame(sql.LETTERS)
 
+    def recommendations(self) -> pd.DataFrame:
+        return self._frame(sql.RECOMMENDATIONS)
+
+    def follow_ups(self) -> pd.DataFrame:
+        return self._frame(sql.FOLLOW_UPS)
+
+    def add_recommendation(self, row: Mapping[str, Any]) -> int:
+        return self._insert(sql.insert("recommendations", sql.RECOMMENDATION_COLUMNS),
+                            [row.get(c) for c in sql.RECOMMENDATION_COLUMNS])  # fmt: skip
+
+    def add_follow_up(self, row: Mapping[str, Any]) -> int:
+        return self._insert(
+            sql.insert("follow_ups", sql.FOLLOW_UP_COLUMNS), [row.get(c) for c in sql.FOLLOW_UP_COLUMNS]
+        )
+
     def letter_top(self, series: str) -> int:
         """The highest number given in ``series`` so far (0 for none); stable inside a transaction."""
         return int(self._one(sql.LETTER_TOP, (series,))[0])

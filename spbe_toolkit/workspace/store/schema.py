@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spbe_toolkit.vocab import EVALUATOR_STAGES, VERIFICATION_VALUES
+from spbe_toolkit.vocab import EVALUATOR_STAGES, FOLLOW_UP_STATUSES, VERIFICATION_VALUES
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 _STAGE_LIST = ", ".join(f"'{s}'" for s in EVALUATOR_STAGES)
 _FLAG_LIST = ", ".join(f"'{s}'" for s in VERIFICATION_VALUES)
+_FOLLOW_LIST = ", ".join(f"'{s}'" for s in FOLLOW_UP_STATUSES)
 
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -160,6 +161,31 @@ CREATE TABLE letters (
     UNIQUE (series, seq),
     UNIQUE (number)
 );
+CREATE TABLE recommendations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT NOT NULL REFERENCES instances(instance),
+    year INTEGER,
+    framework TEXT NOT NULL,
+    indicator TEXT NOT NULL,
+    from_level NUMERIC NOT NULL,
+    to_level NUMERIC NOT NULL,
+    advice TEXT NOT NULL CHECK (length(trim(advice)) > 0),
+    unit TEXT NOT NULL DEFAULT '',
+    target_year INTEGER,
+    letter TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE follow_ups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    recommendation INTEGER NOT NULL REFERENCES recommendations(id),
+    status TEXT NOT NULL CHECK (status IN ({_FOLLOW_LIST})),
+    statement TEXT NOT NULL CHECK (length(trim(statement)) > 0),
+    reported_by TEXT NOT NULL DEFAULT '',
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
 CREATE UNIQUE INDEX findings_by_origin ON findings (origin, origin_event, created_at);
 CREATE UNIQUE INDEX interview_notes_by_origin ON interview_notes (origin, origin_event, created_at);
 CREATE INDEX findings_by_cell ON findings (instance, indicator, id);
@@ -181,6 +207,8 @@ APPEND_ONLY = {  # table → every unique key of it (a REPLACE on any of them wo
     "external_values": (("event",),),
     "evaluators": (("role",),),
     "letters": (("id",), ("series", "seq"), ("number",)),
+    "recommendations": (("id",),),
+    "follow_ups": (("id",),),
 }
 """Changing how protection is written (a store's trigger text) needs a migration step
 ``protect``: opening a round compares its triggers' definitions with the current ones."""
@@ -204,6 +232,11 @@ LETTER_TABLES = ("letters",)
 """Schema 11: the numbers given to letters (memos sent as official letters): per series (the
 team's code and the year) a counter that only goes up; a number is never given twice (unique,
 and the table is append-only), the same letter again (same instance, same data) keeps its own."""
+FOLLOW_UP_TABLES = ("recommendations", "follow_ups")
+"""Schema 12: the recommendations a round's letters made (one per step of the roadmap's first
+phase: the advice, the unit, the target year, the letter it went with) and, kept by the next
+round (``source``: the earlier round it was copied from), the instance's follow-up statements
+(tindak lanjut: done, partly, not yet, in its own words)."""
 RULE_KEYS = ("indicators", "level_min", "level_max", "decimals")
 """Schema 8: the framework's indicator codes and value scale as round settings, so that the
 server itself refuses a value off the scale or an unknown indicator, whoever writes it."""
@@ -296,6 +329,7 @@ MIGRATIONS: dict[int, tuple[Step, ...]] = {  # from_version → the steps to the
     8: (Step("add_columns", table="events", columns=("reopens INTEGER REFERENCES events(id)",)), Step("stage_order")),
     9: (Step("cell_records"),),
     10: (Step("add_tables", tables=LETTER_TABLES),),
+    11: (Step("add_tables", tables=FOLLOW_UP_TABLES),),
 }
 FIRST_SERVER_VERSION = 6
 """The first schema a server round was created with: the server store runs the steps from there."""

@@ -263,3 +263,8 @@ EVALUATORS = "SELECT role, name, team, affiliation, added_by, added_at FROM eval
 LETTER_COLUMNS = ("series", "seq", "number", "instance", "content_hash", "issued_by", "issued_at")
 LETTERS = "SELECT id, series, seq, number, instance, content_hash, issued_by, issued_at FROM letters ORDER BY id"
 LETTER_TOP = "SELECT coalesce(max(seq), 0) FROM letters WHERE series = ?"
+RECOMMENDATION_COLUMNS = ("instance", "year", "framework", "indicator", "from_level", "to_level", "advice", "unit",
+                          "target_year", "letter", "source", "recorded_by", "recorded_at")  # fmt: skip
+RECOMMENDATIONS = f"SELECT id, {', '.join(RECOMMENDATION_COLUMNS)} FROM recommendations ORDER BY id"
+FOLLOW_UP_COLUMNS = ("recommendation", "status", "statement", "reported_by", "recorded_by", "recorded_at")
+FOLLOW_UPS = f"SELECT id, {', '.join(FOLLOW_UP_COLUMNS)} FROM follow_ups ORDER BY id"
