@@ -87,7 +87,7 @@ def test_without_a_browser_the_pdf_says_what_to_install_and_the_memos_are_writte
 def test_every_demo_letter_prints_on_one_a4_page_and_a_regency_memo_on_eight(tmp_path, capsys):
     """The demo round as letters (``spbe memo … --letter``): for every instance the letter itself
     prints on one A4 page — as the batch PDF prints it, footer and margins included — in
-    Indonesian and (for a handful) in English; the whole memo of the median regency is at most
+    Indonesian and (for a handful) in English, and so do the demo's Pemdi letters; the whole memo of the median regency is at most
     eight pages; the batch PDF's footer carries the letter number."""
     import re
     import statistics
@@ -99,6 +99,7 @@ def test_every_demo_letter_prints_on_one_a4_page_and_a_regency_memo_on_eight(tmp
     require_browser()
     ws = workspace_from_samples(tmp_path / "w.sqlite")
     types = ws.instances()["instance_type"].to_dict()
+    n_round = len(types)
     ws.close()
     assert main(["memo", str(tmp_path / "w.sqlite"), "--out", str(tmp_path / "id"), "--workers", "1",
                  "--letter", str(sample_letter_profile()), "--date", "1 Juli 2025"]) == 0  # fmt: skip
@@ -109,6 +110,12 @@ def test_every_demo_letter_prints_on_one_a4_page_and_a_regency_memo_on_eight(tmp
         numbers = dict(zip(ws.letters()["instance"], ws.letters()["number"]))
         english = render_memos(ws, tmp_path / "en", instances=list(ws.instances().index[:6]), lang="en", workers=1,
                                progress=False, letter=sample_letter_profile())  # fmt: skip
+    from spbe_toolkit.demo.run import PEMDI_MEMOS
+
+    with workspace_from_samples(tmp_path / "pemdi.sqlite", "pemdi2026") as pemdi:
+        types.update(pemdi.instances()["instance_type"].to_dict())
+        english += render_memos(pemdi, tmp_path / "pemdi", instances=list(pemdi.instances().index[list(PEMDI_MEMOS)]),
+                                workers=1, progress=False, letter=sample_letter_profile(), lang="id")  # fmt: skip
     pages = lambda pdf: len(re.findall(rb"/Type\s*/Page[^s]", pdf))  # noqa: E731
     regency = []
     with chromium_page() as page:
@@ -121,6 +128,6 @@ def test_every_demo_letter_prints_on_one_a4_page_and_a_regency_memo_on_eight(tmp
             page.evaluate("document.querySelector('section.attachment').remove()")
             assert pages(page.pdf(**options)) == 1, f"{html.parent.name}: the letter to {name} runs over one page"
     assert len(regency) >= 5 and statistics.median(regency) <= 8, regency
-    assert len(numbers) == len(types)
+    assert len(numbers) == n_round  # every instance of the round has its letter number
     footer = pdf_options("Memo", "id", "001/TAE-UCN/VII/2025")["footer_template"]
     assert "Nomor 001/TAE-UCN/VII/2025" in footer and "pageNumber" in footer

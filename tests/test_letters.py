@@ -289,3 +289,28 @@ def test_without_a_profile_the_letter_is_a_draft_and_english_is_whole(sample_rou
 def test_a_snapshot_cannot_number_letters(sample_round, tmp_path):
     with pytest.raises(SpbeError, match="snapshot|potret"):
         render_memos(sample_round.snapshot(), tmp_path / "m", letter=SAMPLE, workers=1, progress=False)
+
+
+def test_the_pemdi_demo_memos_are_letters_too(tmp_path):
+    """The demo's Pemdi memos (a ministry, an agency, a province, a regency) as numbered letters."""
+    from spbe_toolkit.demo import workspace_from_samples
+    from spbe_toolkit.demo.run import PEMDI_MEMOS
+
+    with workspace_from_samples(tmp_path / "pemdi.sqlite", "pemdi2026") as ws:
+        names = list(ws.instances().index[list(PEMDI_MEMOS)])
+        types = ws.instances()["instance_type"].to_dict()
+        paths = render_memos(ws, tmp_path / "m", instances=names, letter=SAMPLE, workers=1, progress=False, lang="id")
+        assert len(ws.letters()) == len(names)
+    for name, p in zip(names, paths):
+        html = p.read_text(encoding="utf-8")
+        for part in (
+            "Nomor",
+            "Sifat",
+            "Lampiran",
+            "Hal",
+            "Tembusan",
+            "NIDN 0000000000",
+            "kop",
+            f"Yth. {addressee_of(name, types[name], 'id')}<br>",
+        ):
+            assert part in html, (name, part)
