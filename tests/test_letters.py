@@ -26,6 +26,9 @@ from spbe_toolkit.render.memo.letter import (
 from spbe_toolkit.workspace import Workspace
 
 BAD = Path(__file__).parent / "data" / "bad_letter_profiles"
+LETTER_PARTS = ("Nomor", "Sifat", "Lampiran", "Hal", "Tembusan", "NIDN 0000000000", "Yth. ", "Kota Contoh",
+                "Universitas Contoh Nusantara", "data:image/png;base64,", "14 Juli 2025", "Lampiran Surat")  # fmt: skip
+"""What every letter of the sample profile prints: its parts, signer, letterhead and deadline."""
 SAMPLE = sample_letter_profile()
 
 
@@ -251,20 +254,7 @@ def test_every_demo_memo_is_a_letter_with_its_parts(finished_round_file, tmp_pat
         html = p.read_text(encoding="utf-8")
         number = re.search(r'<span class="letter-number">([^<]+)</span>', html).group(1)
         assert number in set(numbers["number"]) and re.fullmatch(r"\d{3}/TAE-UCN/[IVX]+/\d{4}", number)
-        for part in (
-            "Nomor",
-            "Sifat",
-            "Lampiran",
-            "Hal",
-            "Tembusan",
-            "NIDN 0000000000",
-            "Yth. ",
-            "Kota Contoh",
-            "Universitas Contoh Nusantara",
-            "data:image/png;base64,",
-            "14 Juli 2025",
-            "Lampiran Surat",
-        ):
+        for part in LETTER_PARTS:
             assert part in html, (p.name, part)
         assert "KONSEP" not in html
         name = next(n for n in types if f"Yth. {addressee_of(n, types[n], 'id')}<br>" in html)
@@ -303,14 +293,5 @@ def test_the_pemdi_demo_memos_are_letters_too(tmp_path):
         assert len(ws.letters()) == len(names)
     for name, p in zip(names, paths):
         html = p.read_text(encoding="utf-8")
-        for part in (
-            "Nomor",
-            "Sifat",
-            "Lampiran",
-            "Hal",
-            "Tembusan",
-            "NIDN 0000000000",
-            "kop",
-            f"Yth. {addressee_of(name, types[name], 'id')}<br>",
-        ):
+        for part in (*LETTER_PARTS, f"Yth. {addressee_of(name, types[name], 'id')}<br>"):
             assert part in html, (name, part)
