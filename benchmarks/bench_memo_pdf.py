@@ -2,7 +2,7 @@
 uses) beside WeasyPrint (a pure-Python engine, measured when importable; not a dependency).
 
 Builds the synthetic national round (616 instances, spbe2020), renders ``--memos`` HTML memos
-(all cores), then prints them with each engine on one process: seconds per memo, total size,
+(all cores; numbered letters of the synthetic letter profile), then prints them with each engine on one process: seconds per memo, total size,
 pages per memo (the PDF's own page objects).
 
 Run:  .venv/bin/python benchmarks/bench_memo_pdf.py [--memos 600] [--weasyprint 100]
@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from bench_memos import build_round  # noqa: E402
 
+from spbe_toolkit.demo.samples import sample_letter_profile  # noqa: E402
 from spbe_toolkit.render.memo import render_memos  # noqa: E402
 from spbe_toolkit.render.memo.pdf import write_pdfs  # noqa: E402
 
@@ -52,10 +53,18 @@ def main() -> None:
         ws = build_round(folder)
         names = list(ws.instances().index[: args.memos])
         t0 = time.perf_counter()
-        paths = render_memos(ws, folder / "memo", instances=names, generated_at="1 Desember 2026", progress=False)
-        print(f"HTML        {len(paths)} memos: {time.perf_counter() - t0:.1f} s (all cores)")
+        paths = render_memos(
+            ws,
+            folder / "memo",
+            instances=names,
+            generated_at="1 Desember 2026",
+            progress=False,
+            letter=sample_letter_profile(),
+        )  # fmt: skip  (numbered letters, as a team sends them)
+        print(f"HTML        {len(paths)} memos: {time.perf_counter() - t0:.1f} s (all cores, numbered letters)")
+        numbers = dict(zip(ws.letters()["instance"], ws.letters()["number"]))
         ws.close()
-        titles = [(p, p.stem) for p in paths]
+        titles = [(p, p.stem, numbers[n]) for p, n in zip(paths, names)]
         t0 = time.perf_counter()
         pdfs = write_pdfs(titles, "id", progress=False)
         report("Chromium", pdfs, time.perf_counter() - t0, [pages(f) for f in pdfs])
