@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 import pandas as pd
 from markupsafe import Markup
@@ -35,7 +36,7 @@ from spbe_toolkit.i18n.tables import value_text
 from spbe_toolkit.io.names import match_names
 from spbe_toolkit.io.published import PUBLISHED_FRAMEWORK, load_published
 from spbe_toolkit.render.memo.chart import ProfileSvg
-from spbe_toolkit.render.memo.letter import LetterProfile, addressee_of, copies_for, head_of
+from spbe_toolkit.render.memo.letter import LetterProfile, addressee_of, copies_for, head_of, load_letter_profile
 from spbe_toolkit.version import __version__
 from spbe_toolkit.vocab import FOLLOW_UP_STATUSES, STAGES, VERIFICATION_FLAGS, is_synthetic
 from spbe_toolkit.workspace import Workspace
@@ -850,7 +851,7 @@ def memo_context(
     wording: str = "regulation",
     sender: Mapping[str, str] | None = None,
     pemdi: bool | None = None,
-    letter: LetterProfile | None = None,
+    letter: LetterProfile | str | Path | None = None,
     letter_number: str | None = None,
     roadmap_detail: str = "first",
 ) -> dict:
@@ -872,6 +873,8 @@ def memo_context(
     lang = check_lang(lang)
     if roadmap_detail not in ("first", "all"):
         raise SpbeError(Msg("error.roadmap_detail", value=repr(roadmap_detail)))
+    if letter is not None:
+        letter = load_letter_profile(letter)  # a path is read (and checked) here; a profile passes as it is
     ws, fw = rd.snap, rd.snap.framework
     if instance not in rd.instances.index:
         raise SpbeError(Msg("error.instance_not_in_workspace", instance=repr(instance)))
