@@ -139,11 +139,13 @@ def render_memos(
     lang = check_lang(lang)
     generated_at = generated_at or date_text(None, lang)
     opts = {**options, "generated_at": generated_at}
+    shared = None
     if letter is not None:
         opts["letter"] = profile = load_letter_profile(letter)
         if not isinstance(ws, Workspace):
             raise SpbeError(Msg("error.letter_needs_workspace"))
-        opts["letter_numbers"] = _letter_numbers(ws, snap, names, profile)
+        shared = RoundData.build(snap)  # read once: for the letters' fingerprints and (one worker) the memos
+        opts["letter_numbers"] = _letter_numbers(ws, shared, names, profile)
     workers = workers or os.cpu_count() or 1
     bar = None
     if progress:
@@ -152,7 +154,7 @@ def render_memos(
         bar = tqdm(total=len(names), desc=tr("memo.progress", lang), unit=tr("memo.progress_unit", lang))
     results: list[dict] = []
     if workers <= 1 or len(names) < 4:
-        rd = RoundData.build(snap)
+        rd = shared or RoundData.build(snap)
         for n in names:
             results.append(_render_one(rd, n, out, lang, opts))
             if bar is not None:
@@ -203,10 +205,10 @@ def render_memos(
     return paths
 
 
-def _letter_numbers(ws: Workspace, snap: RoundSnapshot, names: list[str], profile: LetterProfile) -> dict[str, str]:
+def _letter_numbers(ws: Workspace, rd: RoundData, names: list[str], profile: LetterProfile) -> dict[str, str]:
     """Each memo's letter number from the round's counter (one transaction for the batch), by
     the memo's input fingerprint: the same data keeps its number, changed data gets a new one."""
-    rd = RoundData.build(snap)
+    snap = rd.snap
     digests = {n: input_hash(snap, n, rd.part("own_levels", n), rd.part("current_levels", n)) for n in names}
     month = datetime.now(WIB).month  # the month the letter is dated in (Jakarta time)
     given = ws.number_letters(digests, series=profile.series(snap.year), issued_by=profile.signer_name,
