@@ -183,15 +183,17 @@ def load_letter_profile(source: str | Path | Mapping[str, Any] | LetterProfile) 
         base = path.parent
     for section, value in data.items():
         if section not in _KEYS:
-            raise _bad(where, section, "?")
+            raise ValidationError(Msg("error.letter_profile_unknown", path=where, key=section, known=", ".join(_KEYS)))
         if not isinstance(value, dict):
-            raise _bad(where, section, "[…]")
+            raise ValidationError(Msg("error.letter_profile_section", path=where, key=section))
         for key, item in value.items():
             kind = _KEYS[section].get(key)
             if kind is None:
-                raise _bad(where, f"{section}.{key}", "?")
+                raise ValidationError(Msg("error.letter_profile_unknown", path=where, key=f"{section}.{key}",
+                                          known=", ".join(_KEYS[section])))  # fmt: skip
             if not isinstance(item, kind) or (kind is list and not all(isinstance(x, str) for x in item)):
-                raise _bad(where, f"{section}.{key}", type(item).__name__)
+                raise ValidationError(Msg("error.letter_profile_type_" + ("list" if kind is list else "text"),
+                                          path=where, key=f"{section}.{key}"))  # fmt: skip
     head, letter, signer, copies = (data.get(k, {}) for k in ("letterhead", "letter", "signer", "copies"))
     team = head.get("team", "").strip()
     code = letter.get("team_code", "").strip()
