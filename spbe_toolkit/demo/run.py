@@ -61,9 +61,13 @@ def memos(out: Path) -> None:
     t0 = time.perf_counter()
     with workspace_from_samples(ws_path, FRAMEWORK) as ws:
         paths = render_memos(ws, out / "memo", progress=False, letter=sample_letter_profile())
+        numbers = ws.letters()["number"]
+        kept = len(ws.recommendations())
     print(tr("demo.workspace", None, path=ws_path.resolve()))
     print(tr("demo.memos", None, n=len(paths), seconds=number(time.perf_counter() - t0, None, 1),
              index=(out / "memo" / "index.html").resolve()))  # fmt: skip
+    print(tr("demo.letters", None, first=numbers.iat[0], last=numbers.iat[-1], profile=sample_letter_profile().name,
+             recommendations=kept))  # fmt: skip
     pemdi_memos(out)
 
 
