@@ -274,6 +274,7 @@ def test_without_a_profile_the_letter_is_a_draft_and_english_is_whole(sample_rou
                      letter_number="001/TAE-UCN/VII/2025")  # fmt: skip
     assert "To: The " in en and "Yth." not in en and "di Tempat" not in en and "Copies" in en
     assert "001/TAE-UCN/VII/2025" in en and "DRAFT" not in en
+    assert "Ordinary" in en and "1 (one) set of documents" in en and "Biasa" not in en and "berkas" not in en
 
 
 def test_a_snapshot_cannot_number_letters(sample_round, tmp_path):

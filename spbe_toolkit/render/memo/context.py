@@ -790,7 +790,9 @@ def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str,
             "logo": lp.logo,
             "number": number_text or t["number_draft"],
             "draft": not number_text,
-            "classification": lp.classification if profile else t["classification_default"],
+            "classification": value_text("classification", lp.classification, lang)
+            if profile
+            else t["classification_default"],  # the usual words (Biasa, Segera …) in the letter's language
             "attachment": lp.attachment or t["attachment_default"],
             "subject": lp.subject,
             "signer_position": lp.signer_position or t["chair"],
