@@ -51,7 +51,8 @@ def number_letters(
     me = ws.whoami()
     if me is not None and not me["lead"]:
         raise ValidationError(Msg("error.lead_only", role=me["role"]))
-    unknown = [n for n in requests if not ws.store.has_instance(n)]
+    known = ws.store.instance_names()
+    unknown = [n for n in requests if n not in known]
     if unknown:
         raise SpbeError(Msg("error.instance_not_in_workspace", instance=", ".join(map(repr, unknown[:5]))))
     who = (me["name"] if me else None) or (issued_by or "").strip() or (me["role"] if me else "")

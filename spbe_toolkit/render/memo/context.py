@@ -775,11 +775,8 @@ def letter_section(rd: RoundData, it: _Instance, lang: str, sender: Mapping[str,
     to_lines = [x for x in t["letter_to"].format(addressee=addressee, attention=attention).split("|") if x.strip()]
     return {
         "addressee": head_of(it.name, itype, lang) or t["addressee_umum"],
-        "addressee_line": addressee,
         "to_lines": to_lines,
-        "attention": attention,
         "sender_team": team,
-        "closing": t["closing"].format(system=fw.system),
         "sender_chair": lp.signer_name or sender.get("chair") or "",
         "sender_place": lp.place or sender.get("place") or "",
         "letter": {

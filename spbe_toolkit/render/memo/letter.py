@@ -149,12 +149,13 @@ def _logo(value: str, base: Path | None, where: str) -> str:
     if not path.is_absolute() and base is not None:
         path = base / path
     try:
-        data = path.read_bytes() if path.is_file() else None
+        size = path.stat().st_size if path.is_file() else None
+        data = path.read_bytes() if size is not None and size <= LOGO_MAX_BYTES else None  # sized before it is read
     except OSError:
-        data = None
-    if data is None:
+        size = data = None
+    if size is None:
         raise _bad(where, "letterhead.logo", str(path))
-    if len(data) > LOGO_MAX_BYTES:
+    if data is None or len(data) > LOGO_MAX_BYTES:
         raise _bad(where, "letterhead.logo", f"{path} > {LOGO_MAX_BYTES // 1024} KB")
     mime = next((m for magic, m in _LOGO_TYPES if data.startswith(magic)), None)
     if mime is None:  # an SVG could carry script; anything else is not an image a letter shows

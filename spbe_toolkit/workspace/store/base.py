@@ -96,6 +96,10 @@ class BaseStore:
     def has_instance(self, instance: str) -> bool:
         return self._one(sql.HAS_INSTANCE, (instance,)) is not None
 
+    def instance_names(self) -> set[str]:
+        """Every instance of the round (one statement, for checking a batch of names)."""
+        return {r[0] for r in self._rows(sql.INSTANCE_NAMES)}
+
     def last_submission(self, instance: str) -> tuple[int, str] | None:
         return self._one(sql.LAST_SUBMISSION, (instance,))
 

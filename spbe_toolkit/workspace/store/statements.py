@@ -13,6 +13,7 @@ META = "SELECT key, value FROM meta"
 META_INSERT = "INSERT INTO meta (key, value) VALUES (?, ?)"
 META_VERSION = "UPDATE meta SET value = ? WHERE key = 'schema_version'"
 HAS_INSTANCE = "SELECT 1 FROM instances WHERE instance = ?"
+INSTANCE_NAMES = "SELECT instance FROM instances"
 LAST_SUBMISSION = "SELECT version, content_hash FROM submissions WHERE instance = ? ORDER BY version DESC LIMIT 1"
 SELF_LEVEL = """SELECT sl.level FROM submitted_levels sl JOIN submissions s ON s.id = sl.submission_id
 WHERE s.instance = ? AND sl.indicator = ? ORDER BY s.version DESC LIMIT 1"""
