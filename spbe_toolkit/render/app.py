@@ -85,16 +85,10 @@ class EvaluatorApp:
 
     def _established(self) -> str | None:
         """The name the server (or the hub) establishes; None when the name is to be typed."""
-        me = self.ws.whoami()
-        if me is not None:
-            if me["name"]:
-                return me["name"]
-            if me["lead"]:
-                return me["role"]
-            self.body.children = [w.HTML("<p style='color:#b00020'>" + html.escape(
-                str(Msg("error.db_not_evaluator", where=self.ws.location, detail=me["role"]).text(self.lang))) + "</p>")]  # fmt: skip
-            return None
-        return hub_user() or None
+        who, refusal = established_identity(self.ws)
+        if refusal is not None:
+            self.body.children = [w.HTML(f"<p style='color:#b00020'>{html.escape(refusal.text(self.lang))}</p>")]
+        return who
 
     def begin(self, who: str | None = None) -> RoundOverview | None:
         """Open the round for ``who`` (established) or the name typed (once)."""
@@ -128,6 +122,20 @@ class EvaluatorApp:
 def hub_user() -> str:
     """The JupyterHub user this app runs for ("" outside a hub)."""
     return os.environ.get("JUPYTERHUB_USER", "").strip()
+
+
+def established_identity(ws: Workspace) -> tuple[str | None, Msg | None]:
+    """Who the session is when the server or the hub says so: ``(name, None)``; ``(None,
+    None)`` when the name is to be typed (a file round outside a hub); ``(None, refusal)`` when
+    the server's role is no evaluator of the round. A lead without a registered name is its role."""
+    me = ws.whoami()
+    if me is not None:
+        if me["name"]:
+            return me["name"], None
+        if me["lead"]:
+            return me["role"], None
+        return None, Msg("error.db_not_evaluator", where=ws.location, detail=me["role"])
+    return hub_user() or None, None
 
 
 def asks_name(ws: Workspace) -> bool:

@@ -16,7 +16,7 @@ Indonesia unless set); everything printed from outside is escaped.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -544,20 +544,66 @@ class AdjustmentPanel:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+OVERVIEW_COLUMNS = ("instance_type", "province", "stage_reached", "reviewed", "changed_from_self", "open",
+                    "self_index", "index", "predicate")  # fmt: skip
+OVERVIEW_SORTS = {  # key → (column, ascending)
+    "open": ("open", False),
+    "name": (None, True),
+    "index_low": ("index", True),
+    "index_high": ("index", False),
+    "changed": ("changed_from_self", False),
+}
+
+
+def overview_rows(status: pd.DataFrame, *, instance_type: str = "", province: str = "", stage: str = "",
+                  only_open: bool = False, mine: Collection[str] | None = None, sort: str = "open") -> pd.DataFrame:  # fmt: skip
+    """The overview's rows: ``status`` (``Workspace.status()``) after its filters — an empty
+    filter keeps everything; ``mine``, the instances assigned to the evaluator (None: every
+    instance) — in the order of ``sort`` (a key of :data:`OVERVIEW_SORTS`; names ignore case)."""
+    keep = pd.Series(True, index=status.index)
+    if instance_type:
+        keep &= status["instance_type"] == instance_type
+    if province:
+        keep &= status["province"] == province
+    if stage:
+        keep &= status["stage_reached"] == stage
+    if only_open:
+        keep &= status["open"] > 0
+    if mine is not None:
+        keep &= status.index.isin(list(mine))
+    out = status[keep]
+    column, ascending = OVERVIEW_SORTS[sort]
+    if column is None:
+        return out.sort_index(key=lambda idx: idx.str.casefold())
+    return out.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+
+
+def overview_table(rows: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """The overview's rows as shown: its columns, headings and stages in ``lang``."""
+    return people_table(rows[[c for c in OVERVIEW_COLUMNS if c in rows.columns]], lang)
+
+
+def overview_html(table: pd.DataFrame, total: int, lang: str | None = None, *,
+                  classes: str = "spbe-overview") -> tuple[str, str]:  # fmt: skip
+    """The line "n of total shown" and the table in its scrolling box, as HTML (every value
+    escaped): what the overview shows, in the app and in the app's first view alike."""
+    shown = f"<i>{_esc(tr('widget.shown', lang, n=len(table), total=total))}</i>"
+    box = (
+        "<div class='jp-RenderedHTMLCommon' style='max-height:60vh;min-height:120px;overflow:auto;"
+        "border:1px solid #e3e3e3;padding:0'>"  # JupyterLab's own table style, in the app and in notebooks
+        + table.to_html(escape=True, na_rep="", classes=classes)
+        + "</div>"
+    )
+    return shown, box
+
+
 class RoundOverview:
     """The round's instances with status and current index — filtered, sorted, searchable —
     and a search box that opens an :class:`AdjustmentPanel`. Every save in a panel it opened
     refreshes the table."""
 
-    COLUMNS = ("instance_type", "province", "stage_reached", "reviewed", "changed_from_self", "open", "self_index",
-               "index", "predicate")  # fmt: skip
-    SORTS = {  # key → (column, ascending)
-        "open": ("open", False),
-        "name": (None, True),
-        "index_low": ("index", True),
-        "index_high": ("index", False),
-        "changed": ("changed_from_self", False),
-    }
+    COLUMNS = OVERVIEW_COLUMNS
+    SORTS = OVERVIEW_SORTS
     MAX_SUGGESTIONS = 30
 
     def __init__(
@@ -638,28 +684,14 @@ class RoundOverview:
     # ------------------------------------------------------------------ what is listed
     def filtered_status(self) -> pd.DataFrame:
         """``ws.status()`` after the filters, "my instances" and the sort (API column names)."""
-        st = self._status
-        keep = pd.Series(True, index=st.index)
-        if self.type_filter.value:
-            keep &= st["instance_type"] == self.type_filter.value
-        if self.province_filter.value:
-            keep &= st["province"] == self.province_filter.value
-        if self.stage_filter.value:
-            keep &= st["stage_reached"] == self.stage_filter.value
-        if self.only_open.value:
-            keep &= st["open"] > 0
-        if self.mine.value and self.who():
-            keep &= st.index.isin(self.ws.my_instances(self.who()))
-        out = st[keep]
-        column, ascending = self.SORTS[self.sort.value]
-        if column is None:
-            return out.sort_index(key=lambda idx: idx.str.casefold())
-        return out.sort_values(column, ascending=ascending, kind="stable", na_position="last")
+        mine = self.ws.my_instances(self.who()) if self.mine.value and self.who() else None
+        return overview_rows(self._status, instance_type=self.type_filter.value, province=self.province_filter.value,
+                             stage=self.stage_filter.value, only_open=self.only_open.value, mine=mine,
+                             sort=self.sort.value)  # fmt: skip
 
     def status_table(self) -> pd.DataFrame:
         """The rows as shown: headings and stages in the overview's language."""
-        st = self.filtered_status()
-        return people_table(st[[c for c in self.COLUMNS if c in st.columns]], self.lang)
+        return overview_table(self.filtered_status(), self.lang)
 
     def _set_choices(self, dropdown: w.Dropdown, values) -> None:
         current = dropdown.value
@@ -679,13 +711,7 @@ class RoundOverview:
             present = sorted({v for v in st[column] if isinstance(v, str) and v}, key=str.casefold)
             if [v for _l, v in dropdown.options[1:]] != present:
                 self._set_choices(dropdown, present)
-        view = self.status_table()
-        self.shown.value = f"<i>{_esc(tr('widget.shown', self.lang, n=len(view), total=len(st)))}</i>"
-        self.table.value = (
-            "<div style='max-height:60vh;min-height:120px;overflow:auto;border:1px solid #e3e3e3'>"
-            + view.to_html(escape=True, na_rep="", classes="spbe-overview")
-            + "</div>"
-        )
+        self.shown.value, self.table.value = overview_html(self.status_table(), len(st), self.lang)
         self._on_search()
 
     def who(self) -> str:
