@@ -31,6 +31,7 @@ class Store(Protocol):
     def reopen_location(self) -> str: ...  # what another process opens the same round with
     def meta(self) -> dict[str, str]: ...
     def counts(self) -> tuple[int, int]: ...
+    def change_marker(self) -> Any: ...  # equal twice ⇒ nothing committed between (None: unknown)
     def integrity_check(self) -> str: ...
     # single rows
     def has_instance(self, instance: str) -> bool: ...
@@ -86,6 +87,12 @@ class BaseStore:
 
     def reopen_location(self) -> str:
         return self.location
+
+    def change_marker(self) -> Any:
+        """A value that differs whenever anything was committed since it was last read (by
+        another connection; it may also differ when nothing of this round changed). Equal twice:
+        a read between the two saw the round as it still is. None: the store cannot tell."""
+        return None
 
     def people_counts(self) -> tuple[int, int]:
         """(assignments, evaluators) rows: append-only, so the pair names their state."""

@@ -623,6 +623,12 @@ class PostgresStore(BaseStore):
         except psycopg.Error as exc:
             raise server_error(exc, self.location) from exc
 
+    def change_marker(self) -> str:
+        """The server's current snapshot (``pg_current_snapshot()``: the next transaction id and
+        those in progress). Any commit since — in this database or another of the cluster —
+        changes it; readable by every role."""
+        return str(self._rows("SELECT pg_current_snapshot()::text")[0][0])
+
     # ------------------------------------------------------------------ primitives
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self._execute(statement, params, read=True).fetchall()

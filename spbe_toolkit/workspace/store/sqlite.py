@@ -321,6 +321,10 @@ class SqliteStore(BaseStore):
                 raise storage_error(exc, self.path) from exc
             raise
 
+    def change_marker(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
+        return int(self._rows("PRAGMA data_version")[0][0])
+
     # ------------------------------------------------------------------ primitives
     def _rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple]:
         try:
