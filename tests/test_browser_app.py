@@ -19,6 +19,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import spbe_toolkit as spbe
@@ -283,7 +284,23 @@ def test_the_app_is_a_guarded_door(tmp_path):
                     assert r.status != 200 or "evaluator" not in body.lower() or "login" in r.url
             except urllib.error.HTTPError as exc:
                 assert exc.code in (401, 403)
-        assert _kernels(proc) == 1  # anonymous requests started no kernel
+        token = link.split("token=")[1]
+        view = base + "spbe/first-view"
+        for url, headers, code in ((view, {}, 403), (view + "?token=wrong", {}, 403),
+                                   (view, {"Authorization": "token wrong"}, 403),
+                                   (view + "?name=" + "x" * 201, {"Authorization": f"token {token}"}, 400),
+                                   (view + "?name=Ani%0ABudi", {"Authorization": f"token {token}"}, 400)):  # fmt: skip
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+            assert refused.value.code == code, (url, refused.value.code)
+            assert "Kementerian" not in refused.value.read().decode()  # nothing of the round
+        with urllib.request.urlopen(urllib.request.Request(view + "?name=Ani", headers={"Authorization": f"token {token}"}),
+                                    timeout=30) as r:  # fmt: skip
+            body = json.loads(r.read())
+            assert (
+                r.headers["Cache-Control"] == "no-store" and body["who"] == "Ani" and "spbe-first-view" in body["html"]
+            )
+        assert _kernels(proc) == 1  # anonymous requests, and the first views, started no kernel
         statuses = []
         for _ in range(4):
             try:
@@ -319,26 +336,45 @@ def test_the_app_is_a_guarded_door(tmp_path):
     assert done.returncode == 2 and f"Porta {port}" in done.stderr and "sudah dipakai" in done.stderr
 
 
+def _row_names(page, scope: str) -> list[str]:
+    return page.evaluate(
+        "scope => [...document.querySelectorAll(scope + ' .spbe-overview tbody tr th')].map(th => th.innerText.trim())",
+        scope,
+    )
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    "lang, intro, start, placeholder, signed_in",
-    [("id", "Putaran ini berupa berkas", "Mulai", "nama evaluator", "Evaluator: Sri Wahyuni"),
-     ("en", "This round is a file on one machine", "Start", "evaluator's name", "Evaluator: Sri Wahyuni")],
+    "lang, intro, start, placeholder, signed_in, caption, mine",
+    [("id", "Putaran ini berupa berkas", "Mulai", "nama evaluator", "Evaluator: Sri Wahyuni",
+      "Keadaan putaran saat ini, seluruh instansi", "Saringan: Instansi saya"),
+     ("en", "This round is a file on one machine", "Start", "evaluator's name", "Evaluator: Sri Wahyuni",
+      "The round as it stands now, every instance", "Filter: My instances")],
 )  # fmt: skip
-def test_the_app_paints_its_form_before_its_scripts_and_keeps_what_was_typed(
-    tmp_path, lang, intro, start, placeholder, signed_in
+def test_the_app_paints_its_form_and_the_round_before_its_scripts_and_keeps_what_was_typed(
+    tmp_path, lang, intro, start, placeholder, signed_in, caption, mine
 ):
     """The first view — the round's human title, the intro and the name form, in the chosen
     language, with no English "Running …" and nothing fetched from outside this machine — comes
-    with the HTML itself: with Voilà's scripts held back, the form is there and takes a name and
-    Enter; when the scripts come, the app opens the overview for that name, nothing lost."""
+    with the HTML itself, and the server's overview of the whole round (read only) comes under
+    it while Voilà's scripts are still held back; the name typed and Enter, still without the
+    scripts, give that evaluator's rows ("my instances"); when the scripts come, the live overview
+    takes the first view's place with the same rows in the same order, nothing lost."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     from spbe_toolkit.demo import workspace_from_samples
 
     path = tmp_path / "putaran.sqlite"
-    workspace_from_samples(path).close()
+    ws = workspace_from_samples(path)
+    names = list(ws.instances().index)
+    ws.import_assignments(
+        pd.DataFrame({"instance": names[1:6], "evaluator": "Sri Wahyuni", "team": "Tim A"}), assigned_by="Ketua Tim"
+    )
+    ws.import_assignments(
+        pd.DataFrame({"instance": names[6:9], "evaluator": "Budi", "team": "Tim A"}), assigned_by="Ketua Tim"
+    )
+    ws.close()
     proc, _base, link, log = _start_app(str(path), tmp_path, lang, "--lang", lang)
     held, hosts = [], set()
     try:
@@ -355,7 +391,7 @@ def test_the_app_paints_its_form_before_its_scripts_and_keeps_what_was_typed(
                     break
                 page.wait_for_timeout(50)
             assert held, "the scripts were not held back: the test proves nothing"
-            assert page.locator(".spbe-overview, #rendered_cells input").count() == 0  # no widget yet
+            assert page.locator("#rendered_cells input, #rendered_cells .spbe-overview").count() == 0  # no widget
             title = {"id": "Evaluasi SPBE (PermenPANRB 59/2020) tahun 2024 — aplikasi evaluator",
                      "en": "SPBE evaluation (PermenPANRB 59/2020) 2024 — evaluator app"}[lang]  # fmt: skip
             assert page.title() == title and title in page.locator("#loading h2").inner_text()
@@ -364,13 +400,26 @@ def test_the_app_paints_its_form_before_its_scripts_and_keeps_what_was_typed(
             assert intro in text and start in text and "Running" not in page.inner_text("body")
             assert page.inner_text("#loading_text") == {"id": "Memuat aplikasi …", "en": "Loading the app …"}[lang]
             assert page.get_attribute("#spbe-shell-name", "placeholder") == placeholder
+            # the server's first view: every instance, its headings in the language, the form above it
+            page.wait_for_selector("#spbe-shell-first .spbe-first-view", timeout=30_000)
+            first = page.inner_text("#spbe-shell-first")
+            assert caption in first and {"id": "Predikat", "en": "Predicate"}[lang] in first
+            assert {"id": "Predicate", "en": "Predikat"}[lang] not in first
+            assert sorted(_row_names(page, "#spbe-shell-first")) == sorted(names)
             page.screenshot(path=str(tmp_path / f"shell_{lang}.png"))
             page.keyboard.type("Sri Wahyuni", delay=10)  # the box has the focus from the start
             page.keyboard.press("Enter")
+            page.wait_for_selector(f"#spbe-shell-first >> text={signed_in}", timeout=30_000)  # scripts still held
+            assert mine in page.inner_text("#spbe-shell-first") and not shell.is_visible()
+            named = _row_names(page, "#spbe-shell-first")
+            assert sorted(named) == sorted(names[1:6])
+            page.screenshot(path=str(tmp_path / f"first_view_{lang}.png"))
             for route in held:
                 route.continue_()
-            page.wait_for_selector(".spbe-overview", timeout=60_000)
-            page.wait_for_selector(f"text={signed_in}", timeout=10_000)
+            page.wait_for_selector("#rendered_cells .spbe-overview", state="visible", timeout=60_000)
+            page.wait_for_selector(f"#rendered_cells >> text={signed_in}", timeout=10_000)
+            assert page.locator("#loading").count() == 0 and page.locator(".spbe-overview").count() == 1
+            assert _row_names(page, "#rendered_cells") == named  # the live rows, in the first view's order
             page.screenshot(path=str(tmp_path / f"overview_{lang}.png"))
             browser.close()
     finally:

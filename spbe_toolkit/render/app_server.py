@@ -13,6 +13,10 @@
 * **The page in the app's language**: a small Voilà template (written to the private folder)
   shows the loading text and the round's human title in the chosen language, and fetches
   nothing from the internet (Voilà's own template links a font CDN).
+* **The round before the scripts**: Voilà runs with one more route (``/spbe/first-view``,
+  :mod:`~spbe_toolkit.render.app_first_view`), which the page asks from its head; the shell
+  shows that read-only overview and holds Voilà's cells out of sight until the live overview
+  can take its place.
 * **The port and address checked** before anything starts: 1–65535, a real IP address, and
   a port in use is an error naming it (Voilà is told never to try another port).
 * **Stopping by any signal stops everything.** SIGTERM, SIGINT, SIGHUP or SIGQUIT to
@@ -49,6 +53,8 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
 MAX_KERNELS = 8
 CULL_IDLE = 900  # seconds
 PREHEAT = 1
+FIRST_VIEW_ROUTE = "/spbe/first-view"  # the server's read-only overview (render/app_first_view.py)
+VOILA_MODULE = "spbe_toolkit.render.app_first_view"  # Voilà with that route
 
 
 class BoundedKernelManager(AsyncMappingKernelManager):
@@ -184,6 +190,10 @@ _SPINNER = """{%% import 'voila/templates/base/spinner.macro.html.j2' as voila_s
     border: 1px solid #9e9e9e; font-size: inherit; }
   .spbe-shell button { height: 28px; padding: 0 12px; background: #1976d2; color: #fff; border: 0;
     font-size: inherit; }
+  .spbe-shell #spbe-shell-msg { color: #b00020; margin: 6px 0; }
+  .spbe-shell #spbe-shell-msg:empty { display: none; }
+  .spbe-shell #spbe-shell-first { margin-top: 10px; }
+  .spbe-shell #spbe-shell-first p { margin: 0 0 8px 0; }
   .spbe-shell .spbe-wait { color: #555; margin-top: 10px; display: flex; align-items: center; gap: 8px; }
   .spbe-shell .spbe-spin { width: 14px; height: 14px; border: 3px solid #d0d7de; border-top-color: #268380;
     border-radius: 50%%; animation: rotation 1s infinite linear; }
@@ -194,6 +204,11 @@ _SPINNER = """{%% import 'voila/templates/base/spinner.macro.html.j2' as voila_s
 _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
 {%% import "spinner.macro.html.j2" as spinner %%}
 {%%- block notebook_css -%%}
+  <script>  // the first view is asked for before anything else of the page loads
+    window.spbeFirstView = fetch(%(route)s, {cache: "no-store", credentials: "same-origin", headers:
+      (function (t) { return t ? {"Authorization": "token " + t} : {}; })(new URLSearchParams(window.location.search).get("token"))})
+      .then(function (r) { return r.ok ? r.json() : null; });
+  </script>
   {%% if frontend == "voila" %%}{{ resources.include_js("static/voila-style.js") }}{%% endif %%}
   {{ spinner.css() }}
   <style>.jp-mod-noOutputs.jp-mod-noInput { display: none; }</style>
@@ -205,19 +220,87 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
   document.documentElement.lang = "%(lang)s";
   document.title = %(title)s;
   window.voila_process = function () {};
-  (function () {  // the name typed (and Enter or Mulai) before the widgets came goes on to them
+  (function () {
+    // The shell. The server's first view — the round overview, read only — is asked for at once
+    // and shown under the name form (a server round: for the identity the database gives); the
+    // name, when given, asks for that evaluator's rows. Voilà's cells are then held out of sight
+    // until the live overview is there to take the first view's place. What is typed before the
+    // widgets came goes on to the app's own box.
     var box = document.getElementById("spbe-shell-name"), go = document.getElementById("spbe-shell-go");
-    if (!box) { return; }
-    var state = window.spbeShell = {value: "", focused: document.activeElement === box, wanted: false, done: false};
-    function submit() { state.wanted = true; go.disabled = true; }
+    var msg = document.getElementById("spbe-shell-msg"), first = document.getElementById("spbe-shell-first");
+    var state = window.spbeShell = {value: "", focused: !!box && document.activeElement === box, wanted: false,
+                                    done: false, pending: true, holding: false, released: false};
+    var token = new URLSearchParams(window.location.search).get("token");
+    var finish = window.voila_finish, finishWanted = false;
+    function release() {
+      if (state.released) { return; }
+      state.released = true;
+      state.holding = state.pending = false;
+      if (finishWanted) {
+        var c = document.getElementById("rendered_cells");
+        if (c) { c.removeAttribute("style"); c.style.display = "none"; }
+        finish();  // Voilà's own: the shell goes, the cells are shown
+      }
+    }
+    window.voila_finish = function () {
+      if (!window.themeLoaded || state.released || !(state.holding || state.pending)) { return finish(); }
+      finishWanted = true;  // rendered (widgets lay out, the hand-over finds the app's box), not seen
+      var c = document.getElementById("rendered_cells");
+      if (c) { c.style.cssText = "position:absolute;left:0;top:0;width:100%%;height:0;overflow:hidden;visibility:hidden"; }
+      if (!box) { setTimeout(release, 15000); }  // the live app did not come: show whatever it shows
+    };
+    function asked(query) {
+      var headers = token ? {"Authorization": "token " + token} : {};
+      return fetch(%(route)s + query, {headers: headers, cache: "no-store", credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : null; });
+    }
+    function show(data) {
+      state.pending = false;
+      if (state.released) { return; }
+      if (!data || !data.html) {
+        if (data && data.refusal) { msg.textContent = data.refusal; }
+        if (finishWanted && !state.holding) { release(); }
+        return;
+      }
+      if (!data.who && state.namedAt) { return; }  // the evaluator's rows are on screen already
+      if (data.who) {  // the evaluator's rows: the form has done its work
+        var ask = document.getElementById("spbe-shell-ask");
+        if (ask) { ask.style.display = "none"; }
+        document.getElementById("loading_text").textContent = %(wait)s;
+      }
+      first.innerHTML = data.html;
+      state.holding = true;
+      state[data.who ? "namedAt" : "firstAt"] = performance.now();  // on screen (for the benchmark)
+    }
+    var watch = setInterval(function () {  // the live overview, once there, takes the first view's place
+      if (state.released) { clearInterval(watch); return; }
+      if (finishWanted && document.querySelector("#rendered_cells .spbe-overview")) { release(); }
+    }, 20);
+    (window.spbeFirstView || asked("")).then(show, function () { show(null); });
+    if (!box) { return; }  // a server round: the database says who the session is
+    function submit() {
+      if (state.wanted) { return; }
+      if (!box.value.trim()) { msg.textContent = %(name_first)s; box.focus(); return; }
+      msg.textContent = "";
+      state.value = box.value;
+      state.wanted = true;
+      state.focused = false;
+      go.disabled = true;
+      box.readOnly = true;
+      if (state.holding || state.pending) {  // that evaluator's rows ("my instances"), from the server
+        state.pending = true;
+        asked("?name=" + encodeURIComponent(box.value)).then(show, function () { show(null); });
+      }
+    }
+    if (window.spbeShellEnter) { submit(); }  // Enter came before this script (the form is painted first)
     go.addEventListener("click", submit);
     box.addEventListener("keydown", function (e) {
       if (e.key === "Enter") { submit(); } else if (e.key === "Tab") { state.focused = false; }
     });
     box.addEventListener("input", function () { state.value = box.value; });
-    box.addEventListener("focus", function () { state.focused = true; });
+    box.addEventListener("focus", function () { state.focused = !state.wanted; });
     function shown() { return box.isConnected && box.offsetParent !== null; }
-    document.addEventListener("pointerdown", function (e) { state.focused = e.target === box; }, true);
+    document.addEventListener("pointerdown", function (e) { state.focused = e.target === box && !state.wanted; }, true);
     document.addEventListener("keydown", function (e) {  // Voilà's start may take the focus; keys stay
       if (state.done || !state.focused || e.ctrlKey || e.metaKey || e.altKey) { return; }
       if (shown()) { if (document.activeElement !== box) { box.focus(); } return; }
@@ -230,13 +313,15 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
     var timer = setInterval(function () {
       var real = document.querySelector("#rendered_cells input[placeholder=" + %(placeholder)s + "]");
       if (!real || !real.offsetParent) { return; }
+      if (state.liveAt === undefined) { state.liveAt = performance.now(); }  // the app's own box is live
+      if (finishWanted && !state.wanted) { return; }  // the shell's form stays in use until the name is given
       clearInterval(timer);
       state.done = true;
-      state.liveAt = performance.now();  // the app's own box is live (for the benchmark)
       if (state.value) { real.value = state.value; real.dispatchEvent(new Event("input", {bubbles: true})); }
       if (state.wanted) {
         var start = real.closest(".widget-hbox").querySelector("button");
         if (start) { start.click(); }
+        if (finishWanted) { setTimeout(release, 15000); }  // the live app did not come: show whatever it shows
       } else if (state.focused) {
         real.focus();
         real.setSelectionRange(real.value.length, real.value.length);
@@ -253,15 +338,21 @@ def _js(text: str) -> str:
 
 
 def shell_html(*, lang: str, title: str, asks_name: bool) -> str:
-    """What the page shows while Voilà's scripts load (~1 s): the round's title and, on a file
-    round, the name form itself, live at once (what is typed goes on to the app's own box)."""
+    """What the page shows while Voilà's scripts load (~1.3 s): the round's title and, on a file
+    round, the name form itself, live at once (what is typed goes on to the app's own box); a
+    place for a refusal and one for the first view (:mod:`~spbe_toolkit.render.app_first_view`)."""
     e = html.escape
     parts = [f"<div id='loading' class='spbe-shell'><h2>{e(title)}</h2>"]
     if asks_name:
-        parts.append(f"<p>{e(tr('app.intro', lang))}</p><div><input id='spbe-shell-name' autocomplete='name' "
+        parts.append(f"<div id='spbe-shell-ask'><p>{e(tr('app.intro', lang))}</p><div>"
+                     f"<input id='spbe-shell-name' autocomplete='name' "
                      f"placeholder='{e(tr('app.name_placeholder', lang))}' "
-                     f"aria-label='{e(tr('widget.evaluator', lang))}' autofocus> "
-                     f"<button id='spbe-shell-go' type='button'>{e(tr('app.start', lang))}</button></div>")  # fmt: skip
+                     f"aria-label='{e(tr('widget.evaluator', lang))}' autofocus "
+                     "onkeydown=\"if (event.key === 'Enter') { window.spbeShellEnter = true; }\"> "
+                     f"<button id='spbe-shell-go' type='button' onclick='window.spbeShellEnter = true'>{e(tr('app.start', lang))}</button></div></div>")  # fmt: skip
+    parts.append(
+        "<p id='spbe-shell-msg' role='alert'></p><div id='spbe-shell-first' class='jp-RenderedHTMLCommon'></div>"
+    )
     parts.append(f"<div class='spbe-wait'><span class='spbe-spin'></span><span id='loading_text'>"
                  f"{e(tr('app.loading', lang))}</span></div></div>")  # fmt: skip
     return "".join(parts)
@@ -270,15 +361,18 @@ def shell_html(*, lang: str, title: str, asks_name: bool) -> str:
 def write_template(root: Path, *, lang: str, title: str, asks_name: bool = True) -> Path:
     """The app's Voilà template under ``root`` (a ``share/jupyter`` folder): Voilà's lab page
     with the title and loading text in ``lang``, the first view painted before the scripts
-    load (:func:`shell_html`), and no font fetched from a CDN."""
+    load (:func:`shell_html`), the round's overview asked of the server from the page's head
+    (and again with the name), and no font fetched from a CDN."""
     folder = root / "voila" / "templates" / TEMPLATE
     folder.mkdir(parents=True)
     (folder / "conf.json").write_text(json.dumps({"base_template": "lab"}))
     shell = shell_html(lang=lang, title=title, asks_name=asks_name)
     (folder / "spinner.macro.html.j2").write_text(_SPINNER % {"shell": shell}, encoding="utf-8")
+    route = "({{ resources.base_url | tojson }} + " + _js(FIRST_VIEW_ROUTE.lstrip("/")) + ")"
     (folder / "index.html.j2").write_text(_INDEX % {
-        "lang": lang, "title": _js(title), "placeholder": _js(json.dumps(tr("app.name_placeholder", lang)))},
-        encoding="utf-8")  # fmt: skip
+        "lang": lang, "title": _js(title), "placeholder": _js(json.dumps(tr("app.name_placeholder", lang))),
+        "wait": _js(tr("app.first_view_wait", lang)), "name_first": _js(tr("widget.evaluator_first", lang)),
+        "route": route}, encoding="utf-8")  # fmt: skip
     return folder
 
 
@@ -336,7 +430,7 @@ def serve(notebook: Path, env: dict[str, str], *, port: int, ip: str, max_kernel
     host = _host(ip)
     announce(f"http://{host}:{port}/?token={token}")
     command = [
-        sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser", f"--Voila.ip={ip}",
+        sys.executable, "-m", VOILA_MODULE, str(notebook), f"--port={port}", "--no-browser", f"--Voila.ip={ip}",
         "--Voila.port_retries=0", "--strip_sources=True", "--show_tracebacks=False", f"--template={TEMPLATE}",
         f"--Voila.connection_dir_root={kernels}",
         "--VoilaConfiguration.multi_kernel_manager_class=spbe_toolkit.render.app_server.BoundedKernelManager",
