@@ -46,6 +46,7 @@ def test_the_first_view_has_the_rows_of_the_apps_first_overview(round_file, lang
     assert shown in view["html"]  # "n of total shown", word for word
     filtered = {"id": "Saringan: Instansi saya", "en": "Filter: My instances"}[lang]
     assert (filtered in view["html"]) == bool(app.ws.my_instances(name)) == overview.mine.value
+    assert view["every"] == (not overview.mine.value) and view["head"] in view["html"]
     heading = {"id": ("Predikat", "Predicate"), "en": ("Predicate", "Predikat")}[lang]
     assert heading[0] in view["html"] and heading[1] not in view["html"]
     app.ws.close()

@@ -58,8 +58,9 @@ def checked_name(text: str) -> str:
 
 
 def first_view(ws, name: str = "", lang: str | None = None, status=None) -> dict[str, Any]:
-    """The app's opening overview as HTML: ``{"who", "html"}``, or ``{"refusal"}`` (text) when
-    the server's role is no evaluator of the round.
+    """The app's opening overview as HTML: ``{"who", "head", "every", "html"}`` (``head``: the
+    lines above the table; ``every``: the rows are every instance), or ``{"refusal"}`` (text)
+    when the server's role is no evaluator of the round.
 
     ``who`` is the identity the server or the hub establishes (it wins over ``name``), else
     ``name``; with someone to show it to, the rows are those of :class:`EvaluatorApp`'s first
@@ -85,7 +86,8 @@ def first_view(ws, name: str = "", lang: str | None = None, status=None) -> dict
         head = f"<p>{html.escape(signed)}</p>"
         if mine:
             head += f"<p class='spbe-first-filter'>{html.escape(tr('app.first_view_filter', lang, filter=tr('widget.my_instances', lang)))}</p>"  # fmt: skip
-    return {"who": who, "html": head + shown + table}
+    # "every": the rows are every instance of the round (a page showing those keeps its table)
+    return {"who": who, "head": head, "every": not mine, "html": f"<div class='spbe-first-head'>{head}</div>{shown}{table}"}  # fmt: skip
 
 
 class Busy(Exception):

@@ -268,7 +268,9 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
         if (ask) { ask.style.display = "none"; }
         document.getElementById("loading_text").textContent = %(wait)s;
       }
-      first.innerHTML = data.html;
+      var everyone = state.firstAt !== undefined && first.querySelector(".spbe-first-head");
+      if (data.who && data.every && everyone) { everyone.innerHTML = data.head; }  // same rows: the table stays
+      else { first.innerHTML = data.html; }
       state.holding = true;
       state[data.who ? "namedAt" : "firstAt"] = performance.now();  // on screen (for the benchmark)
     }
