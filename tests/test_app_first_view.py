@@ -155,3 +155,22 @@ def test_a_flood_of_first_views_is_answered_busy_not_queued(round_file):
         assert asyncio.run(source.view("Ani"))["who"] == "Ani" and source.waiting == 0
     finally:
         source.close_now()
+
+
+def test_warming_queues_one_read_at_most(round_file):
+    """Pages requested faster than the worker reads queue one warm-up, not one each."""
+    import threading
+
+    source = FirstViewSource(str(round_file), "id")
+    gate = threading.Event()
+    try:
+        source._thread.submit(gate.wait)  # the worker is busy
+        for _ in range(50):
+            source.warm()
+        assert source._thread._work_queue.qsize() == 1
+        gate.set()
+        source._thread.submit(lambda: None).result(timeout=30)
+        assert source.reads == 1 and not source._warm_queued
+    finally:
+        gate.set()
+        source.close_now()

@@ -111,6 +111,7 @@ class FirstViewSource:
         self._read: tuple[Any, Any] | None = None  # (change marker before the read, status); worker only
         self.reads = 0  # status reads done (for tests and the benchmark)
         self.waiting = 0  # requests waiting for the worker (on the server's loop only)
+        self._warm_queued = False  # a warm-up is queued and has not started
 
     def _status(self):
         marker = self._ws.store.change_marker()  # before the read: a commit during it shows next time
@@ -157,6 +158,7 @@ class FirstViewSource:
         request, which comes once the page's head is parsed, finds the round already read."""
 
         def first() -> None:
+            self._warm_queued = False
             try:
                 if self._ws is None:
                     from spbe_toolkit.workspace import Workspace
@@ -166,7 +168,8 @@ class FirstViewSource:
             except Exception:  # noqa: BLE001 - the request will say what is wrong
                 self.close_now()
 
-        if self.waiting < MAX_WAITING:  # a flood of pages does not queue reads without end
+        if not self._warm_queued:  # one waiting at most: a flood of pages queues nothing more
+            self._warm_queued = True
             self._thread.submit(first)
 
 
