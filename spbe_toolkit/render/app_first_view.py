@@ -114,19 +114,23 @@ class FirstViewSource:
         self._warm_queued = False  # a warm-up is queued and has not started
 
     def _status(self):
-        marker = self._ws.store.change_marker()  # before the read: a commit during it shows next time
+        ws = self._workspace()
+        marker = ws.store.change_marker()  # before the read: a commit during it shows next time
         if marker is None or self._read is None or self._read[0] != marker:
-            self._read = (marker, self._ws.status())
+            self._read = (marker, ws.status())
             self.reads += 1
         return self._read[1]
 
-    def _view(self, name: str) -> dict[str, Any]:
+    def _workspace(self):
         from spbe_toolkit.workspace import Workspace
 
+        if self._ws is None:
+            self._ws = Workspace.open(self.location)
+        return self._ws
+
+    def _view(self, name: str) -> dict[str, Any]:
         try:
-            if self._ws is None:
-                self._ws = Workspace.open(self.location)
-            return first_view(self._ws, name, self.lang, self._status())
+            return first_view(self._workspace(), name, self.lang, self._status())
         except ValueError:
             raise
         except Exception:
@@ -160,10 +164,6 @@ class FirstViewSource:
         def first() -> None:
             self._warm_queued = False
             try:
-                if self._ws is None:
-                    from spbe_toolkit.workspace import Workspace
-
-                    self._ws = Workspace.open(self.location)
                 self._status()
             except Exception:  # noqa: BLE001 - the request will say what is wrong
                 self.close_now()

@@ -205,9 +205,12 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
 {%% import "spinner.macro.html.j2" as spinner %%}
 {%%- block notebook_css -%%}
   <script>  // the first view is asked for before anything else of the page loads
-    window.spbeFirstView = fetch(%(route)s, {cache: "no-store", credentials: "same-origin", headers:
-      (function (t) { return t ? {"Authorization": "token " + t} : {}; })(new URLSearchParams(window.location.search).get("token"))})
-      .then(function (r) { return r.ok ? r.json() : null; });
+    window.spbeAsk = function (query) {  // the server's first view (render/app_first_view.py), with the page's token
+      var token = new URLSearchParams(window.location.search).get("token");
+      return fetch(%(route)s + query, {headers: token ? {"Authorization": "token " + token} : {}, cache: "no-store",
+                                       credentials: "same-origin"}).then(function (r) { return r.ok ? r.json() : null; });
+    };
+    window.spbeFirstView = window.spbeAsk("");
   </script>
   {%% if frontend == "voila" %%}{{ resources.include_js("static/voila-style.js") }}{%% endif %%}
   {{ spinner.css() }}
@@ -230,7 +233,6 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
     var msg = document.getElementById("spbe-shell-msg"), first = document.getElementById("spbe-shell-first");
     var state = window.spbeShell = {value: "", focused: !!box && document.activeElement === box, wanted: false,
                                     done: false, pending: true, holding: false, released: false};
-    var token = new URLSearchParams(window.location.search).get("token");
     var finish = window.voila_finish, finishWanted = false;
     function release() {
       if (state.released) { return; }
@@ -249,11 +251,6 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
       if (c) { c.style.cssText = "position:absolute;left:0;top:0;width:100%%;height:0;overflow:hidden;visibility:hidden"; }
       if (!box) { setTimeout(release, 15000); }  // the live app did not come: show whatever it shows
     };
-    function asked(query) {
-      var headers = token ? {"Authorization": "token " + token} : {};
-      return fetch(%(route)s + query, {headers: headers, cache: "no-store", credentials: "same-origin"})
-        .then(function (r) { return r.ok ? r.json() : null; });
-    }
     function show(data) {
       state.pending = false;
       if (state.released) { return; }
@@ -278,7 +275,7 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
       if (state.released) { clearInterval(watch); return; }
       if (finishWanted && document.querySelector("#rendered_cells .spbe-overview")) { release(); }
     }, 20);
-    (window.spbeFirstView || asked("")).then(show, function () { show(null); });
+    window.spbeFirstView.then(show, function () { show(null); });
     if (!box) { return; }  // a server round: the database says who the session is
     function submit() {
       if (state.wanted) { return; }
@@ -291,7 +288,7 @@ _INDEX = """{%% extends 'voila/templates/lab/index.html.j2' %%}
       box.readOnly = true;
       if (state.holding || state.pending) {  // that evaluator's rows ("my instances"), from the server
         state.pending = true;
-        asked("?name=" + encodeURIComponent(box.value)).then(show, function () { show(null); });
+        window.spbeAsk("?name=" + encodeURIComponent(box.value)).then(show, function () { show(null); });
       }
     }
     if (window.spbeShellEnter) { submit(); }  // Enter came before this script (the form is painted first)
