@@ -64,6 +64,27 @@ def test_the_template_and_the_cli(ws, tmp_path, capsys):
     again.close()
 
 
+def test_a_template_filled_in_part_records_the_rows_filled(ws, tmp_path, capsys):
+    """A lead assigns a first batch: the template's other rows (the instance only) wait."""
+    path = ws.location
+    ws.close()
+    assert main(["assign", path, str(tmp_path / "templat.xlsx"), "--template"]) == 0
+    template = pd.read_excel(tmp_path / "templat.xlsx", engine="calamine").astype(object)
+    template.loc[:3, "Evaluator"] = "Sri Wahyuni"
+    template.loc[:3, "Tim"] = "Tim A"
+    template.loc[10, "Tim"] = "Tim B"  # a team without an evaluator is a row started, not blank: refused
+    template.to_excel(tmp_path / "separuh.xlsx", index=False)
+    assert main(["assign", path, str(tmp_path / "separuh.xlsx"), "--by", "Ketua Tim"]) == 2
+    assert "baris 12" in capsys.readouterr().err
+    template.loc[10, "Tim"] = None
+    template.to_excel(tmp_path / "separuh.xlsx", index=False)
+    assert main(["assign", path, str(tmp_path / "separuh.xlsx"), "--by", "Ketua Tim"]) == 0
+    assert "4 penugasan tercatat" in capsys.readouterr().out
+    again = Workspace.open(path)
+    assert len(again.assignments()) == 4 and len(again.my_instances("Sri Wahyuni")) == 4
+    again.close()
+
+
 def test_previous_results_from_a_published_indonesian_table(ws, tmp_path):
     names = list(ws.instances().index)[:2]
     path = tmp_path / "hasil_2024.csv"

@@ -28,8 +28,8 @@ def import_assignments(ws, table, *, assigned_by: str | None = None) -> int:
     headings in Indonesian or English (Instansi / Evaluator / Tim / Afiliasi, or instance,
     evaluator, team, affiliation; the last two optional). One transaction: a row naming an
     unknown instance or a conflict of interest refuses the whole table, saying which row (as
-    the spreadsheet numbers it). Blank rows are skipped. Returns the number of assignments
-    recorded. :meth:`assignment_template` writes the sheet to fill in."""
+    the spreadsheet numbers it). Blank rows, and rows naming only an instance (the template's
+    rows not filled in yet), are skipped. Returns the number of assignments recorded. :meth:`assignment_template` writes the sheet to fill in."""
     df, first = table_with_fields(table, ASSIGNMENT_COLUMN_ALIASES)
     missing = [c for c in ("instance", "evaluator") if c not in df.columns]
     if missing:
@@ -40,8 +40,8 @@ def import_assignments(ws, table, *, assigned_by: str | None = None) -> int:
         for row_no, r in enumerate(df.to_dict("records"), start=first):
             text = {k: ("" if r.get(k) is None or pd.isna(r.get(k)) else str(r.get(k)).strip())
                     for k in ("instance", "evaluator", "team", "affiliation")}  # fmt: skip
-            if not any(text.values()):
-                continue
+            if not any(text[k] for k in ("evaluator", "team", "affiliation")):
+                continue  # blank, or a template row not filled in yet (the instance only)
             try:
                 _assign_in_tx(ws, text["instance"], text["evaluator"], text["team"], text["affiliation"],
                                    assigned_by)  # fmt: skip
